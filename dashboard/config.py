@@ -1,0 +1,55 @@
+"""Where the data lives, which version of it we read, and what day it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = ROOT / "queries"
+PAGES_DIR = ROOT / "pages"
+TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def data_dir(arg: str | os.PathLike | None = None) -> Path:
+    """The data dir: the argument, else $DASHBOARD_DATA_DIR, else data/ in the repository."""
+    chosen = arg or os.environ.get("DASHBOARD_DATA_DIR") or ROOT / "data"
+    return Path(chosen).expanduser().resolve()
+
+
+def curated_dir(base: Path) -> Path:
+    return base / "curated"
+
+
+def table_files(base: Path, table: str) -> list[Path]:
+    """The Parquet files of one curated table: `<table>.parquet` or a folder `<table>/*.parquet`."""
+    cur = curated_dir(base)
+    single = cur / f"{table}.parquet"
+    if single.is_file():
+        return [single]
+    folder = cur / table
+    if folder.is_dir():
+        return sorted(folder.rglob("*.parquet"))
+    return []
+
+
+def data_version(base: Path) -> str:
+    """A short hash of every curated file's name, size and modification time; changes when files change."""
+    h = hashlib.sha1()
+    cur = curated_dir(base)
+    if cur.is_dir():
+        for p in sorted(cur.rglob("*.parquet")):
+            st = p.stat()
+            h.update(f"{p.relative_to(cur)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:12]
+
+
+def today() -> dt.date:
+    """Today in Asia/Ho_Chi_Minh, or $DASHBOARD_TODAY (YYYY-MM-DD) when set, for reproducible runs."""
+    fixed = os.environ.get("DASHBOARD_TODAY")
+    if fixed:
+        return dt.date.fromisoformat(fixed)
+    return dt.datetime.now(TIMEZONE).date()

@@ -1,0 +1,320 @@
+"""The curated data contract, declared once: every other module reads it from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LEVELS = ("central", "provincial", "commune")
+REGIONS = (
+    "Red River Delta",
+    "Northern Midlands and Mountains",
+    "North Central Coast",
+    "South Central Coast",
+    "Central Highlands",
+    "Southeast",
+    "Mekong River Delta",
+)
+DATA_LAYERS = ("master", "reference", "transaction", "aggregate", "analytical", "open")
+SHARING_CLASSES = ("shared", "open", "restricted")
+LIFECYCLE_STAGES = ("planned", "building", "operating", "archived", "retired")
+DATA_TYPES = ("text", "integer", "decimal", "date", "datetime", "boolean", "code")
+CRITERIA = ("correct", "sufficient", "clean", "live")
+DIMENSIONS = ("accuracy", "completeness", "uniqueness", "validity", "consistency", "timeliness")
+PILLARS = ("strategy", "architecture", "governance", "dictionary")
+PHASES = ("2025-2026", "2026-2028", "2028-2030")
+CHANNELS = ("api", "file", "manual")
+ROADMAP_STATUSES = ("not_started", "in_progress", "done", "blocked", "cancelled")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its DuckDB type, nullability, allowed values and meaning."""
+
+    name: str
+    type: str
+    doc: str = ""
+    nullable: bool = False
+    enum: tuple[str, ...] | None = None
+    fk: str | None = None  # "table.column"
+    min: float | None = None
+    min_exclusive: bool = False
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over several columns of one row, as a DuckDB boolean expression."""
+
+    name: str
+    expr: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """One curated table: its columns, its unique key and its row rules."""
+
+    name: str
+    kind: str  # "dimension" or "fact"
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    rules: tuple[RowRule, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _c(name: str, type_: str, doc: str = "", **kw) -> Column:
+    return Column(name, type_, doc, **kw)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "agencies",
+            "dimension",
+            "Every party body that owns, provides or consumes data.",
+            (
+                _c("agency_id", "VARCHAR", "stable code"),
+                _c("name_vi", "VARCHAR", "display name (Vietnamese)"),
+                _c("name_en", "VARCHAR", "display name (English)"),
+                _c("level", "VARCHAR", "central, provincial or commune", enum=LEVELS),
+                _c("parent_agency_id", "VARCHAR", "reporting line; null for the top",
+                   nullable=True, fk="agencies.agency_id"),
+                _c("province_code", "VARCHAR", "the province this body belongs to; null for central bodies",
+                   nullable=True, fk="provinces.province_code"),
+                _c("is_pilot", "BOOLEAN", "one of the committees piloting the strategy first"),
+            ),
+            ("agency_id",),
+            (
+                RowRule("central_has_no_province", "level <> 'central' or province_code is null",
+                        "a central body must not have a province_code"),
+                RowRule("local_has_province", "level = 'central' or province_code is not null",
+                        "a provincial or commune body needs a province_code"),
+            ),
+        ),
+        Table(
+            "provinces",
+            "dimension",
+            "The 34 provincial-level units (since 1 July 2025).",
+            (
+                _c("province_code", "VARCHAR", "stable code"),
+                _c("name_vi", "VARCHAR", "name (Vietnamese)"),
+                _c("name_en", "VARCHAR", "name (English)"),
+                _c("region", "VARCHAR", "one of the 7 socio-economic regions", enum=REGIONS),
+            ),
+            ("province_code",),
+        ),
+        Table(
+            "datasets",
+            "dimension",
+            "Every database or data collection under governance.",
+            (
+                _c("dataset_id", "VARCHAR", "stable code"),
+                _c("name_vi", "VARCHAR", "name (Vietnamese)"),
+                _c("name_en", "VARCHAR", "name (English)"),
+                _c("owner_agency_id", "VARCHAR", "the accountable body; null = no owner assigned",
+                   nullable=True, fk="agencies.agency_id"),
+                _c("steward", "VARCHAR", "the named person or unit operating it; null = none named",
+                   nullable=True),
+                _c("data_layer", "VARCHAR", "master, reference, transaction, aggregate, analytical or open",
+                   enum=DATA_LAYERS),
+                _c("sharing_class", "VARCHAR", "shared (inside the political system), open (public) or restricted",
+                   enum=SHARING_CLASSES),
+                _c("is_key_database", "BOOLEAN", "one of the key databases the strategy must establish"),
+                _c("lifecycle_stage", "VARCHAR", "planned, building, operating, archived or retired",
+                   enum=LIFECYCLE_STAGES),
+                _c("api_enabled", "BOOLEAN", "reachable through an API connection"),
+                _c("metadata_complete", "BOOLEAN", "all mandatory metadata filled in the catalogue"),
+                _c("update_interval_hours", "INTEGER", "the longest the data may go without an update and still be live",
+                   min=0, min_exclusive=True),
+            ),
+            ("dataset_id",),
+        ),
+        Table(
+            "dictionary_terms",
+            "dimension",
+            "The shared data dictionary.",
+            (
+                _c("term_id", "VARCHAR", "stable code"),
+                _c("name_vi", "VARCHAR", "name (Vietnamese)"),
+                _c("name_en", "VARCHAR", "name (English)"),
+                _c("definition_vi", "VARCHAR", "business definition (Vietnamese)"),
+                _c("definition_en", "VARCHAR", "business definition (English)"),
+                _c("data_type", "VARCHAR", "text, integer, decimal, date, datetime, boolean or code",
+                   enum=DATA_TYPES),
+                _c("code_table", "VARCHAR", "the shared code table a code term draws from", nullable=True),
+            ),
+            ("term_id",),
+        ),
+        Table(
+            "data_elements",
+            "dimension",
+            "The fields of each dataset.",
+            (
+                _c("element_id", "VARCHAR", "stable code"),
+                _c("dataset_id", "VARCHAR", "the dataset", fk="datasets.dataset_id"),
+                _c("field_name", "VARCHAR", "technical name"),
+                _c("term_id", "VARCHAR", "mapping to the dictionary; null = not standardised",
+                   nullable=True, fk="dictionary_terms.term_id"),
+                _c("is_mandatory", "BOOLEAN", "the field must be filled"),
+                _c("is_identifier", "BOOLEAN", "the field identifies a person or organisation"),
+            ),
+            ("element_id",),
+        ),
+        Table(
+            "quality_rules",
+            "dimension",
+            "The checks behind correct - sufficient - clean - live.",
+            (
+                _c("rule_id", "VARCHAR", "stable code"),
+                _c("criterion", "VARCHAR", "correct (đúng), sufficient (đủ), clean (sạch) or live (sống)",
+                   enum=CRITERIA),
+                _c("dimension", "VARCHAR", "the DAMA / ISO 8000 dimension", enum=DIMENSIONS),
+                _c("description_vi", "VARCHAR", "what the rule checks (Vietnamese)"),
+                _c("description_en", "VARCHAR", "what the rule checks (English)"),
+                _c("weight", "DOUBLE", "importance inside its criterion", min=0, min_exclusive=True),
+            ),
+            ("rule_id",),
+        ),
+        Table(
+            "roadmap_items",
+            "dimension",
+            "The strategy's tasks and milestones.",
+            (
+                _c("item_id", "VARCHAR", "stable code"),
+                _c("parent_item_id", "VARCHAR", "the parent item; null for top-level",
+                   nullable=True, fk="roadmap_items.item_id"),
+                _c("pillar", "VARCHAR", "strategy, architecture, governance or dictionary", enum=PILLARS),
+                _c("phase", "VARCHAR", "2025-2026, 2026-2028 or 2028-2030", enum=PHASES),
+                _c("title_vi", "VARCHAR", "title (Vietnamese)"),
+                _c("title_en", "VARCHAR", "title (English)"),
+                _c("owner_agency_id", "VARCHAR", "who is responsible", fk="agencies.agency_id"),
+                _c("is_milestone", "BOOLEAN", "a milestone rather than a task"),
+                _c("weight", "DOUBLE", "share of its parent's effort", min=0, min_exclusive=True),
+                _c("planned_start", "DATE", "planned start"),
+                _c("planned_due", "DATE", "the deadline that counts"),
+            ),
+            ("item_id",),
+            (RowRule("start_before_due", "planned_start <= planned_due", "planned_start is after planned_due"),),
+        ),
+        Table(
+            "exchanges_daily",
+            "fact",
+            "Data exchanged between agencies: one row per day, provider, consumer, dataset and channel.",
+            (
+                _c("exchange_date", "DATE", "day of the exchange"),
+                _c("provider_agency_id", "VARCHAR", "who serves the data", fk="agencies.agency_id"),
+                _c("consumer_agency_id", "VARCHAR", "who uses it", fk="agencies.agency_id"),
+                _c("dataset_id", "VARCHAR", "the dataset exchanged", fk="datasets.dataset_id"),
+                _c("channel", "VARCHAR", "api, file or manual", enum=CHANNELS),
+                _c("calls", "BIGINT", "requests made", min=0),
+                _c("calls_ok", "BIGINT", "requests served successfully", min=0),
+                _c("records", "BIGINT", "records delivered", min=0),
+                _c("p95_latency_ms", "DOUBLE", "95th percentile latency; null for non-API channels",
+                   nullable=True, min=0),
+            ),
+            ("exchange_date", "provider_agency_id", "consumer_agency_id", "dataset_id", "channel"),
+            (
+                RowRule("calls_ok_le_calls", "calls_ok <= calls", "calls_ok > calls"),
+                RowRule("consumer_not_provider", "consumer_agency_id <> provider_agency_id",
+                        "consumer_agency_id equals provider_agency_id"),
+                RowRule("latency_only_for_api", "channel = 'api' or p95_latency_ms is null",
+                        "p95_latency_ms is set for a non-API channel"),
+            ),
+        ),
+        Table(
+            "dossiers_daily",
+            "fact",
+            "Dossiers processed, and how much data was reused instead of declared again.",
+            (
+                _c("dossier_date", "DATE", "day the dossiers were processed"),
+                _c("agency_id", "VARCHAR", "the body processing the dossiers", fk="agencies.agency_id"),
+                _c("procedure_code", "VARCHAR", "the procedure or form"),
+                _c("procedure_name_vi", "VARCHAR", "procedure name (Vietnamese)"),
+                _c("procedure_name_en", "VARCHAR", "procedure name (English)"),
+                _c("dossiers", "BIGINT", "dossiers processed", min=0),
+                _c("dossiers_reusing", "BIGINT", "dossiers that reused data already held", min=0),
+                _c("fields_total", "BIGINT", "person/organisation fields in those dossiers", min=0),
+                _c("fields_prefilled", "BIGINT", "fields filled from existing databases", min=0),
+            ),
+            ("dossier_date", "agency_id", "procedure_code", "procedure_name_vi", "procedure_name_en"),
+            (
+                RowRule("reusing_le_dossiers", "dossiers_reusing <= dossiers", "dossiers_reusing > dossiers"),
+                RowRule("prefilled_le_total", "fields_prefilled <= fields_total", "fields_prefilled > fields_total"),
+            ),
+        ),
+        Table(
+            "quality_checks",
+            "fact",
+            "Results of running a quality rule on a dataset.",
+            (
+                _c("check_date", "DATE", "day of the check"),
+                _c("dataset_id", "VARCHAR", "the dataset checked", fk="datasets.dataset_id"),
+                _c("rule_id", "VARCHAR", "the rule run", fk="quality_rules.rule_id"),
+                _c("records_checked", "BIGINT", "records checked", min=0, min_exclusive=True),
+                _c("records_passed", "BIGINT", "records that passed", min=0),
+            ),
+            ("check_date", "dataset_id", "rule_id"),
+            (RowRule("passed_le_checked", "records_passed <= records_checked", "records_passed > records_checked"),),
+        ),
+        Table(
+            "roadmap_updates",
+            "fact",
+            "Weekly progress reports on roadmap items.",
+            (
+                _c("week_start", "DATE", "the Monday of the reported week"),
+                _c("item_id", "VARCHAR", "the roadmap item", fk="roadmap_items.item_id"),
+                _c("pct_complete", "DOUBLE", "percent complete, 0..100", min=0, max=100),
+                _c("status", "VARCHAR", "not_started, in_progress, done, blocked or cancelled",
+                   enum=ROADMAP_STATUSES),
+                _c("completed_on", "DATE", "completion day; null unless done", nullable=True),
+                _c("note_vi", "VARCHAR", "progress note (Vietnamese)", nullable=True),
+            ),
+            ("week_start", "item_id"),
+            (
+                RowRule("week_start_is_monday", "isodow(week_start) = 1", "week_start is not a Monday"),
+                RowRule("completed_only_when_done", "status = 'done' or completed_on is null",
+                        "completed_on is set but status is not done"),
+            ),
+        ),
+    )
+}
+
+# Order in which tables can be loaded so that every foreign key points backwards.
+LOAD_ORDER = (
+    "provinces",
+    "agencies",
+    "datasets",
+    "dictionary_terms",
+    "data_elements",
+    "quality_rules",
+    "roadmap_items",
+    "exchanges_daily",
+    "dossiers_daily",
+    "quality_checks",
+    "roadmap_updates",
+)
+
+
+POLARS_TYPES = {
+    "VARCHAR": "String",
+    "BOOLEAN": "Boolean",
+    "INTEGER": "Int32",
+    "BIGINT": "Int64",
+    "DOUBLE": "Float64",
+    "DATE": "Date",
+}
+
+
+def polars_schema(table: str) -> dict:
+    """The Polars schema matching a contract table's DuckDB types."""
+    import polars as pl
+
+    return {c.name: getattr(pl, POLARS_TYPES[c.type]) for c in TABLES[table].columns}
