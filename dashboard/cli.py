@@ -1,0 +1,68 @@
+"""Command line: python -m dashboard <command> ... (every command takes --data-dir)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from dashboard.config import data_dir
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m dashboard", description="Data strategy dashboard tools.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def cmd(name: str, help_: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.add_argument("--data-dir", help="data dir (default: $DASHBOARD_DATA_DIR or data/)")
+        return sp
+
+    cmd("check", "Validate <data dir>/curated against the data contract; exit 1 on any violation.")
+
+    demo = cmd("demo", "Generate deterministic demo data into <data dir>/curated.")
+    demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    demo.add_argument("--scale", type=float, default=1.0, help="multiplies fact rows and bodies (default 1)")
+    demo.add_argument("--until", type=_date, default=None, help="last day of daily facts (default: today)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    kpis = cmd("kpis", "Print the KPI table for a period and scope.")
+    kpis.add_argument("--start", type=_date, required=True, help="first day of the period (YYYY-MM-DD)")
+    kpis.add_argument("--end", type=_date, required=True, help="last day of the period (YYYY-MM-DD)")
+    kpis.add_argument("--scope", default="all", help="all, province:CODE or agency:ID (default all)")
+    kpis.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    kpis.add_argument("--minutes-per-dossier", type=float, default=None,
+                      help="minutes saved per reusing dossier for hours_saved_estimate (default 15)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    base = data_dir(args.data_dir)
+    if args.command == "check":
+        from dashboard.check import run_check
+
+        return run_check(base)
+    if args.command == "demo":
+        from dashboard.demo import generate
+
+        counts = generate(base, seed=args.seed, scale=args.scale, until=args.until, progress=not args.quiet)
+        total = sum(counts.values())
+        print(f"Demo data written to {base / 'curated'}: {total:,} rows in {len(counts)} tables.")
+        return 0
+    if args.command == "kpis":
+        from dashboard.kpis import run_kpis_command
+
+        return run_kpis_command(base, args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
