@@ -1,0 +1,74 @@
+-- Quality KPIs: the four criteria, the index and datasets_ready (metrics.md).
+with
+
+latest_checks as (
+    select
+        quality_checks.dataset_id,
+        quality_rules.criterion,
+        quality_rules.weight,
+        quality_checks.records_checked,
+        quality_checks.records_passed,
+    from quality_checks
+    join quality_rules on quality_rules.rule_id = quality_checks.rule_id
+    where quality_checks.check_date <= $end
+      and quality_checks.dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
+    qualify row_number() over (
+        partition by quality_checks.dataset_id, quality_checks.rule_id
+        order by quality_checks.check_date desc
+    ) = 1
+),
+
+criteria as (
+    select unnest(['correct', 'sufficient', 'clean', 'live']) as criterion
+),
+
+criterion_scores as (
+    select
+        criteria.criterion,
+        coalesce(sum(weight * records_passed), 0) as numerator,
+        coalesce(sum(weight * records_checked), 0) as denominator,
+    from criteria
+    left join latest_checks on latest_checks.criterion = criteria.criterion
+    group by criteria.criterion
+),
+
+criterion_values as (
+    select criterion, numerator, denominator, numerator / nullif(denominator, 0) as value
+    from criterion_scores
+),
+
+dataset_scores as (
+    select
+        dataset_id,
+        criterion,
+        sum(weight * records_passed) / sum(weight * records_checked) as score,
+    from latest_checks
+    group by dataset_id, criterion
+),
+
+dataset_readiness as (
+    select dataset_id, count(*) filter (where score >= $ready_threshold) = 4 as is_ready
+    from dataset_scores
+    group by dataset_id
+),
+
+final as (
+    select 'quality_' || criterion as kpi_id, value, numerator::double as numerator, denominator::double as denominator
+    from criterion_values
+    union all
+    select
+        'quality_index',
+        sum(value) / nullif(count(value), 0),
+        sum(value),
+        count(value)::double,
+    from criterion_values
+    union all
+    select
+        'datasets_ready',
+        count(*) filter (where is_ready)::double / nullif(count(*), 0),
+        count(*) filter (where is_ready)::double,
+        count(*)::double,
+    from dataset_readiness
+)
+
+select * from final

@@ -1,0 +1,3 @@
+select *
+from data_elements
+where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
