@@ -59,7 +59,7 @@ final as (
     select
         'quality_index',
         sum(value) / nullif(count(value), 0),
-        sum(value),
+        coalesce(sum(value), 0),
         count(value)::double,
     from criterion_values
     union all
