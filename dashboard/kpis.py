@@ -30,6 +30,7 @@ class Kpi:
     unit: str  # "ratio", "count" or "hours"
     green: float | None = None
     amber: float | None = None
+    higher_is_better: bool = True
 
 
 # The one place where thresholds live (metrics.md, "green / amber").
@@ -43,7 +44,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("reuse_breadth", "reuse", "ratio", 0.50, 0.25),
     Kpi("dossier_reuse_rate", "reuse", "ratio", 0.80, 0.50),
     Kpi("prefill_rate", "reuse", "ratio", 0.92, 0.42),
-    Kpi("redeclared_fields", "reuse", "count"),
+    Kpi("redeclared_fields", "reuse", "count", higher_is_better=False),
     Kpi("hours_saved_estimate", "reuse", "hours"),
     Kpi("quality_correct", "quality", "ratio", 0.90, 0.75),
     Kpi("quality_sufficient", "quality", "ratio", 0.90, 0.75),
@@ -58,7 +59,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("roadmap_progress", "roadmap", "ratio"),
     Kpi("schedule_performance", "roadmap", "ratio", 0.95, 0.85),
     Kpi("milestones_on_time", "roadmap", "ratio", 0.90, 0.70),
-    Kpi("items_overdue", "roadmap", "count"),
+    Kpi("items_overdue", "roadmap", "count", higher_is_better=False),
 )
 KPI_BY_ID = {k.id: k for k in KPIS}
 AREAS = ("sharing", "reuse", "quality", "governance", "roadmap")

@@ -25,16 +25,8 @@ period_exchanges as (
     where exchange_date between $start and $end
 ),
 
-scope_exchanges as (
-    select
-        period_exchanges.*,
-        provider.level as provider_level,
-        consumer.level as consumer_level,
-    from period_exchanges
-    left join agencies as provider on provider.agency_id = period_exchanges.provider_agency_id
-    left join agencies as consumer on consumer.agency_id = period_exchanges.consumer_agency_id
-    where provider_agency_id in (select agency_id from scope_agencies)
-       or consumer_agency_id in (select agency_id from scope_agencies)
+exchanges_in_scope as (
+    select * from scope_exchanges($start, $end, $scope_type, $scope_id)
 ),
 
 dataset_consumers as (
@@ -68,13 +60,13 @@ ratios as (
         (select count(*) from operating_shared_datasets),
     union all
     select 'exchange_success_rate', coalesce(sum(calls_ok), 0), coalesce(sum(calls), 0)
-    from scope_exchanges
+    from exchanges_in_scope
     union all
     select
         'cross_level_share',
         coalesce(sum(calls_ok) filter (where provider_level is distinct from consumer_level), 0),
         coalesce(sum(calls_ok), 0),
-    from scope_exchanges
+    from exchanges_in_scope
     union all
     select
         'connected_agencies',
@@ -90,7 +82,7 @@ ratios as (
 
 counts as (
     select 'records_exchanged' as kpi_id, coalesce(sum(records), 0) as value
-    from scope_exchanges
+    from exchanges_in_scope
 ),
 
 final as (

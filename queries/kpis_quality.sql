@@ -2,20 +2,7 @@
 with
 
 latest_checks as (
-    select
-        quality_checks.dataset_id,
-        quality_rules.criterion,
-        quality_rules.weight,
-        quality_checks.records_checked,
-        quality_checks.records_passed,
-    from quality_checks
-    join quality_rules on quality_rules.rule_id = quality_checks.rule_id
-    where quality_checks.check_date <= $end
-      and quality_checks.dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-    qualify row_number() over (
-        partition by quality_checks.dataset_id, quality_checks.rule_id
-        order by quality_checks.check_date desc
-    ) = 1
+    select * from latest_quality_checks($end, $scope_type, $scope_id)
 ),
 
 criteria as (

@@ -1,0 +1,288 @@
+"""Streamlit building blocks every page shares: filters kept in the URL, cached queries, KPI cards,
+isolated parts, tables with downloads. Pages stay flat; decisions live in dashboard/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from dashboard.config import data_dir, data_version, today
+from dashboard.db import DataMissingError
+from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_date, fmt_number, fmt_percent, t
+from dashboard.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, Kpi, kpi_table
+from dashboard.period import PRESETS, Period, preset_period
+from dashboard.query import bind, load_sql, run_query
+from dashboard.scope import Scope
+
+DEFAULT_PRESET = "last_4_weeks"
+PERIOD_CHOICES = (*PRESETS, "custom")
+LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+STATUS_BADGE = {"green": ("green", ":material/check_circle:"), "amber": ("orange", ":material/warning:"),
+                "red": ("red", ":material/error:"), None: ("gray", ":material/help:")}
+_FILTERS = "_filters"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page reads: the data, the period, the scope and the language."""
+
+    base: Path
+    version: str
+    period: Period
+    scope: Scope
+    scope_name: str
+    lang: str
+
+    def tr(self, key: str, **values) -> str:
+        return t(key, self.lang, **values)
+
+
+def filters() -> Filters:
+    """The filters app.py set for this run."""
+    return st.session_state[_FILTERS]
+
+
+# ---- cached data access -------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _cached_query(base: str, version: str, scope_key: str, name: str, params: tuple) -> pl.DataFrame:
+    return run_query(Path(base), Scope.parse(scope_key), name, dict(params))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_kpis(base: str, version: str, scope_key: str, start: dt.date, end: dt.date,
+                 minutes: float) -> pl.DataFrame:
+    return kpi_table(Path(base), Period(start, end), Scope.parse(scope_key), minutes_per_dossier=minutes)
+
+
+def query(name: str, **extra) -> pl.DataFrame:
+    """Run queries/<name>.sql in the current scope's database with the period, scope and language bound.
+
+    Cached on the query name, the parameters, the data version and the scope.
+    """
+    f = filters()
+    params = {**f.period.params(), **f.scope.params(), "lang": f.lang, **extra}
+    bound = bind(load_sql(name), params)
+    return _cached_query(str(f.base), f.version, f.scope.key, name, tuple(sorted(bound.items())))
+
+
+def kpis(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> pl.DataFrame:
+    """The KPI table for the current period and scope, with the comparison period's values and the change."""
+    f = filters()
+    return _cached_kpis(str(f.base), f.version, f.scope.key, f.period.start, f.period.end,
+                        float(minutes_per_dossier))
+
+
+# ---- global filters, kept in the URL ---------------------------------------------------------------
+
+
+def _scope_names(base: Path, version: str, lang: str) -> dict[str, str]:
+    options = _cached_query(str(base), version, "all", "scope_options", (("lang", lang),))
+    return {"all": t("filter.scope_all", lang), **dict(zip(options["scope_key"], options["scope_name"]))}
+
+
+def _init_from_url(scope_keys: Sequence[str]) -> list[str]:
+    """On a session's first run, take the filters from the URL; return what was invalid."""
+    qp, state, problems = st.query_params, st.session_state, []
+    lang = qp.get("lang", DEFAULT_LANG)
+    if lang not in LANGS:
+        problems.append(f"lang={lang}")
+        lang = DEFAULT_LANG
+    period = qp.get("period", DEFAULT_PRESET)
+    if period not in PERIOD_CHOICES:
+        problems.append(f"period={period}")
+        period = DEFAULT_PRESET
+    if period == "custom":
+        try:
+            custom = Period(dt.date.fromisoformat(qp.get("start", "")), dt.date.fromisoformat(qp.get("end", "")))
+            state["f_start"], state["f_end"] = custom.start, custom.end
+        except ValueError:
+            problems.append(f"start={qp.get('start')}, end={qp.get('end')}")
+            period = DEFAULT_PRESET
+    scope = qp.get("scope", "all")
+    if scope not in scope_keys:
+        problems.append(f"scope={scope}")
+        scope = "all"
+    state["f_lang"], state["f_period"], state["f_scope"] = lang, period, scope
+    state["_filters_ready"] = True
+    return problems
+
+
+def global_filters() -> Filters:
+    """Render the sidebar filters (language, period, scope), sync them with the URL and store them."""
+    base = data_dir()
+    version = data_version(base)
+    lang = st.session_state.get("f_lang", st.query_params.get("lang", DEFAULT_LANG))
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    try:
+        names = _scope_names(base, version, lang)
+    except DataMissingError:
+        st.error(t("app.no_data", lang, path=str(base / "curated")))
+        st.stop()
+    problems = [] if st.session_state.get("_filters_ready") else _init_from_url(list(names))
+
+    side = st.sidebar
+    side.segmented_control(t("filter.language", lang), LANGS, key="f_lang",
+                           format_func=LANG_NAMES.get, selection_mode="single")
+    if st.session_state.get("f_lang") not in LANGS:  # a click on the selected option clears it
+        st.session_state["f_lang"] = lang
+    lang = st.session_state["f_lang"]
+    names = _scope_names(base, version, lang)
+    side.header(t("filter.heading", lang))
+    preset = side.selectbox(t("filter.period", lang), PERIOD_CHOICES, key="f_period",
+                            format_func=lambda p: t(f"period.{p}", lang))
+    if preset == "custom":
+        default = preset_period(DEFAULT_PRESET, today())
+        st.session_state.setdefault("f_start", default.start)
+        st.session_state.setdefault("f_end", default.end)
+        start = side.date_input(t("filter.start", lang), key="f_start", format="DD/MM/YYYY")
+        end = side.date_input(t("filter.end", lang), key="f_end", format="DD/MM/YYYY")
+        if start > end:
+            side.warning(t("filter.bad_range", lang))
+            period = preset_period(DEFAULT_PRESET, today())
+        else:
+            period = Period(start, end)
+    else:
+        period = preset_period(preset, today())
+    scope_key = side.selectbox(t("filter.scope", lang), list(names), key="f_scope", format_func=names.get)
+    for problem in problems:
+        st.warning(t("filter.bad_url", lang, detail=problem))
+
+    params = {"lang": lang, "period": preset, "scope": scope_key}
+    if preset == "custom":
+        params |= {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    chosen = Filters(base, version, period, Scope.parse(scope_key), names[scope_key], lang)
+    st.session_state[_FILTERS] = chosen
+    return chosen
+
+
+# ---- rendering -----------------------------------------------------------------------------------------
+
+
+def format_value(kpi: Kpi, value: float | None, lang: str) -> str:
+    if value is None:
+        return t("status.none", lang)
+    if kpi.unit == "ratio":
+        return fmt_percent(value, lang)
+    if kpi.unit == "hours":
+        return t("card.hours", lang, value=fmt_number(value, lang))
+    return fmt_number(value, lang)
+
+
+def format_change(kpi: Kpi, change: float | None, lang: str) -> str | None:
+    if change is None:
+        return None
+    if kpi.unit == "ratio":
+        return f"{'+' if change >= 0 else ''}{fmt_number(change * 100, lang, 1)} {t('card.points', lang)}"
+    return f"{'+' if change >= 0 else ''}{fmt_number(change, lang)}"
+
+
+def kpi_card(row: dict, f: Filters, minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> None:
+    """Value, change against the comparison period, RAG colour and word, and how it is computed."""
+    kpi, lang = KPI_BY_ID[row["kpi_id"]], f.lang
+    change = format_change(kpi, row.get("change"), lang)
+    with st.container(border=True):
+        st.metric(
+            t(f"kpi.{kpi.id}.name", lang),
+            format_value(kpi, row["value"], lang),
+            delta=t("card.change", lang, change=change) if change else None,
+            delta_color="normal" if kpi.higher_is_better else "inverse",
+        )
+        if change is None:
+            st.caption(t("card.no_change", lang))
+        status = row["status"]
+        colour, icon = STATUS_BADGE[status]
+        word = t(f"status.{status}", lang) if status else (
+            t("status.none", lang) if kpi.green is not None else t("status.no_threshold", lang))
+        st.badge(word, color=colour, icon=icon)
+        with st.expander(t("card.how", lang)):
+            st.markdown(t(f"kpi.{kpi.id}.formula", lang, minutes=fmt_number(minutes_per_dossier, lang))
+                        if kpi.id == "hours_saved_estimate" else t(f"kpi.{kpi.id}.formula", lang))
+            if kpi.green is not None:
+                st.caption(t("card.thresholds", lang, green=fmt_percent(kpi.green, lang, 0),
+                             amber=fmt_percent(kpi.amber, lang, 0)))
+            if row["denominator"] is not None:
+                st.caption(t("card.numbers", lang, numerator=fmt_number(row["numerator"], lang, 2).rstrip("0").rstrip(",."),
+                             denominator=fmt_number(row["denominator"], lang, 2).rstrip("0").rstrip(",.")))
+
+
+def kpi_cards(table: pl.DataFrame, ids: Sequence[str], per_row: int = 4) -> None:
+    """A grid of KPI cards for the given KPI ids, in that order."""
+    f = filters()
+    rows = {r["kpi_id"]: r for r in table.to_dicts()}
+    for i in range(0, len(ids), per_row):
+        for col, kpi_id in zip(st.columns(per_row), ids[i : i + per_row]):
+            with col:
+                kpi_card(rows[kpi_id], f)
+
+
+@contextmanager
+def part(name: str) -> Iterator[None]:
+    """One part of a page: if it fails, it shows its own error and the rest of the page still renders."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - the point is to contain any failure to its part
+        lang = filters().lang if _FILTERS in st.session_state else DEFAULT_LANG
+        st.error(t("app.part_error", lang, part=name))
+        with st.expander(t("app.part_error_detail", lang)):
+            st.code(f"{type(exc).__name__}: {exc}")
+
+
+def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFrame:
+    """Format columns for reading ('percent', 'number', 'date', 'status', 'criterion', 'phase')."""
+    out = []
+    for name in df.columns:
+        kind = formats.get(name)
+        col = df[name]
+        if kind == "percent":
+            col = col.map_elements(lambda v: fmt_percent(v, lang), return_dtype=pl.String)
+        elif kind == "number":
+            col = col.map_elements(lambda v: fmt_number(v, lang), return_dtype=pl.String)
+        elif kind == "date":
+            col = col.map_elements(lambda v: fmt_date(v, lang), return_dtype=pl.String)
+        elif kind in ("roadmap_status", "criterion", "phase"):
+            col = col.map_elements(lambda v, k=kind: t(f"{k}.{v}", lang), return_dtype=pl.String)
+        out.append(col.alias(name))
+    return pl.DataFrame(out) if out else df
+
+
+def table(df: pl.DataFrame, name: str, labels: dict[str, str], formats: dict[str, str] | None = None) -> None:
+    """A readable table with the given column labels, and CSV and XLSX downloads of its raw values."""
+    f = filters()
+    if df.is_empty():
+        st.info(f.tr("app.empty"))
+        return
+    shown = df.select(list(labels))
+    st.dataframe(formatted(shown, formats or {}, f.lang).rename(labels), hide_index=True, width="stretch")
+    download_buttons(shown.rename(labels), name)
+
+
+def download_buttons(df: pl.DataFrame, name: str) -> None:
+    f = filters()
+    stem = f"{name}_{f.period.start.isoformat()}_{f.period.end.isoformat()}_{f.scope.key.replace(':', '-')}"
+    xlsx = io.BytesIO()
+    df.write_excel(xlsx, worksheet=name[:31], autofit=True)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(f.tr("download.csv"), df.write_csv().encode("utf-8-sig"), f"{stem}.csv",
+                         "text/csv", key=f"csv_{name}", on_click="ignore", icon=":material/download:")
+    right.download_button(f.tr("download.xlsx"), xlsx.getvalue(), f"{stem}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"xlsx_{name}", on_click="ignore", icon=":material/download:")
+
+
+def period_caption() -> None:
+    f = filters()
+    prev = f.period.previous()
+    st.caption(f.tr("app.data_as_of", start=fmt_date(f.period.start, f.lang), end=fmt_date(f.period.end, f.lang),
+                    prev_start=fmt_date(prev.start, f.lang), prev_end=fmt_date(prev.end, f.lang),
+                    scope=f.scope_name))
