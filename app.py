@@ -9,8 +9,13 @@ st.set_page_config(page_title="Chiến lược dữ liệu · Data Strategy", pa
 f = ui.global_filters()
 pages = {
     f.tr("nav.section_leaders"): [
-        st.Page("pages/overview.py", title=f.tr("nav.overview"), url_path="overview", default=True,
-                icon=":material/dashboard:"),
+        st.Page(
+            "pages/overview.py",
+            title=f.tr("nav.overview"),
+            url_path="overview",
+            default=True,
+            icon=":material/dashboard:",
+        ),
     ],
 }
 st.navigation(pages).run()

@@ -38,8 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     kpis.add_argument("--end", type=_date, required=True, help="last day of the period (YYYY-MM-DD)")
     kpis.add_argument("--scope", default="all", help="all, province:CODE or agency:ID (default all)")
     kpis.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    kpis.add_argument("--minutes-per-dossier", type=float, default=None,
-                      help="minutes saved per reusing dossier for hours_saved_estimate (default 15)")
+    kpis.add_argument(
+        "--minutes-per-dossier",
+        type=float,
+        default=None,
+        help="minutes saved per reusing dossier for hours_saved_estimate (default 15)",
+    )
     return p
 
 

@@ -56,6 +56,13 @@ def fmt_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 0)
     return sign + _group(whole, thousands) + (decimal + frac if frac else "")
 
 
+def fmt_amount(value: float | None, lang: str = DEFAULT_LANG) -> str:
+    """A count or weighted sum: whole numbers without decimals, others with up to two."""
+    if value is not None and float(value).is_integer():
+        return fmt_number(value, lang)
+    return fmt_number(value, lang, 2)
+
+
 def fmt_percent(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
     """A fraction shown as a percentage: 0.853 -> '85,3%' (vi) or '85.3%' (en)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

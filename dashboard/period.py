@@ -32,7 +32,6 @@ class Period:
         return {"start": self.start, "end": self.end}
 
 
-
 def preset_period(name: str, today: dt.date) -> Period:
     """A named preset relative to `today`: complete ISO weeks, the last complete quarter, or year to date."""
     sunday = today - dt.timedelta(days=today.isoweekday())  # the Sunday before today (never today)

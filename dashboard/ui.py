@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard.config import data_dir, data_version, today
 from dashboard.db import DataMissingError
-from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_date, fmt_number, fmt_percent, t
+from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_amount, fmt_date, fmt_number, fmt_percent, t
 from dashboard.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, Kpi, kpi_table
 from dashboard.period import PRESETS, Period, preset_period
 from dashboard.query import bind, load_sql, run_query
@@ -24,8 +24,12 @@ from dashboard.scope import Scope
 DEFAULT_PRESET = "last_4_weeks"
 PERIOD_CHOICES = (*PRESETS, "custom")
 LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
-STATUS_BADGE = {"green": ("green", ":material/check_circle:"), "amber": ("orange", ":material/warning:"),
-                "red": ("red", ":material/error:"), None: ("gray", ":material/help:")}
+STATUS_BADGE = {
+    "green": ("green", ":material/check_circle:"),
+    "amber": ("orange", ":material/warning:"),
+    "red": ("red", ":material/error:"),
+    None: ("gray", ":material/help:"),
+}
 _FILTERS = "_filters"
 
 
@@ -58,8 +62,7 @@ def _cached_query(base: str, version: str, scope_key: str, name: str, params: tu
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_kpis(base: str, version: str, scope_key: str, start: dt.date, end: dt.date,
-                 minutes: float) -> pl.DataFrame:
+def _cached_kpis(base: str, version: str, scope_key: str, start: dt.date, end: dt.date, minutes: float) -> pl.DataFrame:
     return kpi_table(Path(base), Period(start, end), Scope.parse(scope_key), minutes_per_dossier=minutes)
 
 
@@ -77,8 +80,7 @@ def query(name: str, **extra) -> pl.DataFrame:
 def kpis(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> pl.DataFrame:
     """The KPI table for the current period and scope, with the comparison period's values and the change."""
     f = filters()
-    return _cached_kpis(str(f.base), f.version, f.scope.key, f.period.start, f.period.end,
-                        float(minutes_per_dossier))
+    return _cached_kpis(str(f.base), f.version, f.scope.key, f.period.start, f.period.end, float(minutes_per_dossier))
 
 
 # ---- global filters, kept in the URL ---------------------------------------------------------------
@@ -130,15 +132,17 @@ def global_filters() -> Filters:
     problems = [] if st.session_state.get("_filters_ready") else _init_from_url(list(names))
 
     side = st.sidebar
-    side.segmented_control(t("filter.language", lang), LANGS, key="f_lang",
-                           format_func=LANG_NAMES.get, selection_mode="single")
+    side.segmented_control(
+        t("filter.language", lang), LANGS, key="f_lang", format_func=LANG_NAMES.get, selection_mode="single"
+    )
     if st.session_state.get("f_lang") not in LANGS:  # a click on the selected option clears it
         st.session_state["f_lang"] = lang
     lang = st.session_state["f_lang"]
     names = _scope_names(base, version, lang)
     side.header(t("filter.heading", lang))
-    preset = side.selectbox(t("filter.period", lang), PERIOD_CHOICES, key="f_period",
-                            format_func=lambda p: t(f"period.{p}", lang))
+    preset = side.selectbox(
+        t("filter.period", lang), PERIOD_CHOICES, key="f_period", format_func=lambda p: t(f"period.{p}", lang)
+    )
     if preset == "custom":
         default = preset_period(DEFAULT_PRESET, today())
         st.session_state.setdefault("f_start", default.start)
@@ -202,18 +206,36 @@ def kpi_card(row: dict, f: Filters, minutes_per_dossier: float = DEFAULT_MINUTES
             st.caption(t("card.no_change", lang))
         status = row["status"]
         colour, icon = STATUS_BADGE[status]
-        word = t(f"status.{status}", lang) if status else (
-            t("status.none", lang) if kpi.green is not None else t("status.no_threshold", lang))
+        word = (
+            t(f"status.{status}", lang)
+            if status
+            else (t("status.none", lang) if kpi.green is not None else t("status.no_threshold", lang))
+        )
         st.badge(word, color=colour, icon=icon)
         with st.expander(t("card.how", lang)):
-            st.markdown(t(f"kpi.{kpi.id}.formula", lang, minutes=fmt_number(minutes_per_dossier, lang))
-                        if kpi.id == "hours_saved_estimate" else t(f"kpi.{kpi.id}.formula", lang))
+            st.markdown(
+                t(f"kpi.{kpi.id}.formula", lang, minutes=fmt_number(minutes_per_dossier, lang))
+                if kpi.id == "hours_saved_estimate"
+                else t(f"kpi.{kpi.id}.formula", lang)
+            )
             if kpi.green is not None:
-                st.caption(t("card.thresholds", lang, green=fmt_percent(kpi.green, lang, 0),
-                             amber=fmt_percent(kpi.amber, lang, 0)))
+                st.caption(
+                    t(
+                        "card.thresholds",
+                        lang,
+                        green=fmt_percent(kpi.green, lang, 0),
+                        amber=fmt_percent(kpi.amber, lang, 0),
+                    )
+                )
             if row["denominator"] is not None:
-                st.caption(t("card.numbers", lang, numerator=fmt_number(row["numerator"], lang, 2).rstrip("0").rstrip(",."),
-                             denominator=fmt_number(row["denominator"], lang, 2).rstrip("0").rstrip(",.")))
+                st.caption(
+                    t(
+                        "card.numbers",
+                        lang,
+                        numerator=fmt_amount(row["numerator"], lang),
+                        denominator=fmt_amount(row["denominator"], lang),
+                    )
+                )
 
 
 def kpi_cards(table: pl.DataFrame, ids: Sequence[str], per_row: int = 4) -> None:
@@ -273,16 +295,36 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
     xlsx = io.BytesIO()
     df.write_excel(xlsx, worksheet=name[:31], autofit=True)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(f.tr("download.csv"), df.write_csv().encode("utf-8-sig"), f"{stem}.csv",
-                         "text/csv", key=f"csv_{name}", on_click="ignore", icon=":material/download:")
-    right.download_button(f.tr("download.xlsx"), xlsx.getvalue(), f"{stem}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"xlsx_{name}", on_click="ignore", icon=":material/download:")
+    left.download_button(
+        f.tr("download.csv"),
+        df.write_csv().encode("utf-8-sig"),
+        f"{stem}.csv",
+        "text/csv",
+        key=f"csv_{name}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        f.tr("download.xlsx"),
+        xlsx.getvalue(),
+        f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{name}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def period_caption() -> None:
     f = filters()
     prev = f.period.previous()
-    st.caption(f.tr("app.data_as_of", start=fmt_date(f.period.start, f.lang), end=fmt_date(f.period.end, f.lang),
-                    prev_start=fmt_date(prev.start, f.lang), prev_end=fmt_date(prev.end, f.lang),
-                    scope=f.scope_name))
+    st.caption(
+        f.tr(
+            "app.data_as_of",
+            start=fmt_date(f.period.start, f.lang),
+            end=fmt_date(f.period.end, f.lang),
+            prev_start=fmt_date(prev.start, f.lang),
+            prev_end=fmt_date(prev.end, f.lang),
+            scope=f.scope_name,
+        )
+    )

@@ -15,13 +15,27 @@ ui.period_caption()
 with ui.part(f.tr("overview.headline")):
     kpis = ui.kpis()
     st.subheader(f.tr("overview.headline"))
-    ui.kpi_cards(kpis, ["sharing_coverage", "exchange_success_rate", "dossier_reuse_rate", "prefill_rate",
-                        "ownership_coverage", "dictionary_coverage", "roadmap_progress", "milestones_on_time"])
+    ui.kpi_cards(
+        kpis,
+        [
+            "sharing_coverage",
+            "exchange_success_rate",
+            "dossier_reuse_rate",
+            "prefill_rate",
+            "ownership_coverage",
+            "dictionary_coverage",
+            "roadmap_progress",
+            "milestones_on_time",
+        ],
+    )
 
 with ui.part(f.tr("overview.quality_heading")):
     st.subheader(f.tr("overview.quality_heading"))
-    ui.kpi_cards(ui.kpis(), ["quality_correct", "quality_sufficient", "quality_clean", "quality_live",
-                             "quality_index"], per_row=5)
+    ui.kpi_cards(
+        ui.kpis(),
+        ["quality_correct", "quality_sufficient", "quality_clean", "quality_live", "quality_index"],
+        per_row=5,
+    )
 
 left, right = st.columns([3, 2])
 with left, ui.part(f.tr("overview.sharing_trend")):
@@ -31,10 +45,19 @@ with left, ui.part(f.tr("overview.sharing_trend")):
     if weekly.is_empty():
         st.info(f.tr("app.empty"))
     else:
-        st.plotly_chart(charts.weekly_trend(
-            weekly, x="week_start", bars="count_calls_ok", line="success_rate",
-            bars_label=f.tr("overview.sharing_trend_calls"), line_label=f.tr("overview.sharing_trend_rate"),
-            x_label=f.tr("overview.week"), lang=f.lang), width="stretch")
+        st.plotly_chart(
+            charts.weekly_trend(
+                weekly,
+                x="week_start",
+                bars="count_calls_ok",
+                line="success_rate",
+                bars_label=f.tr("overview.sharing_trend_calls"),
+                line_label=f.tr("overview.sharing_trend_rate"),
+                x_label=f.tr("overview.week"),
+                lang=f.lang,
+            ),
+            width="stretch",
+        )
 
 with right, ui.part(f.tr("overview.roadmap_heading")):
     st.subheader(f.tr("overview.roadmap_heading"))
@@ -43,10 +66,18 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
         st.info(f.tr("app.empty"))
     else:
         phases = phases.with_columns(pl.col("phase").map_elements(lambda p: f.tr(f"phase.{p}"), return_dtype=pl.String))
-        st.plotly_chart(charts.progress_vs_plan(
-            phases, category="phase", actual="progress", planned="planned",
-            actual_label=f.tr("overview.progress"), planned_label=f.tr("overview.planned"), lang=f.lang),
-            width="stretch")
+        st.plotly_chart(
+            charts.progress_vs_plan(
+                phases,
+                category="phase",
+                actual="progress",
+                planned="planned",
+                actual_label=f.tr("overview.progress"),
+                planned_label=f.tr("overview.planned"),
+                lang=f.lang,
+            ),
+            width="stretch",
+        )
 
 st.subheader(f.tr("overview.attention"))
 with ui.part(f.tr("overview.attention_quality")):
@@ -54,8 +85,12 @@ with ui.part(f.tr("overview.attention_quality")):
     ui.table(
         ui.query("attention_datasets", limit=5).with_columns(pl.col("owner_name").fill_null(f.tr("column.no_owner"))),
         "attention_datasets",
-        {"dataset_name": f.tr("column.dataset"), "owner_name": f.tr("column.owner"),
-         "quality_index": f.tr("column.quality_index"), "weakest_criterion": f.tr("column.weakest")},
+        {
+            "dataset_name": f.tr("column.dataset"),
+            "owner_name": f.tr("column.owner"),
+            "quality_index": f.tr("column.quality_index"),
+            "weakest_criterion": f.tr("column.weakest"),
+        },
         {"quality_index": "percent", "weakest_criterion": "criterion"},
     )
 with ui.part(f.tr("overview.attention_milestones")):
@@ -63,9 +98,14 @@ with ui.part(f.tr("overview.attention_milestones")):
     ui.table(
         ui.query("attention_milestones", limit=10),
         "attention_milestones",
-        {"milestone_title": f.tr("column.milestone"), "owner_name": f.tr("column.responsible"),
-         "planned_due": f.tr("column.due"), "days_overdue": f.tr("column.days_overdue"),
-         "status": f.tr("column.status"), "pct_complete": f.tr("column.pct_complete")},
+        {
+            "milestone_title": f.tr("column.milestone"),
+            "owner_name": f.tr("column.responsible"),
+            "planned_due": f.tr("column.due"),
+            "days_overdue": f.tr("column.days_overdue"),
+            "status": f.tr("column.status"),
+            "pct_complete": f.tr("column.pct_complete"),
+        },
         {"planned_due": "date", "days_overdue": "number", "status": "roadmap_status", "pct_complete": "percent"},
     )
 with ui.part(f.tr("overview.attention_provinces")):
@@ -73,8 +113,12 @@ with ui.part(f.tr("overview.attention_provinces")):
     ui.table(
         ui.query("attention_provinces", limit=5),
         "attention_provinces",
-        {"province_name": f.tr("column.province"), "committee_name": f.tr("column.responsible"),
-         "connected_share": f.tr("column.connected"), "success_rate": f.tr("column.success_rate"),
-         "count_calls_ok": f.tr("column.calls_ok")},
+        {
+            "province_name": f.tr("column.province"),
+            "committee_name": f.tr("column.responsible"),
+            "connected_share": f.tr("column.connected"),
+            "success_rate": f.tr("column.success_rate"),
+            "count_calls_ok": f.tr("column.calls_ok"),
+        },
         {"connected_share": "percent", "success_rate": "percent", "count_calls_ok": "number"},
     )
