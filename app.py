@@ -10,7 +10,7 @@ f = ui.global_filters()
 pages = {
     f.tr("nav.section_leaders"): [
         st.Page(
-            "pages/overview.py",
+            "pages/leaders/overview.py",
             title=f.tr("nav.overview"),
             url_path="overview",
             default=True,

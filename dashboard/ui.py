@@ -132,12 +132,7 @@ def global_filters() -> Filters:
     problems = [] if st.session_state.get("_filters_ready") else _init_from_url(list(names))
 
     side = st.sidebar
-    side.segmented_control(
-        t("filter.language", lang), LANGS, key="f_lang", format_func=LANG_NAMES.get, selection_mode="single"
-    )
-    if st.session_state.get("f_lang") not in LANGS:  # a click on the selected option clears it
-        st.session_state["f_lang"] = lang
-    lang = st.session_state["f_lang"]
+    lang = side.radio(t("filter.language", lang), LANGS, key="f_lang", format_func=LANG_NAMES.get, horizontal=True)
     names = _scope_names(base, version, lang)
     side.header(t("filter.heading", lang))
     preset = side.selectbox(
