@@ -1,0 +1,61 @@
+"""One catalogue per language, complete in both; numbers and dates in the locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboard.i18n import catalogue, fmt_date, fmt_number, fmt_percent, t
+from dashboard.kpis import KPIS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_both_catalogues_have_the_same_keys_and_placeholders():
+    vi, en = catalogue("vi"), catalogue("en")
+    assert set(vi) == set(en)
+    for key in vi:
+        assert set(re.findall(r"{(\w+)}", vi[key])) == set(re.findall(r"{(\w+)}", en[key])), key
+
+
+def test_every_kpi_has_a_name_and_a_formula_in_both_languages():
+    for lang in ("vi", "en"):
+        for kpi in KPIS:
+            assert t(f"kpi.{kpi.id}.name", lang)
+            assert len(t(f"kpi.{kpi.id}.formula", lang, minutes=15)) > 30
+
+
+def test_vietnamese_text_keeps_its_diacritics():
+    assert t("criterion.correct", "vi") == "Đúng"
+    assert t("kpi.prefill_rate.name", "vi") == "Tỷ lệ thông tin được điền sẵn"
+
+
+@pytest.mark.parametrize(("value", "lang", "decimals", "expected"), [
+    (1234.5, "vi", 1, "1.234,5"),
+    (1234.5, "en", 1, "1,234.5"),
+    (1234567, "vi", 0, "1.234.567"),
+    (-1234, "vi", 0, "-1.234"),
+    (999, "en", 0, "999"),
+    (None, "vi", 0, "–"),
+])
+def test_numbers(value, lang, decimals, expected):
+    assert fmt_number(value, lang, decimals) == expected
+
+
+def test_percentages_and_dates():
+    assert fmt_percent(0.8534, "vi") == "85,3%"
+    assert fmt_percent(0.8534, "en") == "85.3%"
+    assert fmt_date(dt.date(2026, 11, 25), "vi") == "25/11/2026"
+    assert fmt_date(dt.date(2026, 11, 25), "en") == "25 Nov 2026"
+
+
+def test_every_text_key_used_in_code_exists():
+    keys = set(catalogue("vi"))
+    used = set()
+    for path in [ROOT / "app.py", *ROOT.glob("dashboard/*.py"), *ROOT.glob("pages/**/*.py")]:
+        used |= set(re.findall(r"""(?:\.tr|\bt)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", path.read_text(encoding="utf-8")))
+    assert used, "the scan found no keys: the pattern is broken"
+    assert used - keys == set()

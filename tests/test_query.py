@@ -1,0 +1,54 @@
+"""Named queries: loaded by name, parameters bound, never pasted; periods and scopes parsed strictly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.period import Period, preset_period
+from dashboard.query import bind, load_sql, run_query
+from dashboard.scope import Scope
+
+
+def test_a_query_is_loaded_by_name_and_unknown_names_are_refused():
+    assert "scope_dataset_ids" in load_sql("kpis_governance")
+    with pytest.raises(FileNotFoundError):
+        load_sql("no_such_query")
+    with pytest.raises(ValueError):
+        load_sql("../app")
+
+
+def test_bind_keeps_only_what_the_sql_names_and_requires_all_of_it():
+    assert bind("select $a, $b", {"a": 1, "b": 2, "c": 3}) == {"a": 1, "b": 2}
+    with pytest.raises(KeyError):
+        bind("select $a, $b", {"a": 1})
+
+
+def test_parameters_are_bound_not_pasted(tiny_base):
+    hostile = "P1' or '1'='1"
+    with pytest.raises(ValueError):
+        Scope("province", hostile)
+    rows = run_query(tiny_base, Scope(), "scope_options", {"lang": "vi' or 1=1 --"})
+    # the language is a bound value: an unknown language picks name_vi, and nothing else changes
+    assert rows.height == run_query(tiny_base, Scope(), "scope_options", {"lang": "vi"}).height
+
+
+def test_scope_parsing():
+    assert Scope.parse("all") == Scope()
+    assert Scope.parse("province:HNI") == Scope("province", "HNI")
+    for bad in ("province", "city:HNI", "all:x", "province:"):
+        with pytest.raises(ValueError):
+            Scope.parse(bad)
+
+
+def test_comparison_period_and_presets():
+    assert Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)).previous() == Period(dt.date(2026, 2, 23), dt.date(2026, 3, 1))
+    wed = dt.date(2026, 11, 25)
+    assert preset_period("last_week", wed) == Period(dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert preset_period("last_4_weeks", wed) == Period(dt.date(2026, 10, 26), dt.date(2026, 11, 22))
+    assert preset_period("last_quarter", wed) == Period(dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    assert preset_period("last_quarter", dt.date(2026, 2, 1)) == Period(dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    assert preset_period("year_to_date", wed) == Period(dt.date(2026, 1, 1), wed)
+    with pytest.raises(ValueError):
+        Period(dt.date(2026, 3, 8), dt.date(2026, 3, 2))
