@@ -171,8 +171,9 @@ class _Checker:
     def _fetch(self, sql: str, params: dict[str, Any]) -> list[tuple]:
         return self.con.execute(sql, params).fetchall()
 
-    def _add(self, table: str, column: str | None, kind: str, message: str, rows: int,
-             examples: list[str] | None = None) -> None:
+    def _add(
+        self, table: str, column: str | None, kind: str, message: str, rows: int, examples: list[str] | None = None
+    ) -> None:
         self.violations.append(Violation(table, column, kind, message, rows, list(examples or [])))
 
     # ---- the whole run
@@ -193,8 +194,10 @@ class _Checker:
             if folder.is_dir():
                 msg = f"folder {self._rel(folder)}/ contains no .parquet files"
             else:
-                msg = (f"no data: expected {self._rel(self.cur / (table.name + '.parquet'))} "
-                       f"or a folder {self._rel(folder)}/ of .parquet files")
+                msg = (
+                    f"no data: expected {self._rel(self.cur / (table.name + '.parquet'))} "
+                    f"or a folder {self._rel(folder)}/ of .parquet files"
+                )
             self._add(table.name, None, "missing_table", msg, 0)
             st.unusable = set(table.column_names)
             return
@@ -226,15 +229,17 @@ class _Checker:
         schemas: dict[Path, dict[str, str]] = {}
         for f in files:
             try:
-                rows = self._fetch("DESCRIBE SELECT * FROM read_parquet($files, hive_partitioning = false)",
-                                   {"files": [str(f)]})
+                rows = self._fetch(
+                    "DESCRIBE SELECT * FROM read_parquet($files, hive_partitioning = false)", {"files": [str(f)]}
+                )
             except duckdb.Error as e:
                 self._add(table.name, None, "unreadable", f"cannot read {self._rel(f)}: {_one_line(e)}", 0)
                 continue
             schemas[f] = {r[0]: str(r[1]).strip('"') for r in rows}
         if schemas:
-            meta = self._fetch("SELECT file_name, num_rows FROM parquet_file_metadata($files)",
-                               {"files": [str(f) for f in schemas]})
+            meta = self._fetch(
+                "SELECT file_name, num_rows FROM parquet_file_metadata($files)", {"files": [str(f) for f in schemas]}
+            )
             self._file_rows = {str(k): int(v) for k, v in meta}
         return schemas
 
@@ -271,8 +276,11 @@ class _Checker:
                 bad_files = [f for fs in wrong.values() for f in fs]
                 found = ", ".join(sorted(wrong))
                 n = self._rows_of(bad_files)
-                msg = (f"expected {col.type}, found {found}" + self._files_phrase(bad_files, total)
-                       + f" ({_plural(n, 'row')})")
+                msg = (
+                    f"expected {col.type}, found {found}"
+                    + self._files_phrase(bad_files, total)
+                    + f" ({_plural(n, 'row')})"
+                )
                 if col.type in _ACCEPTED:
                     msg += "; narrower integer types are accepted"
                 self._add(table.name, col.name, "wrong_type", msg, n)
@@ -293,9 +301,16 @@ class _Checker:
             if not col.nullable:
                 checks.append(dict(kind="null", column=col.name, cond=f"{q} IS NULL", show=[col.name], params={}))
             if col.enum is not None:
-                checks.append(dict(kind="enum", column=col.name, show=[col.name], col=col,
-                                   params={f"enum_{i}": list(col.enum)},
-                                   cond=f"{q} IS NOT NULL AND NOT list_contains($enum_{i}, {q})"))
+                checks.append(
+                    dict(
+                        kind="enum",
+                        column=col.name,
+                        show=[col.name],
+                        col=col,
+                        params={f"enum_{i}": list(col.enum)},
+                        cond=f"{q} IS NOT NULL AND NOT list_contains($enum_{i}, {q})",
+                    )
+                )
             if col.type in _NUMERIC and (col.min is not None or col.max is not None):
                 parts, words, params = [], [], {}
                 if col.min is not None:
@@ -308,17 +323,35 @@ class _Checker:
                     words.append(f"<= {col.max:g}")
                 if col.type == "DOUBLE":
                     parts.append(f"isnan({q})")
-                checks.append(dict(kind="range", column=col.name, show=[col.name], col=col, params=params,
-                                   cond="(" + " OR ".join(parts) + ")", bound=" and ".join(words)))
+                checks.append(
+                    dict(
+                        kind="range",
+                        column=col.name,
+                        show=[col.name],
+                        col=col,
+                        params=params,
+                        cond="(" + " OR ".join(parts) + ")",
+                        bound=" and ".join(words),
+                    )
+                )
         for rule in table.rules:
             cols = _rule_columns(rule.expr, table)
             blocked = [c for c in cols if c in st.unusable]
             if blocked:
-                st.notes.append(f"row rule {rule.name} ({rule.expr}) skipped: "
-                                f"column {', '.join(blocked)} missing or mistyped")
+                st.notes.append(
+                    f"row rule {rule.name} ({rule.expr}) skipped: column {', '.join(blocked)} missing or mistyped"
+                )
                 continue
-            checks.append(dict(kind="row_rule", column=None, show=cols, rule=rule, params={},
-                               cond=f"NOT coalesce(({rule.expr}), true)"))
+            checks.append(
+                dict(
+                    kind="row_rule",
+                    column=None,
+                    show=cols,
+                    rule=rule,
+                    params={},
+                    cond=f"NOT coalesce(({rule.expr}), true)",
+                )
+            )
         skipped = [c for c in table.column_names if c in st.unusable]
         if skipped:
             st.notes.append(f"value checks skipped for missing or mistyped column(s): {', '.join(skipped)}")
@@ -364,8 +397,13 @@ class _Checker:
                         self._row_pass(checks, [f], full_key)
                     except duckdb.Error as fe:
                         bad.append(f)
-                        self._add(table.name, None, "unreadable", f"cannot read {self._rel(f)}: {_one_line(fe)}",
-                                  self._file_rows.get(str(f), 0))
+                        self._add(
+                            table.name,
+                            None,
+                            "unreadable",
+                            f"cannot read {self._rel(f)}: {_one_line(fe)}",
+                            self._file_rows.get(str(f), 0),
+                        )
                 if not bad:
                     self._add(table.name, None, "unreadable", f"cannot read the table: {_one_line(e)}", 0)
                     return []
@@ -409,8 +447,7 @@ class _Checker:
         cols = list(dict.fromkeys(key + show))
         if not cols:
             return []
-        sql = (f"SELECT {', '.join(_q(c) for c in cols)} FROM {_source()} "
-               f"WHERE {cond} LIMIT {MAX_EXAMPLES}")
+        sql = f"SELECT {', '.join(_q(c) for c in cols)} FROM {_source()} WHERE {cond} LIMIT {MAX_EXAMPLES}"
         out = []
         for row in self._fetch(sql, params):
             vals = dict(zip(cols, row))
@@ -421,8 +458,10 @@ class _Checker:
 
     def _enum_message(self, c: dict, n: int, params: dict[str, Any]) -> str:
         q = _q(c["column"])
-        sql = (f"SELECT {q}, count(*) AS n, count(*) OVER () AS distinct_values FROM {_source()} "
-               f"WHERE {c['cond']} GROUP BY {q} ORDER BY n DESC, {q} LIMIT {MAX_VALUES_LISTED}")
+        sql = (
+            f"SELECT {q}, count(*) AS n, count(*) OVER () AS distinct_values FROM {_source()} "
+            f"WHERE {c['cond']} GROUP BY {q} ORDER BY n DESC, {q} LIMIT {MAX_VALUES_LISTED}"
+        )
         rows = self._fetch(sql, params)
         listed = ", ".join(f"{_fmt(v)} ({_plural(k, 'row')})" for v, k, _ in rows)
         more = rows[0][2] - len(rows) if rows else 0
@@ -445,20 +484,23 @@ class _Checker:
             return  # the row pass proved every key distinct
         keys = ", ".join(_q(k) for k in table.key)
         not_null = " AND ".join(f"{_q(k)} IS NOT NULL" for k in table.key)
-        sql = (f"WITH g AS (SELECT {keys}, count(*) AS n FROM {_source()} WHERE {not_null} "
-               f"GROUP BY {keys} HAVING count(*) > 1) "
-               f"SELECT {keys}, n, count(*) OVER (), sum(n) OVER () FROM g "
-               f"ORDER BY n DESC, {keys} LIMIT {MAX_EXAMPLES}")
+        sql = (
+            f"WITH g AS (SELECT {keys}, count(*) AS n FROM {_source()} WHERE {not_null} "
+            f"GROUP BY {keys} HAVING count(*) > 1) "
+            f"SELECT {keys}, n, count(*) OVER (), sum(n) OVER () FROM g "
+            f"ORDER BY n DESC, {keys} LIMIT {MAX_EXAMPLES}"
+        )
         rows = self._fetch(sql, {"files": [str(f) for f in files]})
         if not rows:
             return
         k = len(table.key)
         groups, total = int(rows[0][k + 1]), int(rows[0][k + 2])
-        examples = [", ".join(f"{name}={_fmt(v)}" for name, v in zip(table.key, r[:k])) + f" (x{r[k]})"
-                    for r in rows]
-        msg = (f"key ({', '.join(table.key)}) is not unique: "
-               f"{_plural(groups, 'key value')} {'appears' if groups == 1 else 'appear'} more than once, "
-               f"on {_plural(total, 'row')} in all")
+        examples = [", ".join(f"{name}={_fmt(v)}" for name, v in zip(table.key, r[:k])) + f" (x{r[k]})" for r in rows]
+        msg = (
+            f"key ({', '.join(table.key)}) is not unique: "
+            f"{_plural(groups, 'key value')} {'appears' if groups == 1 else 'appear'} more than once, "
+            f"on {_plural(total, 'row')} in all"
+        )
         self._add(table.name, None, "duplicate_key", msg, total, examples)
 
     # ---- foreign keys
@@ -486,13 +528,14 @@ class _Checker:
                 st.notes.append(f"foreign key {col.name} -> {col.fk} not checked: {reason}")
                 continue
             q, rq = _q(col.name), _q(ref_col)
-            params = {"files": [str(f) for f in files],
-                      "ref_files": [str(f) for f in self.good_files[ref_table]]}
-            sql = (f"WITH ref AS (SELECT DISTINCT {rq} AS v FROM {_source('ref_files')} WHERE {rq} IS NOT NULL), "
-                   f"vals AS (SELECT {q} AS v, count(*) AS n FROM {_source()} WHERE {q} IS NOT NULL GROUP BY {q}), "
-                   f"bad AS (SELECT vals.v, vals.n FROM vals ANTI JOIN ref ON vals.v = ref.v) "
-                   f"SELECT v, n, count(*) OVER (), sum(n) OVER () FROM bad "
-                   f"ORDER BY n DESC, v LIMIT {MAX_VALUES_LISTED}")
+            params = {"files": [str(f) for f in files], "ref_files": [str(f) for f in self.good_files[ref_table]]}
+            sql = (
+                f"WITH ref AS (SELECT DISTINCT {rq} AS v FROM {_source('ref_files')} WHERE {rq} IS NOT NULL), "
+                f"vals AS (SELECT {q} AS v, count(*) AS n FROM {_source()} WHERE {q} IS NOT NULL GROUP BY {q}), "
+                f"bad AS (SELECT vals.v, vals.n FROM vals ANTI JOIN ref ON vals.v = ref.v) "
+                f"SELECT v, n, count(*) OVER (), sum(n) OVER () FROM bad "
+                f"ORDER BY n DESC, v LIMIT {MAX_VALUES_LISTED}"
+            )
             rows = self._fetch(sql, params)
             if not rows:
                 continue
@@ -500,11 +543,17 @@ class _Checker:
             listed = ", ".join(f"{_fmt(v)} ({_plural(n, 'row')})" for v, n, _, _ in rows)
             if distinct > len(rows):
                 listed += f" and {distinct - len(rows):,} more"
-            msg = (f"{_plural(total, 'row')} {'references' if total == 1 else 'reference'} {col.fk} "
-                   f"values that do not exist "
-                   f"({_plural(distinct, 'value')}): {listed}")
-            examples = self._row_examples(key, [col.name], f"list_contains($bad_values, {q})",
-                                          {"files": params["files"], "bad_values": [r[0] for r in rows]})
+            msg = (
+                f"{_plural(total, 'row')} {'references' if total == 1 else 'reference'} {col.fk} "
+                f"values that do not exist "
+                f"({_plural(distinct, 'value')}): {listed}"
+            )
+            examples = self._row_examples(
+                key,
+                [col.name],
+                f"list_contains($bad_values, {q})",
+                {"files": params["files"], "bad_values": [r[0] for r in rows]},
+            )
             self._add(table.name, col.name, "dangling_fk", msg, total, examples)
 
 
@@ -536,8 +585,7 @@ def _other_files(base: Path) -> list[str]:
     return out
 
 
-def format_report(violations: list[Violation], base: Path,
-                  status: dict[str, TableStatus] | None = None) -> str:
+def format_report(violations: list[Violation], base: Path, status: dict[str, TableStatus] | None = None) -> str:
     """A readable report: per table (OK / N problems), per column, with row counts and examples."""
     base = Path(base)
     lines = [f"Data contract check of {curated_dir(base)}", ""]
@@ -578,8 +626,9 @@ def format_report(violations: list[Violation], base: Path,
     lines.append("")
     n_tables = len([n for n in names if n in TABLES])
     if violations:
-        lines.append(f"{n_tables} tables checked, {_plural(len(violations), 'violation')} "
-                     f"in {_plural(len(by_table), 'table')}")
+        lines.append(
+            f"{n_tables} tables checked, {_plural(len(violations), 'violation')} in {_plural(len(by_table), 'table')}"
+        )
     else:
         lines.append(f"All {n_tables} tables satisfy the contract")
     return "\n".join(lines)
@@ -590,9 +639,12 @@ def run_check(base: Path) -> int:
     base = Path(base)
     cur = curated_dir(base)
     if not cur.is_dir():
-        print(f"No curated data: {cur} does not exist (or is not a folder).\n"
-              f"Point --data-dir or DASHBOARD_DATA_DIR at a data dir that contains curated/, "
-              f"or create demo data with: python -m dashboard demo --data-dir {base}", file=sys.stderr)
+        print(
+            f"No curated data: {cur} does not exist (or is not a folder).\n"
+            f"Point --data-dir or DASHBOARD_DATA_DIR at a data dir that contains curated/, "
+            f"or create demo data with: python -m dashboard demo --data-dir {base}",
+            file=sys.stderr,
+        )
         return 1
     try:
         violations, status = check_data_dir_detailed(base)

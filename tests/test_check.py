@@ -248,7 +248,8 @@ def test_wrong_type_float_for_double(base):
 
 def test_unknown_enum_value(base):
     df = read(base, "exchanges_daily").with_columns(
-        pl.when(pl.col("channel") == "file").then(pl.lit("fax")).otherwise(pl.col("channel")).alias("channel"))
+        pl.when(pl.col("channel") == "file").then(pl.lit("fax")).otherwise(pl.col("channel")).alias("channel")
+    )
     write_raw(base, "exchanges_daily", df)
     v = only(check_data_dir(base), "enum")
     assert (v.table, v.column, v.rows) == ("exchanges_daily", "channel", 1)
@@ -268,7 +269,8 @@ def test_duplicate_key(base):
 
 def test_dangling_fk(base):
     df = read(base, "exchanges_daily").with_columns(
-        pl.when(pl.col("dataset_id") == "DS2").then(pl.lit("NOPE")).otherwise(pl.col("dataset_id")).alias("dataset_id"))
+        pl.when(pl.col("dataset_id") == "DS2").then(pl.lit("NOPE")).otherwise(pl.col("dataset_id")).alias("dataset_id")
+    )
     write_raw(base, "exchanges_daily", df)
     v = only(check_data_dir(base), "dangling_fk")
     assert (v.table, v.column, v.rows) == ("exchanges_daily", "dataset_id", 1)
@@ -277,7 +279,8 @@ def test_dangling_fk(base):
 
 def test_row_rule_calls_ok_gt_calls(base):
     df = read(base, "exchanges_daily").with_columns(
-        pl.when(pl.col("channel") == "api").then(pl.lit(101)).otherwise(pl.col("calls_ok")).alias("calls_ok"))
+        pl.when(pl.col("channel") == "api").then(pl.lit(101)).otherwise(pl.col("calls_ok")).alias("calls_ok")
+    )
     write_raw(base, "exchanges_daily", df)
     v = only(check_data_dir(base), "row_rule")
     assert (v.table, v.column, v.rows) == ("exchanges_daily", None, 1)
@@ -305,17 +308,19 @@ def test_unreadable_truncated(base):
 
 def test_unreadable_corrupt_pages_in_one_file_of_a_folder(base):
     # A sound footer but corrupt data: only a full read finds it; the other file is still checked.
-    df = pl.DataFrame({
-        "exchange_date": [D(2026, 1, 1) + dt.timedelta(days=i % 300) for i in range(20000)],
-        "provider_agency_id": ["VPTW"] * 20000,
-        "consumer_agency_id": ["HNI_TU"] * 20000,
-        "dataset_id": ["DS1"] * 20000,
-        "channel": [("api", "file", "manual")[i % 3] + "" for i in range(20000)],
-        "calls": list(range(20000)),
-        "calls_ok": list(range(20000)),
-        "records": list(range(20000)),
-        "p95_latency_ms": pl.Series([None] * 20000, dtype=pl.Float64),
-    })
+    df = pl.DataFrame(
+        {
+            "exchange_date": [D(2026, 1, 1) + dt.timedelta(days=i % 300) for i in range(20000)],
+            "provider_agency_id": ["VPTW"] * 20000,
+            "consumer_agency_id": ["HNI_TU"] * 20000,
+            "dataset_id": ["DS1"] * 20000,
+            "channel": [("api", "file", "manual")[i % 3] + "" for i in range(20000)],
+            "calls": list(range(20000)),
+            "calls_ok": list(range(20000)),
+            "records": list(range(20000)),
+            "p95_latency_ms": pl.Series([None] * 20000, dtype=pl.Float64),
+        }
+    )
     path_of(base, "exchanges_daily").unlink()
     folder = curated_dir(base) / "exchanges_daily"
     folder.mkdir()
@@ -338,7 +343,8 @@ def test_unreadable_corrupt_pages_in_one_file_of_a_folder(base):
 
 def test_null_in_non_nullable_column(base):
     df = read(base, "agencies").with_columns(
-        pl.when(pl.col("agency_id") == "HCM_TU").then(None).otherwise(pl.col("name_en")).alias("name_en"))
+        pl.when(pl.col("agency_id") == "HCM_TU").then(None).otherwise(pl.col("name_en")).alias("name_en")
+    )
     write_raw(base, "agencies", df)
     v = only(check_data_dir(base), "null")
     assert (v.table, v.column, v.rows) == ("agencies", "name_en", 1)
@@ -348,7 +354,8 @@ def test_null_in_non_nullable_column(base):
 
 def test_out_of_range_pct_complete(base):
     df = read(base, "roadmap_updates").with_columns(
-        pl.when(pl.col("item_id") == "I2").then(120.0).otherwise(pl.col("pct_complete")).alias("pct_complete"))
+        pl.when(pl.col("item_id") == "I2").then(120.0).otherwise(pl.col("pct_complete")).alias("pct_complete")
+    )
     write_raw(base, "roadmap_updates", df)
     v = only(check_data_dir(base), "range")
     assert (v.table, v.column, v.rows) == ("roadmap_updates", "pct_complete", 1)
@@ -378,8 +385,14 @@ def test_report_groups_and_summarises(base):
 
 def _cli(data_dir: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DATA_DIR"}
-    return subprocess.run([sys.executable, "-m", "dashboard", "check", "--data-dir", str(data_dir)],
-                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", "check", "--data-dir", str(data_dir)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_exit_codes(base, tmp_path_factory):
@@ -403,8 +416,11 @@ def test_cli_exit_codes(base, tmp_path_factory):
 
 def test_nan_counts_as_out_of_range(base):
     df = read(base, "exchanges_daily").with_columns(
-        pl.when(pl.col("channel") == "api").then(float("nan")).otherwise(pl.col("p95_latency_ms"))
-        .alias("p95_latency_ms"))
+        pl.when(pl.col("channel") == "api")
+        .then(float("nan"))
+        .otherwise(pl.col("p95_latency_ms"))
+        .alias("p95_latency_ms")
+    )
     write_raw(base, "exchanges_daily", df)
     v = only(check_data_dir(base), "range")
     assert (v.table, v.column, v.rows) == ("exchanges_daily", "p95_latency_ms", 1)
