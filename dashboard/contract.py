@@ -66,7 +66,10 @@ class Table:
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table {self.name} has no column {name!r}")
 
 
 def _c(name: str, type_: str, doc: str = "", **kw) -> Column:
