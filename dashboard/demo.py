@@ -502,7 +502,7 @@ class _Dataset:
     meta: bool
     interval: int
     kind: str
-    records: int  # size, for the quality checks
+    records: int  # records the quality rules check (for the population database: the party members linked to it)
     since: int  # day exchanges may start (and checks start)
     popularity: float = 0.0  # exchange volume factor; 0 = not exchanged
     rpc: float = 1.0  # records per API call
@@ -565,7 +565,7 @@ def _central_datasets() -> list[_Dataset]:
          "aggregate", "shared", False, "operating", False, False, 720, "stats", 14_000, "2025-03-03", 0.0, 1),
         (POPULATION_DATASET, "CSDL quốc gia về dân cư", "National population database", POPULATION_DB_OWNER,
          "Cục Cảnh sát quản lý hành chính về trật tự xã hội (C06) - Bộ Công an",
-         "master", "shared", True, "operating", True, True, 24, "population", 106_000_000, "2025-01-01", 2.0, 1),
+         "master", "shared", True, "operating", True, True, 24, "population", 5_700_000, "2025-01-01", 2.0, 1),
     ]  # fmt: skip
     out = []
     for r in rows:
@@ -1000,7 +1000,6 @@ def _dim_roadmap() -> pl.DataFrame:
 
 def _fact_quality_checks(m: _Model) -> pl.DataFrame:
     until_day = _day(m.until)
-    converge_day = _day(dt.date(2026, 6, 30))
     rows = []
     for d in m.datasets:
         if d.stage not in ("operating", "building"):
@@ -1018,13 +1017,13 @@ def _fact_quality_checks(m: _Model) -> pl.DataFrame:
             q_end = rng.uniform(0.925, 0.98)
         else:
             q_end = rng.uniform(0.80, 0.895) if rng.random() < 0.3 else rng.uniform(0.905, 0.97)
-        gap = rng.uniform(0.06, 0.18)
+        gap = rng.uniform(0.05, 0.15)  # improvement over the first year of checks
         mondays = _mondays(_date(max(d.since, 0)), m.until)
         if not mondays:
             continue
         t = np.array([_day(w) for w in mondays])
         t0 = t[0]
-        x = np.clip((t - t0) / max(converge_day - t0, 60), 0.0, 1.0)
+        x = np.clip((t - t0) / 365.0, 0.0, 1.0) ** 0.6
         growth = 1.0 + 0.00015 * t
         for rule in _RULES:
             rule_id, criterion, kinds = rule[0], rule[1], rule[6]
@@ -1486,7 +1485,9 @@ def _remove_existing(base: Path) -> None:
         single, folder = cur / f"{table}.parquet", cur / table
         if single.is_file() or single.is_symlink():
             single.unlink()
-        if folder.is_dir():
+        if folder.is_symlink():
+            folder.unlink()
+        elif folder.is_dir():
             shutil.rmtree(folder)
 
 
@@ -1577,9 +1578,7 @@ def generate(
 
     conns = _build_connections(m)
     incidents = _incidents(m, conns, n_days)
-    chunks = (
-        _exchanges_chunk(m, conns, names, factors, incidents, d0, d1, i) for i, (d0, d1) in enumerate(months)
-    )
+    chunks = (_exchanges_chunk(m, conns, names, factors, incidents, d0, d1, i) for i, (d0, d1) in enumerate(months))
     counts["exchanges_daily"] = _write_chunked(base, "exchanges_daily", chunks, len(months), split, progress)
     del conns, incidents
 
