@@ -1043,10 +1043,20 @@ def _fact_quality_checks(m: _Model) -> pl.DataFrame:
     return _frame("quality_checks", rows)
 
 
+# Progress notes by band of completion: (below this percent, note).
 _NOTES_IN_PROGRESS = (
-    None, None, "Đang triển khai theo kế hoạch", "Đã hoàn thành dự thảo, đang lấy ý kiến",
-    "Đang phối hợp với các đơn vị liên quan", "Đang thử nghiệm kỹ thuật", None,
-)  # fmt: skip
+    (25.0, "Đang khảo sát, xây dựng kế hoạch chi tiết"),
+    (60.0, "Đang triển khai theo kế hoạch"),
+    (90.0, "Đang hoàn thiện, phối hợp với các đơn vị liên quan"),
+    (101.0, "Đang nghiệm thu, chờ phê duyệt"),
+)
+
+
+def _note(pct: float, rng: np.random.Generator) -> str | None:
+    """A progress note for about half of the weekly reports."""
+    if rng.random() < 0.5:
+        return None
+    return next(text for limit, text in _NOTES_IN_PROGRESS if pct < limit)
 
 
 def _fact_roadmap_updates(m: _Model) -> pl.DataFrame:
@@ -1078,10 +1088,14 @@ def _fact_roadmap_updates(m: _Model) -> pl.DataFrame:
         if finish is not None and finish <= a_start:
             finish = a_start + dt.timedelta(days=1)
         expo = float(rng.uniform(0.8, 1.25))
-        span = max(((finish or due) - a_start).days, 1)
+        paused = (block_to - block_from).days if block_from is not None and block_to != dt.date.max else 0
+        span = max(((finish or due) - a_start).days - paused, 1)
 
-        def curve(day: dt.date, a_start=a_start, span=span, expo=expo) -> float:
-            x = min(max((day - a_start).days / span, 0.0), 1.0)
+        def curve(day: dt.date, a_start=a_start, span=span, expo=expo, block_from=block_from, paused=paused) -> float:
+            worked = (day - a_start).days
+            if paused:  # no progress while blocked: the finish moved by the same number of days
+                worked -= min(max((day - block_from).days, 0), paused)
+            x = min(max(worked / span, 0.0), 1.0)
             return round(min(95.0, 100.0 * x**expo), 1)
 
         states: dict[dt.date, tuple[float, str, dt.date | None]] = {}
@@ -1106,7 +1120,7 @@ def _fact_roadmap_updates(m: _Model) -> pl.DataFrame:
             if frozen is not None:
                 pct = max(pct, frozen)
             status = "not_started" if pct <= 0 else "in_progress"
-            note = None if status == "not_started" else _NOTES_IN_PROGRESS[int(rng.integers(len(_NOTES_IN_PROGRESS)))]
+            note = None if status == "not_started" else _note(pct, rng)
             states[w] = (pct, status, None)
             rows.append((w, item_id, pct, status, None, note))
         leaf_states[item_id] = states
