@@ -22,7 +22,7 @@ run: venv
 		echo "No curated data in $(DATA_DIR)/curated: generating the demo data."; \
 		$(PY) -m dashboard demo --data-dir "$(DATA_DIR)"; \
 	fi
-	$(PY) -m streamlit run app.py
+	$(PY) -m dashboard serve --data-dir "$(DATA_DIR)"
 
 test: venv
 	$(PY) -m ruff check .

@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="minutes saved per reusing dossier for hours_saved_estimate (default 15)",
     )
+    serve = cmd("serve", "Start the dashboard (Streamlit) on the data dir.")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8501)")
     return p
 
 
@@ -65,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard.kpis import run_kpis_command
 
         return run_kpis_command(base, args)
+    if args.command == "serve":
+        from dashboard.serve import serve
+
+        return serve(base, args.port)
     return 2
 
 

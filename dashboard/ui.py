@@ -170,7 +170,7 @@ def global_filters() -> Filters:
 
 def format_value(kpi: Kpi, value: float | None, lang: str) -> str:
     if value is None:
-        return t("status.none", lang)
+        return "–"
     if kpi.unit == "ratio":
         return fmt_percent(value, lang)
     if kpi.unit == "hours":
@@ -190,12 +190,16 @@ def kpi_card(row: dict, f: Filters, minutes_per_dossier: float = DEFAULT_MINUTES
     """Value, change against the comparison period, RAG colour and word, and how it is computed."""
     kpi, lang = KPI_BY_ID[row["kpi_id"]], f.lang
     change = format_change(kpi, row.get("change"), lang)
+    name = t(f"kpi.{kpi.id}.name", lang)
     with st.container(border=True):
+        st.markdown(f"**{name}**")
         st.metric(
-            t(f"kpi.{kpi.id}.name", lang),
+            name,
             format_value(kpi, row["value"], lang),
-            delta=t("card.change", lang, change=change) if change else None,
-            delta_color="normal" if kpi.higher_is_better else "inverse",
+            delta=change,
+            delta_color="off" if not row.get("change") else "normal" if kpi.higher_is_better else "inverse",
+            label_visibility="collapsed",
+            help=t("card.change_help", lang),
         )
         if change is None:
             st.caption(t("card.no_change", lang))

@@ -1,0 +1,33 @@
+"""`python -m dashboard serve`: start the Streamlit app in this process."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from dashboard.config import ROOT
+
+
+def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -> int:
+    """Run `streamlit run app.py` here, with the data dir in the environment.
+
+    Streamlit's legacy multipage mode switches on for a process whose entry script sits next to a
+    `pages/` folder, until the first `st.navigation` call; the first request after a start would
+    then show "Page not found" before app.py takes over. Our pages/ is routed by st.navigation,
+    so the legacy mode is switched off before the server starts.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False
+    os.environ["DASHBOARD_DATA_DIR"] = str(base)
+    argv = ["streamlit", "run", str(ROOT / "app.py")]
+    if port:
+        argv += ["--server.port", str(port)]
+    sys.argv = argv + list(extra or [])
+    try:
+        cli.main()
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    return 0
