@@ -277,15 +277,51 @@ def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFr
     return pl.DataFrame(out) if out else df
 
 
-def table(df: pl.DataFrame, name: str, labels: dict[str, str], formats: dict[str, str] | None = None) -> None:
-    """A readable table with the given column labels, and CSV and XLSX downloads of its raw values."""
+def table(
+    df: pl.DataFrame,
+    name: str,
+    labels: dict[str, str],
+    formats: dict[str, str] | None = None,
+    *,
+    sortable: bool = False,
+    key: str | None = None,
+    on_select: str = "ignore",
+):
+    """A readable table with the given column labels, and CSV and XLSX downloads of its raw values.
+
+    With `sortable`, numbers stay numbers (so clicking a header sorts by value) and are shown with a
+    column format; otherwise they are formatted as text in the locale. With `on_select="rerun"` and
+    a `key`, a row can be selected; the selection state is returned.
+    """
     f = filters()
     if df.is_empty():
         st.info(f.tr("app.empty"))
-        return
+        return None
+    formats = formats or {}
     shown = df.select(list(labels))
-    st.dataframe(formatted(shown, formats or {}, f.lang).rename(labels), hide_index=True, width="stretch")
+    if sortable:
+        text_kinds = {k: v for k, v in formats.items() if v not in ("percent", "number")}
+        view = formatted(shown, text_kinds, f.lang).with_columns(
+            [pl.col(c) * 100 for c, kind in formats.items() if kind == "percent"]
+        )
+        config = {
+            labels[c]: st.column_config.NumberColumn(format="%.1f%%" if kind == "percent" else "localized")
+            for c, kind in formats.items()
+            if kind in ("percent", "number")
+        }
+    else:
+        view, config = formatted(shown, formats, f.lang), None
+    event = st.dataframe(
+        view.rename(labels),
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+        key=key,
+        on_select=on_select,
+        selection_mode="single-row",
+    )
     download_buttons(shown.rename(labels), name)
+    return event if on_select != "ignore" else None
 
 
 def download_buttons(df: pl.DataFrame, name: str) -> None:
