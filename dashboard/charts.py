@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.i18n import plotly_separators
+from dashboard.i18n import fmt_percent, plotly_separators
 
 RAG_COLOURS = {"green": "#1e7d3a", "amber": "#c27c0e", "red": "#c0392b", None: "#8a8f98"}
 PRIMARY = "#1f4e9c"
@@ -84,3 +84,282 @@ def progress_vs_plan(
         hovermode="y unified",
     )
     return _layout(fig, lang, height=80 + 70 * max(len(df), 1))
+
+
+# ---- quality page ----------------------------------------------------------------------------------
+
+CRITERIA = ("correct", "sufficient", "clean", "live")
+# The criteria are categories, not statuses: colours apart from the RAG ones.
+CRITERION_COLOURS = {"correct": PRIMARY, "sufficient": "#7b4fa0", "clean": "#13808a", "live": "#8a5a14"}
+_NO_VALUE = "#d5d8dd"
+DASHES = ("solid", "dash", "dot", "dashdot")  # tells apart the rules of one criterion, drawn in its colour
+
+
+def _rag_bands(fig: go.Figure, green: float, amber: float, low: float, **where) -> None:
+    """Faint red / amber / green bands behind a 0..1 value axis, at the status thresholds."""
+    for y0, y1, status in ((low, amber, "red"), (amber, green, "amber"), (green, 1.02, "green")):
+        fig.add_hrect(y0=y0, y1=y1, fillcolor=RAG_COLOURS[status], opacity=0.07, line_width=0, layer="below", **where)
+    for y in (amber, green):
+        fig.add_hline(y=y, line={"color": "#8a8f98", "width": 1, "dash": "dot"}, **where)
+
+
+def _axis_floor(values: list) -> float:
+    """The bottom of a 0..1 axis: just under the lowest value, never above 0.7, so the bands show."""
+    present = [v for v in values if v is not None]
+    return max(0.0, min([0.7, *present]) - 0.05)
+
+
+def criteria_trend(
+    df: pl.DataFrame, *, x: str, value: str, names: dict[str, str], green: float, amber: float, lang: str
+) -> go.Figure:
+    """One line per criterion (rows: x, criterion, value) over the RAG bands of the thresholds."""
+    fig = go.Figure()
+    for criterion in CRITERIA:
+        rows = df.filter(pl.col("criterion") == criterion)
+        if rows.is_empty():
+            continue
+        fig.add_scatter(
+            x=rows[x].to_list(),
+            y=rows[value].to_list(),
+            name=names[criterion],
+            mode="lines+markers",
+            line={"color": CRITERION_COLOURS[criterion], "width": 2},
+            hovertemplate="%{y:.1%}",
+        )
+    _rag_bands(fig, green, amber, _axis_floor(df[value].to_list()))
+    fig.update_layout(
+        xaxis={"tickformat": "%d/%m" if lang == "vi" else "%d %b"},
+        yaxis={"tickformat": ".0%", "range": [_axis_floor(df[value].to_list()), 1.01]},
+    )
+    return _layout(fig, lang)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _wrap(text: str, width: int) -> str:
+    """A label on at most two lines of about `width` characters (split at a space), so narrow screens keep
+    the words that tell datasets apart (often the body's name at the end)."""
+    if len(text) <= width or " " not in text[: width + 1]:
+        return _short(text, width)
+    cut = text.rfind(" ", 0, width + 1)
+    return text[:cut] + "<br>" + _short(text[cut + 1 :], width)
+
+
+def criteria_heatmap(
+    df: pl.DataFrame,
+    *,
+    label: str,
+    columns: dict[str, str],
+    green: float,
+    amber: float,
+    lang: str,
+    label_width: int = 36,
+) -> go.Figure:
+    """Rows of `df` (named by `label`) against the criterion columns, each cell coloured by its status
+    (RAG at the thresholds, grey for no value) and showing its value as a percentage in the locale."""
+    keys = list(columns)
+    values = [[row[k] for k in keys] for row in df.iter_rows(named=True)]
+
+    def band(v):
+        return None if v is None else 2 if v >= green else 1 if v >= amber else 0
+
+    names = df[label].to_list()
+    fig = go.Figure(
+        go.Heatmap(
+            z=[[band(v) for v in row] for row in values],
+            x=list(columns.values()),
+            y=[_wrap(n, label_width) for n in names],
+            text=[[fmt_percent(v, lang) for v in row] for row in values],
+            customdata=[[n] * len(keys) for n in names],
+            texttemplate="%{text}",
+            textfont={"color": "white", "size": 12},
+            hovertemplate="%{customdata}<br>%{x}: %{text}<extra></extra>",
+            colorscale=[
+                [0.0, RAG_COLOURS["red"]],
+                [1 / 3, RAG_COLOURS["red"]],
+                [1 / 3, RAG_COLOURS["amber"]],
+                [2 / 3, RAG_COLOURS["amber"]],
+                [2 / 3, RAG_COLOURS["green"]],
+                [1.0, RAG_COLOURS["green"]],
+            ],
+            zmin=-0.5,
+            zmax=2.5,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_layout(
+        height=70 + 34 * max(len(df), 1),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis={"side": "top", "showgrid": False},
+        yaxis={"autorange": "reversed", "showgrid": False},
+        plot_bgcolor=_NO_VALUE,
+        font={"family": "Noto Sans, Arial, sans-serif"},
+    )
+    return fig
+
+
+def rule_history(
+    df: pl.DataFrame, *, names: dict[str, str], green: float, amber: float, lang: str, label_width: int = 48
+) -> go.Figure:
+    """Pass rate of each rule over time (rows: check_date, rule_id, criterion, rule_description, pass_rate),
+    one panel per criterion over the RAG bands."""
+    from plotly.subplots import make_subplots
+
+    present = [c for c in CRITERIA if c in set(df["criterion"].to_list())]
+    cols = 2 if len(present) > 1 else 1
+    rows = (len(present) + cols - 1) // cols
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[names[c] for c in present],
+        shared_yaxes=True,
+        vertical_spacing=0.2 if rows > 1 else 0.1,
+        horizontal_spacing=0.06,
+    )
+    low = _axis_floor(df["pass_rate"].to_list())
+    for i, criterion in enumerate(present):
+        r, c = i // cols + 1, i % cols + 1
+        rules = df.filter(pl.col("criterion") == criterion)
+        pairs = rules.select("rule_id", "rule_description").unique(maintain_order=True).iter_rows()
+        for j, (rule_id, description) in enumerate(pairs):
+            one = rules.filter(pl.col("rule_id") == rule_id)
+            fig.add_scatter(
+                x=one["check_date"].to_list(),
+                y=one["pass_rate"].to_list(),
+                name=_short(f"{rule_id} · {description}", label_width),
+                legendgroup=criterion,
+                legendgrouptitle_text=names[criterion],
+                mode="lines+markers",
+                marker={"size": 5},
+                line={"color": CRITERION_COLOURS[criterion], "width": 2, "dash": DASHES[j % len(DASHES)]},
+                hovertemplate=f"{rule_id}: %{{y:.1%}}<extra>{_short(description, 60)}</extra>",
+                row=r,
+                col=c,
+            )
+        _rag_bands(fig, green, amber, low, row=r, col=c)
+    fig.update_yaxes(tickformat=".0%", range=[low, 1.01])
+    fig.update_xaxes(tickformat="%d/%m" if lang == "vi" else "%d %b")
+    # The legend sits under the panels and takes its height from them: grow the figure by its size.
+    _layout(fig, lang, height=100 + 280 * rows + 22 * df["rule_id"].n_unique() + 30 * len(present))
+    fig.update_layout(
+        hovermode="closest",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0, "groupclick": "toggleitem"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
+    return fig
+
+
+# ---- sharing and reuse pages ------------------------------------------------------------------------------
+
+LEVELS = ("central", "provincial", "commune")
+# Levels are an ordered hierarchy, not statuses: shades of the primary blue, never the RAG colours.
+LEVEL_COLOURS = {"central": PRIMARY, "provincial": "#4a86c8", "commune": "#8fb8e0"}
+RATE_COLOURS = (PRIMARY, "#13808a")
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def level_flows(
+    df: pl.DataFrame,
+    *,
+    names: dict[str, str],
+    titles: tuple[str, str],
+    lang: str,
+    source: str = "provider_level",
+    target: str = "consumer_level",
+    value: str = "count_calls_ok",
+) -> go.Figure:
+    """A Sankey of a volume from the levels on the left (`source`) to the levels on the right (`target`);
+    `names` are the levels' texts, `titles` the two sides'."""
+    left = [lv for lv in LEVELS if lv in set(df[source].to_list())]
+    right = [lv for lv in LEVELS if lv in set(df[target].to_list())]
+    index = {("s", lv): i for i, lv in enumerate(left)} | {("t", lv): len(left) + i for i, lv in enumerate(right)}
+    rows = df.to_dicts()
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="fixed",
+            valueformat=",d",
+            node={
+                "label": [names[lv] for lv in left + right],
+                "color": [LEVEL_COLOURS[lv] for lv in left + right],
+                "pad": 24,
+                "thickness": 22,
+                "line": {"width": 0},
+                "hovertemplate": "%{label}: %{value:,d}<extra></extra>",
+            },
+            link={
+                "source": [index[("s", r[source])] for r in rows],
+                "target": [index[("t", r[target])] for r in rows],
+                "value": [r[value] for r in rows],
+                "color": [_rgba(LEVEL_COLOURS[r[source]], 0.35) for r in rows],
+                "hovertemplate": "%{source.label} → %{target.label}: %{value:,d}<extra></extra>",
+            },
+            textfont={"size": 14, "color": "#1f2430"},
+        )
+    )
+    for x, text, anchor in ((0, titles[0], "left"), (1, titles[1], "right")):
+        fig.add_annotation(
+            x=x, y=1.08, xref="paper", yref="paper", text=f"<b>{text}</b>", showarrow=False, xanchor=anchor
+        )
+    _layout(fig, lang, height=360)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="closest")
+    return fig
+
+
+def rates_trend(
+    df: pl.DataFrame, *, x: str, lines: dict[str, str], targets: dict[str, tuple[float, str]], x_label: str, lang: str
+) -> go.Figure:
+    """One line per rate column (0-100 %), each with its target as a dotted line of the same colour."""
+    fig = go.Figure()
+    for (column, label), colour in zip(lines.items(), RATE_COLOURS):
+        fig.add_scatter(
+            x=df[x].to_list(),
+            y=df[column].to_list(),
+            name=label,
+            mode="lines+markers",
+            line={"color": colour, "width": 2},
+            hovertemplate="%{y:.1%}",
+        )
+        if column in targets:
+            level, text = targets[column]
+            fig.add_hline(
+                y=level,
+                line={"color": colour, "width": 1, "dash": "dot"},
+                annotation={"text": text, "font": {"color": colour, "size": 12}},
+                annotation_position="bottom right",
+            )
+    fig.update_layout(
+        xaxis={"title": x_label, "tickformat": "%d/%m" if lang == "vi" else "%d %b"},
+        yaxis={"tickformat": ".0%", "range": [0, 1.02]},
+    )
+    return _layout(fig, lang)
+
+
+def distribution_bars(
+    df: pl.DataFrame, *, x: str, y: str, highlight: str, x_label: str, y_label: str, lang: str
+) -> go.Figure:
+    """Counts per category, the bars where `highlight` is true in the primary colour, the others in grey."""
+    fig = go.Figure()
+    fig.add_bar(
+        x=df[x].to_list(),
+        y=df[y].to_list(),
+        marker_color=[PRIMARY if h else PLANNED for h in df[highlight].to_list()],
+        text=df[y].to_list(),
+        textposition="outside",
+        hovertemplate="%{x}: %{y:,d}<extra></extra>",
+    )
+    fig.update_layout(
+        xaxis={"title": x_label, "type": "category"},
+        yaxis={"title": y_label, "rangemode": "tozero", "tickformat": ",d"},
+        showlegend=False,
+    )
+    top = max([v or 0 for v in df[y].to_list()] + [1])
+    fig.update_yaxes(range=[0, top * 1.18])
+    return _layout(fig, lang, height=320)

@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.config import data_dir, data_version, today
 from dashboard.db import DataMissingError
 from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_amount, fmt_date, fmt_number, fmt_percent, t
-from dashboard.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, Kpi, kpi_table
+from dashboard.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, Kpi, kpi_table, status_for
 from dashboard.period import PRESETS, Period, preset_period
 from dashboard.query import bind, load_sql, run_query
 from dashboard.scope import Scope
@@ -31,6 +31,7 @@ STATUS_BADGE = {
     None: ("gray", ":material/help:"),
 }
 _FILTERS = "_filters"
+GLOBAL_URL_PARAMS = ("lang", "period", "start", "end", "scope")
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,8 @@ def global_filters() -> Filters:
     params = {"lang": lang, "period": preset, "scope": scope_key}
     if preset == "custom":
         params |= {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    # A page's own parameters (e.g. the dataset it shows) stay in the URL beside the global filters.
+    params |= {k: v for k, v in st.query_params.to_dict().items() if k not in GLOBAL_URL_PARAMS}
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     chosen = Filters(base, version, period, Scope.parse(scope_key), names[scope_key], lang)
@@ -363,3 +366,85 @@ def period_caption() -> None:
             scope=f.scope_name,
         )
     )
+
+
+def url_selectbox(label: str, options: Sequence, *, key: str, param: str, format_func=str):
+    """A page's own selectbox whose choice is kept in the URL as `param=`, so a shared link reopens it.
+
+    An option named in the URL is chosen on arrival; otherwise (or if it is no longer an option) the first.
+    """
+    options = list(options)
+    if st.session_state.get(key) not in options:
+        wanted = st.query_params.get(param)
+        st.session_state[key] = wanted if wanted in options else options[0]
+    choice = st.selectbox(label, options, key=key, format_func=format_func)
+    if st.query_params.get(param) != str(choice):
+        st.query_params[param] = str(choice)
+    return choice
+
+
+# ---- sharing and reuse pages ------------------------------------------------------------------------------
+
+STATUS_DOTS = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
+_WORST_FIRST = {"red": 0, "amber": 1, "green": 2, None: 3}
+
+
+def url_number_input(
+    label: str, *, key: str, param: str, default: float, min_value: float, max_value: float, step: float, help=None
+) -> float:
+    """A page's own number input kept in the URL as `param=` (left out while it equals the default)."""
+    if key not in st.session_state:
+        try:
+            wanted = float(st.query_params.get(param, default))
+        except ValueError:
+            wanted = default
+        st.session_state[key] = float(wanted) if min_value <= wanted <= max_value else float(default)
+    value = st.number_input(label, min_value=min_value, max_value=max_value, step=step, key=key, help=help)
+    text = None if value == default else f"{value:g}"
+    if st.query_params.get(param) != text:
+        if text is None:
+            del st.query_params[param]
+        else:
+            st.query_params[param] = text
+    return value
+
+
+def coded(df: pl.DataFrame, columns: Sequence[str], prefix: str) -> pl.DataFrame:
+    """Codes in `columns` (e.g. a level) replaced by their text `<prefix>.<code>` in the current language."""
+    lang = filters().lang
+    return df.with_columns(
+        pl.col(c).map_elements(lambda v: t(f"{prefix}.{v}", lang), return_dtype=pl.String) for c in columns
+    )
+
+
+def worst_status_first(df: pl.DataFrame, kpi_by_column: dict[str, str], *, name: str = "status") -> pl.DataFrame:
+    """Adds `name`: the worst RAG status of the columns, each judged by its KPI's thresholds, as a coloured dot
+    and the word; rows are ordered worst first, then by the first column's value, lowest first."""
+    lang = filters().lang
+
+    def worst(row: dict) -> str | None:
+        found = [status_for(kpi, row[col]) for col, kpi in kpi_by_column.items()]
+        return min(found, key=_WORST_FIRST.get)
+
+    def word(status: str | None) -> str:
+        return f"{STATUS_DOTS[status]} {t(f'status.{status}' if status else 'status.none', lang)}"
+
+    status = pl.struct(list(kpi_by_column)).map_elements(worst, return_dtype=pl.String)
+    first = next(iter(kpi_by_column))
+    return (
+        df.with_columns(status.alias("_status"))
+        .with_columns(pl.col("_status").replace_strict(_WORST_FIRST, default=3, return_dtype=pl.Int8).alias("_rank"))
+        .sort(["_rank", first], nulls_last=True)
+        .with_columns(pl.col("_status").map_elements(word, return_dtype=pl.String, skip_nulls=False).alias(name))
+        .drop("_status", "_rank")
+    )
+
+
+def labelled_table(
+    df: pl.DataFrame, name: str, columns: Sequence[str], prefix: str, formats: dict[str, str] | None = None, **kw
+):
+    """`table` of the given columns, each labelled by the text `<prefix>.<column>`; formats of other columns are
+    ignored, so one page-wide format map serves every table."""
+    lang = filters().lang
+    shown = {c: k for c, k in (formats or {}).items() if c in columns}
+    return table(df, name, {c: t(f"{prefix}.{c}", lang) for c in columns}, shown, **kw)
