@@ -313,6 +313,22 @@ def level_flows(
     return fig
 
 
+def week_ticks(fig: go.Figure, weeks: pl.Series | list, most: int = 12) -> go.Figure:
+    """Ticks on the Mondays of the weeks plotted (every n-th when there are many), so each names its week."""
+    weeks = list(weeks)
+    fig.update_xaxes(tickvals=weeks[:: max(1, -(-len(weeks) // most))])
+    return fig
+
+
+def weekly_volume_and_rate(df: pl.DataFrame, *, x: str, bars: str, line: str, lang: str, **labels) -> go.Figure:
+    """`weekly_trend` with a tick on each week and the rate axis on its own ticks, zoomed to where the rate is
+    (its bottom never above 90 %), so a dip of a few points shows."""
+    fig = weekly_trend(df, x=x, bars=bars, line=line, lang=lang, **labels)
+    low = min([v for v in df[line].to_list() if v is not None] + [0.9])
+    fig.update_layout(yaxis2={"range": [max(0.0, low - 0.02), 1.005], "tickmode": "auto", "nticks": 6})
+    return week_ticks(fig, df[x])
+
+
 def rates_trend(
     df: pl.DataFrame, *, x: str, lines: dict[str, str], targets: dict[str, tuple[float, str]], x_label: str, lang: str
 ) -> go.Figure:
@@ -333,13 +349,13 @@ def rates_trend(
                 y=level,
                 line={"color": colour, "width": 1, "dash": "dot"},
                 annotation={"text": text, "font": {"color": colour, "size": 12}},
-                annotation_position="bottom right",
+                annotation_position="top left",
             )
     fig.update_layout(
         xaxis={"title": x_label, "tickformat": "%d/%m" if lang == "vi" else "%d %b"},
         yaxis={"tickformat": ".0%", "range": [0, 1.02]},
     )
-    return _layout(fig, lang)
+    return week_ticks(_layout(fig, lang), df[x])
 
 
 def distribution_bars(
@@ -363,3 +379,122 @@ def distribution_bars(
     top = max([v or 0 for v in df[y].to_list()] + [1])
     fig.update_yaxes(range=[0, top * 1.18])
     return _layout(fig, lang, height=320)
+
+
+# ---- analyst SQL pages (dashboard/sqlpages.py) -----------------------------------------------------------------
+
+SERIES_COLOURS = (PRIMARY, "#13808a", "#c27c0e", "#7b4fa0", "#8a5a14", "#4a86c8", "#1e7d3a", "#8a8f98")
+_D3_FORMATS = {"integer": ",d", "decimal": ",.1f", "percent": ".1%"}
+
+
+def d3_format(fmt: str | None) -> str:
+    """Plotly's number format for a SQL page format (integer, decimal, percent); plain otherwise."""
+    return _D3_FORMATS.get(fmt or "", ",.4~g")
+
+
+def page_xy_chart(
+    df: pl.DataFrame,
+    *,
+    kind: str,
+    x: str,
+    ys: list[str],
+    color: str | None,
+    labels: dict[str, str],
+    fmt: str | None,
+    lang: str,
+    horizontal: bool = False,
+) -> go.Figure:
+    """A line, bar or area chart of `x` against `ys`, one series per value of `color` (or per y column)."""
+    number = d3_format(fmt)
+    series: list[tuple[str, pl.DataFrame, str]] = []
+    if color:
+        for value in df[color].unique(maintain_order=True).to_list():
+            series.append((str(value), df.filter(pl.col(color) == value) if value is not None else df.filter(pl.col(color).is_null()), ys[0]))
+    else:
+        series = [(labels.get(y, y), df, y) for y in ys]
+    fig = go.Figure()
+    for i, (name, part, y) in enumerate(series):
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        xs, values = part[x].to_list(), part[y].to_list()
+        if kind == "bar":
+            fig.add_bar(
+                x=values if horizontal else xs,
+                y=xs if horizontal else values,
+                name=name,
+                orientation="h" if horizontal else "v",
+                marker_color=colour,
+                hovertemplate=f"%{{{'x' if horizontal else 'y'}:{number}}}<extra>{name}</extra>",
+            )
+        else:
+            fig.add_scatter(
+                x=xs,
+                y=values,
+                name=name,
+                mode="lines+markers" if len(xs) <= 60 else "lines",
+                line={"color": colour, "width": 2},
+                stackgroup="one" if kind == "area" else None,
+                hovertemplate=f"%{{y:{number}}}<extra>{name}</extra>",
+            )
+    value_axis = {"tickformat": number, "title": labels.get(ys[0], ys[0]) if len(ys) == 1 else None, "rangemode": "tozero"}
+    category_axis = {"title": labels.get(x, x), "automargin": True}
+    if df[x].dtype in (pl.Date, pl.Datetime):
+        category_axis["tickformat"] = "%d/%m/%Y" if lang == "vi" else "%d %b %Y"
+    if horizontal and kind == "bar":
+        category_axis["autorange"] = "reversed"
+        fig.update_layout(xaxis=value_axis, yaxis=category_axis, barmode="stack" if color else "group", hovermode="y unified")
+        height = 120 + 26 * max(df[x].n_unique(), 1)
+    else:
+        fig.update_layout(xaxis=category_axis, yaxis=value_axis, barmode="stack" if color else "group")
+        height = 380
+    fig.update_layout(showlegend=len(series) > 1)
+    return _layout(fig, lang, height=min(height, 1400))
+
+
+def page_heatmap(
+    df: pl.DataFrame, *, x: str, y: str, value: str, labels: dict[str, str], fmt: str | None, lang: str
+) -> go.Figure:
+    """A heatmap of `value` over `x` (columns) and `y` (rows); an empty cell is a missing combination."""
+    xs = df[x].unique(maintain_order=True).to_list()
+    ys = df[y].unique(maintain_order=True).to_list()
+    cells = {(r[x], r[y]): r[value] for r in df.select(x, y, value).to_dicts()}
+    z = [[cells.get((cx, cy)) for cx in xs] for cy in ys]
+    number = d3_format(fmt)
+    fig = go.Figure(
+        go.Heatmap(
+            x=[_wrap(str(v), 18) for v in xs],
+            y=[_short(str(v), 40) for v in ys],
+            z=z,
+            colorscale=[[0, "#eef3fb"], [1, PRIMARY]],
+            colorbar={"tickformat": number, "title": labels.get(value, value)},
+            hovertemplate=f"%{{y}} · %{{x}}: %{{z:{number}}}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": labels.get(x, x), "side": "top", "automargin": True},
+        yaxis={"title": labels.get(y, y), "autorange": "reversed", "automargin": True},
+        hovermode="closest",
+    )
+    return _layout(fig, lang, height=min(160 + 24 * max(len(ys), 1), 1400))
+
+
+def page_sankey(df: pl.DataFrame, *, source: str, target: str, value: str, fmt: str | None, lang: str) -> go.Figure:
+    """Flows from `source` to `target`, as wide as `value`."""
+    rows = df.select(source, target, value).drop_nulls().to_dicts()
+    nodes = list(dict.fromkeys([str(r[source]) for r in rows] + [str(r[target]) for r in rows]))
+    index = {n: i for i, n in enumerate(nodes)}
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": nodes, "color": PRIMARY, "pad": 14, "thickness": 14},
+            link={
+                "source": [index[str(r[source])] for r in rows],
+                "target": [index[str(r[target])] for r in rows],
+                "value": [r[value] for r in rows],
+                "color": _rgba(PRIMARY, 0.25),
+            },
+            valueformat=d3_format(fmt),
+        )
+    )
+    fig.update_layout(hovermode="closest")
+    return _layout(fig, lang, height=min(200 + 22 * len(nodes), 900))

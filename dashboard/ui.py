@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.config import data_dir, data_version, today
 from dashboard.db import DataMissingError
@@ -31,6 +32,7 @@ STATUS_BADGE = {
     None: ("gray", ":material/help:"),
 }
 _FILTERS = "_filters"
+_PAGE = "_page_shown"
 GLOBAL_URL_PARAMS = ("lang", "period", "start", "end", "scope")
 
 
@@ -50,8 +52,20 @@ class Filters:
 
 
 def filters() -> Filters:
-    """The filters app.py set for this run."""
+    """The filters app.py set for this run (and a note of the page that asks, see `_leaving_page`)."""
+    st.session_state[_PAGE] = _page_hash()
     return st.session_state[_FILTERS]
+
+
+def _page_hash() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
+def _leaving_page() -> bool:
+    """Whether this run opens another page than the one shown last: its own URL parameters are then stale."""
+    shown, requested = st.session_state.get(_PAGE), _page_hash()
+    return bool(shown and requested and requested != shown)
 
 
 # ---- cached data access -------------------------------------------------------------------------
@@ -159,8 +173,10 @@ def global_filters() -> Filters:
     params = {"lang": lang, "period": preset, "scope": scope_key}
     if preset == "custom":
         params |= {"start": period.start.isoformat(), "end": period.end.isoformat()}
-    # A page's own parameters (e.g. the dataset it shows) stay in the URL beside the global filters.
-    params |= {k: v for k, v in st.query_params.to_dict().items() if k not in GLOBAL_URL_PARAMS}
+    # A page's own parameters (e.g. the dataset it shows) stay in the URL beside the global filters,
+    # until the user opens another page.
+    if not _leaving_page():
+        params |= {k: v for k, v in st.query_params.to_dict().items() if k not in GLOBAL_URL_PARAMS}
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
     chosen = Filters(base, version, period, Scope.parse(scope_key), names[scope_key], lang)
@@ -390,17 +406,15 @@ _WORST_FIRST = {"red": 0, "amber": 1, "green": 2, None: 3}
 
 
 def url_number_input(
-    label: str, *, key: str, param: str, default: float, min_value: float, max_value: float, step: float, help=None
-) -> float:
-    """A page's own number input kept in the URL as `param=` (left out while it equals the default)."""
+    label: str, *, key: str, param: str, default: int, min_value: int, max_value: int, help=None
+) -> int:
+    """A page's own whole-number input kept in the URL as `param=` (left out while it equals the default)."""
     if key not in st.session_state:
-        try:
-            wanted = float(st.query_params.get(param, default))
-        except ValueError:
-            wanted = default
-        st.session_state[key] = float(wanted) if min_value <= wanted <= max_value else float(default)
-    value = st.number_input(label, min_value=min_value, max_value=max_value, step=step, key=key, help=help)
-    text = None if value == default else f"{value:g}"
+        wanted = st.query_params.get(param, str(default))
+        valid = wanted.isdigit() and min_value <= int(wanted) <= max_value
+        st.session_state[key] = int(wanted) if valid else default
+    value = st.number_input(label, min_value=min_value, max_value=max_value, step=1, key=key, help=help)
+    text = None if value == default else str(value)
     if st.query_params.get(param) != text:
         if text is None:
             del st.query_params[param]
@@ -448,3 +462,14 @@ def labelled_table(
     lang = filters().lang
     shown = {c: k for c, k in (formats or {}).items() if c in columns}
     return table(df, name, {c: t(f"{prefix}.{c}", lang) for c in columns}, shown, **kw)
+
+
+# ---- analyst view (until roles arrive) --------------------------------------------------------------------
+
+
+def is_analyst() -> bool:
+    """Whether this user sees analyst things (SQL errors, the workbench): True when DASHBOARD_ROLE is unset,
+    empty, 'analyst' or 'admin'. A stand-in until roles and login (issue 7) replace it."""
+    import os
+
+    return os.environ.get("DASHBOARD_ROLE", "").strip().lower() in ("", "analyst", "admin")
