@@ -385,11 +385,12 @@ def distribution_bars(
 
 SERIES_COLOURS = (PRIMARY, "#13808a", "#c27c0e", "#7b4fa0", "#8a5a14", "#4a86c8", "#1e7d3a", "#8a8f98")
 _D3_FORMATS = {"integer": ",d", "decimal": ",.1f", "percent": ".1%"}
+_D3_TICKS = {"integer": ",d", "decimal": ",.1f", "percent": ".0%"}
 
 
-def d3_format(fmt: str | None) -> str:
-    """Plotly's number format for a SQL page format (integer, decimal, percent); plain otherwise."""
-    return _D3_FORMATS.get(fmt or "", ",.4~g")
+def d3_format(fmt: str | None, ticks: bool = False) -> str:
+    """Plotly's number format for a SQL page format (integer, decimal, percent), for hovers or axis ticks."""
+    return (_D3_TICKS if ticks else _D3_FORMATS).get(fmt or "", ",.4~g")
 
 
 def page_xy_chart(
@@ -435,7 +436,11 @@ def page_xy_chart(
                 stackgroup="one" if kind == "area" else None,
                 hovertemplate=f"%{{y:{number}}}<extra>{name}</extra>",
             )
-    value_axis = {"tickformat": number, "title": labels.get(ys[0], ys[0]) if len(ys) == 1 else None, "rangemode": "tozero"}
+    value_axis = {
+        "tickformat": d3_format(fmt, ticks=True),
+        "title": labels.get(ys[0], ys[0]) if len(ys) == 1 else None,
+        "rangemode": "tozero",
+    }
     category_axis = {"title": labels.get(x, x), "automargin": True}
     if df[x].dtype in (pl.Date, pl.Datetime):
         category_axis["tickformat"] = "%d/%m/%Y" if lang == "vi" else "%d %b %Y"

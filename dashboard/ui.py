@@ -348,7 +348,8 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
     stem = f"{name}_{f.period.start.isoformat()}_{f.period.end.isoformat()}_{f.scope.key.replace(':', '-')}"
     xlsx = io.BytesIO()
     df.write_excel(xlsx, worksheet=name[:31], autofit=True)
-    left, right, _ = st.columns([1, 1, 4])
+    # One row of buttons as wide as their labels (fixed columns cut the labels at tablet width).
+    left = right = st.container(horizontal=True, gap="small")
     left.download_button(
         f.tr("download.csv"),
         df.write_csv().encode("utf-8-sig"),
@@ -473,3 +474,29 @@ def is_analyst() -> bool:
     import os
 
     return os.environ.get("DASHBOARD_ROLE", "").strip().lower() in ("", "analyst", "admin")
+
+
+# ---- card grid that wraps at tablet width (sharing and reuse pages) -----------------------------------------
+
+CARD_WIDTH = 210  # px: four cards a row at 1400 px, two at a 900 px tablet, values and status words unclipped
+
+
+def card_grid(count: int, width: int = CARD_WIDTH) -> list:
+    """`count` fixed-width slots in a row that wraps onto more rows where the screen is narrow."""
+    row = st.container(horizontal=True, gap="small")
+    return [row.container(width=width) for _ in range(count)]
+
+
+def kpi_grid(
+    table: pl.DataFrame,
+    ids: Sequence[str],
+    *,
+    slots: Sequence | None = None,
+    minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER,
+) -> None:
+    """KPI cards (see `kpi_card`) in the slots of a `card_grid`, in the order of `ids`."""
+    f = filters()
+    rows = {r["kpi_id"]: r for r in table.to_dicts()}
+    for slot, kpi_id in zip(slots if slots is not None else card_grid(len(ids)), ids):
+        with slot:
+            kpi_card(rows[kpi_id], f, minutes_per_dossier)

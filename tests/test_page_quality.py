@@ -104,14 +104,17 @@ def test_the_trend_ends_at_the_cards_value(app):
 
 def test_the_worst_rules_rank_by_pass_rate(app):
     at = app.run()
-    rules = table(at, "Số CSDL có bản ghi không đạt")
+    rules = table(at, "Số CSDL đạt dưới 90%")
     # pass rate over latest checks: R4 150/210 = 71,4%, R2 (80+10)/(100+10) = 81,8%, R3 260/310 = 83,9%,
     # R1 (95+45+10)/(100+50+10) = 93,8%, R5 109/110 = 99,1%
     assert list(rules["Quy tắc"]) == ["Quy tắc R4", "Quy tắc R2", "Quy tắc R3", "Quy tắc R1", "Quy tắc R5"]
     first = rules.iloc[0]
     assert (first["Tiêu chí"], first["Khía cạnh"], first["Tỷ lệ đạt"]) == ("Sạch", "Không trùng lặp", "71,4%")
-    # R4 fails on D1 (10 records) and D3 (50 records); D4 passes all
-    assert (first["Số CSDL có bản ghi không đạt"], first["Số bản ghi không đạt"]) == ("2", "60")
+    # R4 fails 10 records on D1 and 50 on D3; D1 passes 90/100, not below 90%, D3 passes 50/100 -> 1 dataset
+    assert (first["Số CSDL đạt dưới 90%"], first["Số bản ghi không đạt"]) == ("1", "60")
+    # R1: D1 95/100, D2 45/50 = 0.9 exactly, D4 10/10: none below 90%; 5 + 5 records failed
+    r1 = rules[rules["Quy tắc"] == "Quy tắc R1"].iloc[0]
+    assert (r1["Tỷ lệ đạt"], r1["Số CSDL đạt dưới 90%"], r1["Số bản ghi không đạt"]) == ("93,8%", "0", "10")
 
 
 def test_a_province_scope_keeps_only_its_datasets(app):
@@ -127,7 +130,7 @@ def test_a_province_scope_keeps_only_its_datasets(app):
     assert shown["Tỷ lệ CSDL đạt «đúng, đủ, sạch, sống»"] == pct(0 / 1)
     assert (shown["Nhóm 1"], shown["Nhóm 2"], shown["Nhóm 3"]) == ("0", "1", "0")
     assert heatmap(at)["y"] == ["CSDL D2"]
-    rules = table(at, "Số CSDL có bản ghi không đạt")
+    rules = table(at, "Số CSDL đạt dưới 90%")
     assert list(rules["Quy tắc"]) == ["Quy tắc R3", "Quy tắc R1"]  # 150/200 = 75,0%, then 45/50 = 90,0%
     assert list(rules["Tỷ lệ đạt"]) == ["75,0%", "90,0%"]
 
@@ -163,7 +166,7 @@ def test_english_labels_and_number_format(app):
     assert shown["Correct"] == "90.7%"  # 390/430
     assert shown["Group 3"] == "1"
     assert heatmap(at)["text"][1] == ["90.0%", "75.0%", "–", "–"]
-    assert table(at, "Datasets with failing records")["Dimension"].iloc[0] == "Uniqueness"
+    assert table(at, "Datasets below 90%")["Dimension"].iloc[0] == "Uniqueness"
 
 
 def test_an_empty_period_shows_empty_states(app):
@@ -196,4 +199,14 @@ def test_a_broken_part_shows_its_own_error_and_the_rest_renders(app, monkeypatch
     ]
     assert any("heatmap exploded" in c.value for c in at.code)
     assert metrics(at)["Nhóm 3"] == "1"  # the parts after it still render
-    assert table(at, "Số CSDL có bản ghi không đạt").shape[0] == 5
+    assert table(at, "Số CSDL đạt dưới 90%").shape[0] == 5
+
+
+def test_the_dataset_leaves_the_url_with_the_page(app):
+    app.query_params["dataset"] = "D1"
+    at = app.run()
+    assert at.query_params["dataset"] == "D1"
+    at.switch_page("pages/leaders/overview.py").run()
+    assert not at.exception
+    assert "dataset" not in at.query_params
+    assert at.query_params["start"] == "2026-03-02"  # the global filters stay

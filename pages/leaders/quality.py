@@ -20,17 +20,19 @@ ui.period_caption()
 crit = {c: f.tr(f"criterion.{c}") for c in CRITERIA}
 bands = {"green": READY_THRESHOLD, "amber": NOT_READY_THRESHOLD, "lang": f.lang}
 limits = {"ready": fmt_percent(READY_THRESHOLD, f.lang, 0), "not_ready": fmt_percent(NOT_READY_THRESHOLD, f.lang, 0)}
-formats = dict.fromkeys([*CRITERIA, "quality_index", "pass_rate"], "percent") | {"criterion": "criterion"}
-formats |= dict.fromkeys(["count_datasets_failing", "count_records_failed", "records_checked"], "number")
-formats["checked_on"] = "date"
 trend_start = min(f.period.start, f.period.end - dt.timedelta(days=83))
+label = {"dataset_name": f.tr("column.dataset"), "quality_index": f.tr("column.quality_index"), **crit}
+label["owner_name"] = f.tr("column.owner")
+formats = dict.fromkeys([*CRITERIA, "quality_index", "pass_rate"], "percent") | {"criterion": "criterion"}
+formats |= dict.fromkeys(["count_datasets_below", "count_records_failed", "records_checked"], "number")
+formats["checked_on"] = "date"
 
 
-def labels(*keys: str) -> dict[str, str]:
-    return {k: f.tr(f"quality.col.{k}") for k in keys}
+def columns(*names: str) -> dict[str, str]:
+    return {n: label.get(n) or f.tr(f"quality.col.{n}", **limits) for n in names}
 
 
-def named_dimensions(df: pl.DataFrame) -> pl.DataFrame:
+def with_dimension_names(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(pl.col("dimension").map_elements(lambda d: f.tr(f"quality.dimension.{d}"), pl.String))
 
 
@@ -66,21 +68,20 @@ with ui.part(f.tr("quality.heatmap")):
 
 with ui.part(f.tr("quality.groups")):
     st.subheader(f.tr("quality.groups"))
-    found = checked_datasets()
-    groups = {g: found.filter(pl.col("readiness_group") == g) for g in (1, 2, 3)}
+    groups = {g: checked_datasets().filter(pl.col("readiness_group") == g) for g in (1, 2, 3)}
     for col, (g, rows) in zip(st.columns(3), groups.items()):
         col.metric(f.tr("quality.group", group=g), len(rows), border=True)
         col.caption(f"**{f.tr(f'quality.group_{g}')}.** {f.tr(f'quality.group_{g}_rule', **limits)}")
     for tab, (g, rows) in zip(st.tabs([f.tr(f"quality.group_{g}") for g in groups]), groups.items()):
         with tab:
-            columns = {"dataset_name": f.tr("column.dataset"), "quality_index": f.tr("column.quality_index"), **crit}
-            ui.table(rows, f"quality_group_{g}", columns | {"owner_name": f.tr("column.owner")}, formats)
+            shown = columns("dataset_name", "quality_index", *CRITERIA, "owner_name")
+            ui.table(rows, f"quality_group_{g}", shown, formats)
 
 with ui.part(f.tr("quality.worst_rules")):
     st.subheader(f.tr("quality.worst_rules"))
-    rules = named_dimensions(ui.query("quality_worst_rules", limit=10))
-    shown = labels("criterion", "pass_rate", "count_datasets_failing", "count_records_failed")
-    ui.table(rules, "quality_worst_rules", shown | labels("dimension", "rule_description"), formats)
+    rules = with_dimension_names(ui.query("quality_worst_rules", limit=10, ready_threshold=READY_THRESHOLD))
+    shown = columns("criterion", "pass_rate", "count_datasets_below", "count_records_failed", "dimension")
+    ui.table(rules, "quality_worst_rules", shown | columns("rule_description"), formats)
 
 with ui.part(f.tr("quality.detail")):
     st.subheader(f.tr("quality.detail"))
@@ -89,18 +90,16 @@ with ui.part(f.tr("quality.detail")):
         st.info(f.tr("quality.none_checked"))
     else:
         names = dict(zip(found["dataset_id"], found["dataset_name"]))
-        chosen = ui.url_selectbox(
-            f.tr("quality.pick_dataset"), names, key="quality_dataset", param="dataset", format_func=names.get
-        )
+        pick = f.tr("quality.pick_dataset")
+        chosen = ui.url_selectbox(pick, names, key="quality_dataset", param="dataset", format_func=names.get)
         row = found.row(by_predicate=pl.col("dataset_id") == chosen, named=True)
-        values = " · ".join(f"{crit[c]} {fmt_percent(row[c], f.lang)}" for c in CRITERIA)
         st.badge(f.tr(f"quality.group_{row['readiness_group']}"), color=GROUP_COLOURS[row["readiness_group"]])
-        st.markdown(f"{row['owner_name']} · {values}")
-        checks = named_dimensions(ui.query("quality_dataset_rules", dataset_id=chosen))
-        shown = labels("criterion", "pass_rate", "count_records_failed", "records_checked", "checked_on")
-        ui.table(checks, "quality_dataset_rules", shown | labels("dimension", "rule_description"), formats)
-        history = ui.query("quality_dataset_history", dataset_id=chosen, trend_start=trend_start)
+        st.markdown(" · ".join([row["owner_name"], *(f"{crit[c]} {fmt_percent(row[c], f.lang)}" for c in CRITERIA)]))
+        checks = with_dimension_names(ui.query("quality_dataset_rules", dataset_id=chosen))
+        shown = columns("criterion", "pass_rate", "count_records_failed", "records_checked", "checked_on", "dimension")
+        ui.table(checks, "quality_dataset_rules", shown | columns("rule_description"), formats)
         st.markdown(f"**{f.tr('quality.history')}**")
+        history = ui.query("quality_dataset_history", dataset_id=chosen, trend_start=trend_start)
         if history.is_empty():
             st.info(f.tr("app.empty"))
         else:
