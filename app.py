@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import sqlpages, ui
 
 st.set_page_config(page_title="Chiến lược dữ liệu · Data Strategy", page_icon=":material/insights:", layout="wide")
 
@@ -31,4 +31,11 @@ leader_pages = [
 root = st.Page(
     str(LEADER_PAGES / "overview.py"), title=f.tr("nav.overview"), url_path="home", default=True, visibility="hidden"
 )
-st.navigation({"": [root], f.tr("nav.section_leaders"): leader_pages}).run()
+# Analyst SQL pages (pages/<section>/<name>.sql), found again on every run; then the analysts' tools.
+sections = {"": [root], f.tr("nav.section_leaders"): leader_pages, **sqlpages.navigation(f.lang)}
+if ui.is_analyst():
+    workbench = Path(__file__).parent / "pages" / "workbench.py"
+    sections[f.tr("workbench.nav_section")] = [
+        st.Page(str(workbench), title=f.tr("workbench.nav"), url_path="workbench", icon=":material/terminal:")
+    ]
+st.navigation(sections).run()

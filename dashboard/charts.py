@@ -410,7 +410,8 @@ def page_xy_chart(
     series: list[tuple[str, pl.DataFrame, str]] = []
     if color:
         for value in df[color].unique(maintain_order=True).to_list():
-            series.append((str(value), df.filter(pl.col(color) == value) if value is not None else df.filter(pl.col(color).is_null()), ys[0]))
+            rows = df.filter(pl.col(color).is_null() if value is None else pl.col(color) == value)
+            series.append((str(value), rows, ys[0]))
     else:
         series = [(labels.get(y, y), df, y) for y in ys]
     fig = go.Figure()
@@ -446,7 +447,9 @@ def page_xy_chart(
         category_axis["tickformat"] = "%d/%m/%Y" if lang == "vi" else "%d %b %Y"
     if horizontal and kind == "bar":
         category_axis["autorange"] = "reversed"
-        fig.update_layout(xaxis=value_axis, yaxis=category_axis, barmode="stack" if color else "group", hovermode="y unified")
+        fig.update_layout(
+            xaxis=value_axis, yaxis=category_axis, barmode="stack" if color else "group", hovermode="y unified"
+        )
         height = 120 + 26 * max(df[x].n_unique(), 1)
     else:
         fig.update_layout(xaxis=category_axis, yaxis=value_axis, barmode="stack" if color else "group")

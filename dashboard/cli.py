@@ -44,13 +44,25 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="minutes saved per reusing dossier for hours_saved_estimate (default 15)",
     )
+    pages = cmd(
+        "pages",
+        "Analyst SQL pages. `check`: validate every page's header, prepare its SQL against the contract's "
+        "tables and run its own tests on the data (demo data when the data dir is empty); exit 1 on failure.",
+    )
+    pages.add_argument("action", choices=("check",), help="what to do with the pages")
+    pages.add_argument("paths", nargs="*", help="page files or folders (default: every page under pages/)")
     serve = cmd("serve", "Start the dashboard (Streamlit) on the data dir.")
     serve.add_argument("--port", type=int, default=None, help="port (default 8501)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "pages" and not any(a.startswith("-") for a in extra):
+        args.paths += extra  # page paths given after --data-dir
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     base = data_dir(args.data_dir)
     if args.command == "check":
         from dashboard.check import run_check
@@ -67,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard.kpis import run_kpis_command
 
         return run_kpis_command(base, args)
+    if args.command == "pages":
+        from dashboard.sqlpages import run_pages_command
+
+        return run_pages_command(args)
     if args.command == "serve":
         from dashboard.serve import serve
 

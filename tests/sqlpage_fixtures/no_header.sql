@@ -1,0 +1,3 @@
+-- A page without its YAML header.
+select agency_id, level
+from agencies

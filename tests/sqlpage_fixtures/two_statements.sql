@@ -1,0 +1,7 @@
+/* ---
+title: {vi: Hai câu lệnh, en: Two statements}
+charts:
+  - type: table
+--- */
+select 1 as one;
+drop view agencies
