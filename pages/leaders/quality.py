@@ -72,7 +72,9 @@ with ui.part(f.tr("quality.groups")):
     for col, (g, rows) in zip(st.columns(3), groups.items()):
         col.metric(f.tr("quality.group", group=g), len(rows), border=True)
         col.caption(f"**{f.tr(f'quality.group_{g}')}.** {f.tr(f'quality.group_{g}_rule', **limits)}")
-    for tab, (g, rows) in zip(st.tabs([f.tr(f"quality.group_{g}") for g in groups]), groups.items()):
+    tabs = {g: f"{f.tr(f'quality.group_{g}')} ({len(rows)})" for g, rows in groups.items()}
+    worst = next((tabs[g] for g in (3, 2) if len(groups[g])), None)  # open where action is needed
+    for tab, (g, rows) in zip(st.tabs(list(tabs.values()), default=worst), groups.items()):
         with tab:
             shown = columns("dataset_name", "quality_index", *CRITERIA, "owner_name")
             ui.table(rows, f"quality_group_{g}", shown, formats)
