@@ -282,6 +282,16 @@ def level_flows(
     right = [lv for lv in LEVELS if lv in set(df[target].to_list())]
     index = {("s", lv): i for i, lv in enumerate(left)} | {("t", lv): len(left) + i for i, lv in enumerate(right)}
     rows = df.to_dicts()
+
+    def centres(side: str, levels: list[str]) -> list[float]:
+        """Each node's vertical centre, central on top, so both sides read in the same order."""
+        totals = [sum(r[value] for r in rows if r[side] == lv) for lv in levels]
+        done, out = 0, []
+        for total in totals:
+            out.append(0.02 + 0.96 * (done + total / 2) / sum(totals))
+            done += total
+        return out
+
     fig = go.Figure(
         go.Sankey(
             arrangement="fixed",
@@ -292,6 +302,8 @@ def level_flows(
                 "pad": 24,
                 "thickness": 22,
                 "line": {"width": 0},
+                "x": [0.001] * len(left) + [0.999] * len(right),
+                "y": centres(source, left) + centres(target, right),
                 "hovertemplate": "%{label}: %{value:,d}<extra></extra>",
             },
             link={
@@ -506,3 +518,230 @@ def page_sankey(df: pl.DataFrame, *, source: str, target: str, value: str, fmt: 
     )
     fig.update_layout(hovermode="closest")
     return _layout(fig, lang, height=min(200 + 22 * len(nodes), 900))
+
+
+# ---- roadmap page ------------------------------------------------------------------------------------------
+
+ROADMAP_STATUSES = ("done", "in_progress", "blocked", "not_started", "cancelled")
+# Status colours follow the RAG ones where they mean the same (done green, blocked red); the status word is
+# always in the legend, the hover and the column on the right, so colour is never the only cue.
+STATUS_COLOURS = {
+    "done": RAG_COLOURS["green"],
+    "in_progress": PRIMARY,
+    "blocked": RAG_COLOURS["red"],
+    "not_started": "#8a8f98",
+    "cancelled": "#b9bec7",
+}
+STATUS_PATTERNS = {"blocked": "x", "cancelled": "/"}
+_GANTT_ROW_PX = 24
+_DAY_MS = 86_400_000
+
+
+def _gantt_rows(df: pl.DataFrame, pillar_names: dict[str, str], phase_names: dict[str, str]) -> list[dict]:
+    """The rows of the timeline, top to bottom: a header per pillar, a sub-header per phase, then its items."""
+    rows: list[dict] = []
+    for pillar in [p for p in pillar_names if p in set(df["pillar"].to_list())]:
+        rows.append({"kind": "pillar", "label": f"<b>{pillar_names[pillar].upper()}</b>"})
+        in_pillar = df.filter(pl.col("pillar") == pillar)
+        for phase in sorted(set(in_pillar["phase"].to_list())):
+            items = in_pillar.filter(pl.col("phase") == phase).sort(["planned_start", "planned_due", "item_id"])
+            rows.append(
+                {
+                    "kind": "phase",
+                    "label": f"<i>{phase_names.get(phase, phase)}</i>",
+                    "start": min(items["planned_start"].to_list()),
+                    "due": max(items["planned_due"].to_list()),
+                }
+            )
+            rows.extend({"kind": "item", **item} for item in items.iter_rows(named=True))
+    return rows
+
+
+def roadmap_gantt(
+    df: pl.DataFrame,
+    *,
+    as_of,
+    status_names: dict[str, str],
+    pillar_names: dict[str, str],
+    phase_names: dict[str, str],
+    texts: dict[str, str],
+    lang: str,
+    label_width: int = 42,
+) -> go.Figure:
+    """A timeline of roadmap items (rows: item_id, item_title, pillar, phase, is_milestone, planned_start,
+    planned_due, status, pct_complete, owner_name, days_overdue), grouped by pillar then phase.
+
+    Each task is its planned window in a light tint of its status colour, filled solid up to its progress;
+    a milestone is a diamond on its due date. A vertical line marks the as-of date. On the right of each row:
+    the status word and progress, and how many days overdue. `texts` holds the words: today, milestone,
+    owner, window, overdue (with {days}), phase.
+    """
+    import datetime as dt
+
+    from dashboard.i18n import fmt_date
+
+    rows = _gantt_rows(df, pillar_names, phase_names)
+    fig = go.Figure()
+    for i, row in enumerate(rows):
+        if row["kind"] == "pillar":
+            fig.add_hrect(y0=i - 0.5, y1=i + 0.5, fillcolor="#e9edf4", line_width=0, layer="below")
+        elif row["kind"] == "phase":
+            fig.add_shape(
+                type="line",
+                x0=row["start"],
+                x1=row["due"] + dt.timedelta(days=1),
+                y0=i,
+                y1=i,
+                line={"color": "#c5ccd8", "width": 6},
+                layer="below",
+            )
+
+    def hover(item: dict) -> str:
+        parts = [
+            f"<b>{item['item_title']}</b>",
+            f"{item['item_id']} · {texts['phase']}: {phase_names.get(item['phase'], item['phase'])}",
+            f"{texts['owner']}: {item['owner_name'] or '–'}",
+            f"{texts['window']}: {fmt_date(item['planned_start'], lang)} – {fmt_date(item['planned_due'], lang)}",
+            f"{status_names[item['status']]} · {fmt_percent(item['pct_complete'], lang, 0)}",
+        ]
+        if item["days_overdue"] is not None:
+            parts.append(texts["overdue"].format(days=item["days_overdue"]))
+        return "<br>".join(parts)
+
+    items = [(i, r) for i, r in enumerate(rows) if r["kind"] == "item"]
+    for status in ROADMAP_STATUSES:
+        colour, pattern = STATUS_COLOURS[status], STATUS_PATTERNS.get(status, "")
+        tasks = [(i, r) for i, r in items if r["status"] == status and not r["is_milestone"]]
+        marks = [(i, r) for i, r in items if r["status"] == status and r["is_milestone"]]
+        if not tasks and not marks:
+            continue
+        window_ms = [((r["planned_due"] - r["planned_start"]).days + 1) * _DAY_MS for _, r in tasks]
+        common = {"orientation": "h", "legendgroup": status, "hoverinfo": "text", "width": 0.62}
+        fig.add_bar(
+            y=[i for i, _ in tasks],
+            x=window_ms,
+            base=[r["planned_start"].isoformat() for _, r in tasks],
+            marker={
+                "color": _rgba(colour, 0.28),
+                "line": {
+                    "color": [RAG_COLOURS["red"] if r["days_overdue"] is not None else colour for _, r in tasks],
+                    "width": [2 if r["days_overdue"] is not None else 0.5 for _, r in tasks],
+                },
+                "pattern": {"shape": pattern, "fgcolor": colour, "size": 6},
+            },
+            hovertext=[hover(r) for _, r in tasks],
+            name=status_names[status],
+            showlegend=False,
+            **common,
+        )
+        fig.add_bar(
+            y=[i for i, _ in tasks],
+            x=[ms * (r["pct_complete"] or 0) for ms, (_, r) in zip(window_ms, tasks)],
+            base=[r["planned_start"].isoformat() for _, r in tasks],
+            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "size": 6}},
+            hovertext=[hover(r) for _, r in tasks],
+            name=status_names[status],
+            showlegend=True,
+            **common,
+        )
+        fig.add_scatter(
+            y=[i for i, _ in marks],
+            x=[r["planned_due"].isoformat() for _, r in marks],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 14, "color": colour, "line": {"color": "#1f2430", "width": 1}},
+            hovertext=[hover(r) for _, r in marks],
+            hoverinfo="text",
+            name=status_names[status],
+            legendgroup=status,
+            showlegend=not tasks,
+        )
+    fig.add_scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker={"symbol": "diamond", "size": 12, "color": "white", "line": {"color": "#1f2430", "width": 1.5}},
+        name=texts["milestone"],
+    )
+    for i, row in items:
+        late = row["days_overdue"] is not None
+        pct = fmt_percent(row["pct_complete"], lang, 0)
+        word = f"⚠ {texts['overdue'].format(days=row['days_overdue'])}" if late else status_names[row["status"]]
+        word = f"{word} · {pct}"
+        fig.add_annotation(
+            x=1.005,
+            xref="paper",
+            y=i,
+            yref="y",
+            text=word,
+            showarrow=False,
+            xanchor="left",
+            font={"size": 11, "color": RAG_COLOURS["red"] if late else "#3c4250"},
+        )
+    fig.add_shape(
+        type="line",
+        x0=as_of,
+        x1=as_of,
+        y0=0,
+        y1=1,
+        yref="paper",
+        line={"color": SECONDARY, "width": 2, "dash": "dash"},
+    )
+    fig.add_annotation(
+        x=as_of,
+        y=0,
+        xanchor="left",
+        text=f"<b>{texts['today']}</b>",
+        showarrow=False,
+        font={"color": SECONDARY, "size": 12},
+        bgcolor="white",
+    )
+    starts = [r["planned_start"] for _, r in items] + [as_of]
+    dues = [r["planned_due"] for _, r in items] + [as_of]
+    x_range = [min(starts) - dt.timedelta(days=20), max(dues) + dt.timedelta(days=20)]
+    labels = [r["label"] if r["kind"] != "item" else _short(r["item_title"], label_width) for r in rows]
+    height = 140 + _GANTT_ROW_PX * max(len(rows), 1)
+    year = "%Y"
+    # The same dates under the rows too, so a tall timeline can be read at its foot.
+    fig.add_scatter(x=x_range, y=[0, 0], xaxis="x2", mode="none", showlegend=False, hoverinfo="skip")
+    fig.update_layout(
+        barmode="overlay",
+        height=height,
+        separators=plotly_separators(lang),
+        font={"family": "Noto Sans, Arial, sans-serif"},
+        margin={"l": 10, "r": 180, "t": 80, "b": 30},
+        legend={"orientation": "h", "yanchor": "top", "y": 1.0, "x": 0, "yref": "container"},
+        hovermode="closest",
+        plot_bgcolor="white",
+        xaxis={
+            "type": "date",
+            "range": [x.isoformat() for x in x_range],
+            "side": "top",
+            "tickformat": year,
+            "dtick": "M12",
+            "ticklabelmode": "period",
+            "showgrid": True,
+            "gridcolor": "#d5d8dd",
+            "minor": {"dtick": "M3", "showgrid": True, "gridcolor": "#f1f3f6"},
+            "ticks": "outside",
+        },
+        xaxis2={
+            "type": "date",
+            "matches": "x",
+            "overlaying": "x",
+            "side": "bottom",
+            "tickformat": year,
+            "dtick": "M12",
+            "ticklabelmode": "period",
+            "showgrid": False,
+        },
+        yaxis={
+            "tickmode": "array",
+            "tickvals": list(range(len(rows))),
+            "ticktext": labels,
+            "range": [len(rows) - 0.5, -0.5],
+            "showgrid": False,
+            "automargin": True,
+            "fixedrange": True,
+        },
+    )
+    return fig

@@ -279,17 +279,18 @@ def part(name: str) -> Iterator[None]:
 
 
 def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFrame:
-    """Format columns for reading ('percent', 'number', 'date', 'status', 'criterion', 'phase')."""
+    """Format columns for reading ('percent', 'number', 'date', 'status', 'criterion', 'phase'); a missing
+    number or date reads '–' (no data), as on the cards."""
     out = []
     for name in df.columns:
         kind = formats.get(name)
         col = df[name]
         if kind == "percent":
-            col = col.map_elements(lambda v: fmt_percent(v, lang), return_dtype=pl.String)
+            col = col.map_elements(lambda v: fmt_percent(v, lang), return_dtype=pl.String, skip_nulls=False)
         elif kind == "number":
-            col = col.map_elements(lambda v: fmt_number(v, lang), return_dtype=pl.String)
+            col = col.map_elements(lambda v: fmt_number(v, lang), return_dtype=pl.String, skip_nulls=False)
         elif kind == "date":
-            col = col.map_elements(lambda v: fmt_date(v, lang), return_dtype=pl.String)
+            col = col.map_elements(lambda v: fmt_date(v, lang), return_dtype=pl.String, skip_nulls=False)
         elif kind in ("roadmap_status", "criterion", "phase"):
             col = col.map_elements(lambda v, k=kind: t(f"{k}.{v}", lang), return_dtype=pl.String)
         out.append(col.alias(name))
@@ -500,3 +501,33 @@ def kpi_grid(
     for slot, kpi_id in zip(slots if slots is not None else card_grid(len(ids)), ids):
         with slot:
             kpi_card(rows[kpi_id], f, minutes_per_dossier)
+
+
+# ---- roadmap and governance pages ---------------------------------------------------------------------------
+
+
+def with_status(df: pl.DataFrame, kpi_by_column: dict[str, str], *, name: str = "status") -> pl.DataFrame:
+    """Adds `name`: the worst RAG status of the columns, each judged by its KPI's thresholds, as a coloured dot
+    and the word; unlike `worst_status_first`, the rows keep their order."""
+    lang = filters().lang
+
+    def word(row: dict) -> str:
+        status = min((status_for(kpi, row[col]) for col, kpi in kpi_by_column.items()), key=_WORST_FIRST.get)
+        return f"{STATUS_DOTS[status]} {t(f'status.{status}' if status else 'status.none', lang)}"
+
+    if df.is_empty():
+        return df.with_columns(pl.lit(None, pl.String).alias(name))
+    return df.with_columns(pl.struct(list(kpi_by_column)).map_elements(word, return_dtype=pl.String).alias(name))
+
+
+def url_text_input(label: str, *, key: str, param: str, placeholder: str | None = None, help=None) -> str:
+    """A page's own text box kept in the URL as `param=` (left out while empty), so a shared link repeats it."""
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(param, "")
+    value = st.text_input(label, key=key, placeholder=placeholder, help=help).strip()
+    if st.query_params.get(param, "") != value:
+        if value:
+            st.query_params[param] = value
+        else:
+            del st.query_params[param]
+    return value

@@ -30,8 +30,16 @@ dataset_consumers as (
 
 buckets as (
     select *
-    from (values (1, '0', 0, 0), (2, '1', 1, 1), (3, '2', 2, 2), (4, '3-5', 3, 5), (5, '6+', 6, null))
-        as buckets (bucket_order, consumers_bucket, min_consumers, max_consumers)
+    from (
+        values
+            (1, '0', 0, 0),
+            (2, '1', 1, 1),
+            (3, '2', 2, 2),
+            (4, '3-5', 3, 5),
+            (5, '6-10', 6, 10),
+            (6, '11-50', 11, 50),
+            (7, '51+', 51, null),
+    ) as buckets (bucket_order, consumers_bucket, min_consumers, max_consumers)
 ),
 
 final as (

@@ -97,7 +97,7 @@ def test_hotspots_by_procedure_and_by_body(app):
 def test_reuse_breadth_distribution(app):
     at = open_page(app)
     # consumers: D2 0, D3 0, D4 1, D1 2
-    assert breadth_bars(at) == {"0": 2, "1": 1, "2": 1, "3-5": 0, "6+": 0}
+    assert breadth_bars(at) == {"0": 2, "1": 1, "2": 1, "3-5": 0, "6-10": 0, "11-50": 0, "51+": 0}
     datasets = table(at, "Cơ sở dữ liệu")
     assert sorted(rows(datasets), key=lambda r: r[0]) == [
         ["CSDL D1", "Cơ quan C1", 2],
@@ -135,7 +135,7 @@ def test_a_province_scope_changes_the_numbers(app):
     assert shown["Ước tính số giờ tiết kiệm"] == "8 giờ"  # 32 * 15 / 60
     assert [r[:2] for r in rows(table(at, "Thủ tục"))] == [["Thủ tục ADMIT", "30"], ["Thủ tục TRANSFER", "0"]]
     assert [r[0] for r in rows(table(at, "Cơ quan"))] == ["Cơ quan P1X", "Cơ quan P1C"]  # P2C is out of scope
-    assert breadth_bars(at) == {"0": 1, "1": 0, "2": 0, "3-5": 0, "6+": 0}  # D2 only
+    assert breadth_bars(at) == {"0": 1, "1": 0, "2": 0, "3-5": 0, "6-10": 0, "11-50": 0, "51+": 0}  # D2 only
 
 
 def test_an_empty_period_shows_the_empty_state(app):
@@ -147,7 +147,7 @@ def test_an_empty_period_shows_the_empty_state(app):
     assert shown["Ước tính số giờ tiết kiệm"] == "0 giờ"  # a count over no rows is 0
     empty = [i.value for i in at.info if i.value == "Không có dữ liệu cho bộ lọc đang chọn."]
     assert len(empty) == 3  # trend, hotspots by procedure, by body
-    assert breadth_bars(at) == {"0": 4, "1": 0, "2": 0, "3-5": 0, "6+": 0}  # the datasets exist, none used
+    assert breadth_bars(at) == {"0": 4, "1": 0, "2": 0, "3-5": 0, "6-10": 0, "11-50": 0, "51+": 0}  # the datasets exist, none used
 
 
 def test_english(app):

@@ -27,16 +27,13 @@ def show(df, name, columns, sortable=False):
 
 
 with ui.part(f.tr("reuse.cards")):
-    first_row, second_row = st.columns(3), st.columns(3)
-    with second_row[2], st.container(border=True):
+    slots = ui.card_grid(6)
+    with slots[5], st.container(border=True):
         assumption = f.tr("reuse.minutes_help", default=fmt_amount(DEFAULT_MINUTES_PER_DOSSIER, f.lang))
         minutes = ui.url_number_input(f.tr("reuse.minutes"), help=assumption, **MINUTES)
         st.caption(f.tr("reuse.estimate_note", minutes=fmt_amount(minutes, f.lang)))
-    rows = {r["kpi_id"]: r for r in ui.kpis(minutes_per_dossier=minutes).to_dicts()}
     ids = [*RATES, "reuse_breadth", "redeclared_fields", "hours_saved_estimate"]
-    for column, kpi_id in zip([*first_row, *second_row[:2]], ids):
-        with column:
-            ui.kpi_card(rows[kpi_id], f, minutes)
+    ui.kpi_grid(ui.kpis(minutes_per_dossier=minutes), ids, slots=slots[:5], minutes_per_dossier=minutes)
 
 with ui.part(f.tr("reuse.trend")):
     st.subheader(f.tr("reuse.trend"))

@@ -34,7 +34,7 @@ def weekly_chart(weekly):
 
 
 with ui.part(f.tr("sharing.cards")):
-    ui.kpi_cards(ui.kpis(), [*RATES, "cross_level_share", "connected_agencies", "records_exchanged"], per_row=3)
+    ui.kpi_grid(ui.kpis(), [*RATES, "cross_level_share", "connected_agencies", "records_exchanged"])
 
 with ui.part(f.tr("sharing.flows")):
     st.subheader(f.tr("sharing.flows"))
@@ -73,8 +73,8 @@ with ui.part(f.tr("sharing.datasets")):
     st.caption(f.tr("sharing.datasets_note"))
     datasets = ui.query("sharing_datasets")
     shown = datasets.with_columns(datasets["owner_name"].fill_null(f.tr("column.no_owner")))
-    columns = "dataset_name owner_name count_consumers count_calls success_rate p95_latency_ms"
-    show(shown, "sharing_datasets", columns, sortable=True)
+    columns = "dataset_name count_consumers count_calls success_rate p95_latency_ms owner_name"
+    show(shown, "sharing_datasets", columns)
     if not datasets.is_empty():
         names = dict(zip(datasets["dataset_id"], datasets["dataset_name"]))
         pick = f.tr("sharing.dataset_pick")
