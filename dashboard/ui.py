@@ -205,12 +205,14 @@ def format_change(kpi: Kpi, change: float | None, lang: str) -> str | None:
     return f"{'+' if change >= 0 else ''}{fmt_number(change, lang)}"
 
 
-def kpi_card(row: dict, f: Filters, minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> None:
+def kpi_card(
+    row: dict, f: Filters, minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER, width: int | str = "stretch"
+) -> None:
     """Value, change against the comparison period, RAG colour and word, and how it is computed."""
     kpi, lang = KPI_BY_ID[row["kpi_id"]], f.lang
     change = format_change(kpi, row.get("change"), lang)
     name = t(f"kpi.{kpi.id}.name", lang)
-    with st.container(border=True):
+    with st.container(border=True, width=width):
         st.markdown(f"**{name}**")
         st.metric(
             name,
@@ -256,14 +258,24 @@ def kpi_card(row: dict, f: Filters, minutes_per_dossier: float = DEFAULT_MINUTES
                 )
 
 
-def kpi_cards(table: pl.DataFrame, ids: Sequence[str], per_row: int = 4) -> None:
-    """A grid of KPI cards for the given KPI ids, in that order."""
+CARD_WIDTH = 238  # px: four cards fill a row at 1400 px; narrower screens wrap to fewer per row
+
+
+def kpi_cards(
+    table: pl.DataFrame,
+    ids: Sequence[str],
+    per_row: int | None = None,
+    minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER,
+) -> None:
+    """KPI cards for the given KPI ids, in that order, in rows that wrap on narrow screens.
+
+    `per_row` is kept for callers that group cards; the width of the screen decides the layout.
+    """
     f = filters()
     rows = {r["kpi_id"]: r for r in table.to_dicts()}
-    for i in range(0, len(ids), per_row):
-        for col, kpi_id in zip(st.columns(per_row), ids[i : i + per_row]):
-            with col:
-                kpi_card(rows[kpi_id], f)
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        for kpi_id in ids:
+            kpi_card(rows[kpi_id], f, minutes_per_dossier, width=CARD_WIDTH)
 
 
 @contextmanager
@@ -531,3 +543,17 @@ def url_text_input(label: str, *, key: str, param: str, placeholder: str | None 
         else:
             del st.query_params[param]
     return value
+
+
+def dashed_table(df: pl.DataFrame, name: str, labels: dict[str, str], formats=None, *, wide: Sequence[str] = ()):
+    """`table` (not sortable) where a missing value reads '–' instead of 'None', and the `wide` columns (e.g. a
+    note) get more room; the downloads keep the raw values."""
+    f = filters()
+    if df.is_empty():
+        st.info(f.tr("app.empty"))
+        return
+    shown = df.select(list(labels))
+    view = formatted(shown, formats or {}, f.lang).with_columns(pl.col(pl.String).fill_null("–"))
+    config = {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
+    st.dataframe(view.rename(labels), hide_index=True, width="stretch", column_config=config or None)
+    download_buttons(shown.rename(labels), name)
