@@ -34,7 +34,7 @@ root = st.Page(
 # Analyst SQL pages (pages/<section>/<name>.sql), found again on every run; then the analysts' tools.
 sections = {"": [root], f.tr("nav.section_leaders"): leader_pages, **sqlpages.navigation(f.lang)}
 if ui.is_analyst():
-    workbench = Path(__file__).parent / "pages" / "workbench.py"
+    workbench = Path(__file__).parent / "pages" / "tools" / "workbench.py"
     sections[f.tr("workbench.nav_section")] = [
         st.Page(str(workbench), title=f.tr("workbench.nav"), url_path="workbench", icon=":material/terminal:")
     ]

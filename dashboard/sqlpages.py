@@ -39,7 +39,7 @@ CHART_TYPES = ("kpi", "line", "bar", "area", "table", "heatmap", "sankey")
 PARAM_TYPES = ("date_range", "select", "multiselect", "number", "text")
 FORMATS = ("integer", "decimal", "percent", "date", "text")
 AGGREGATES = ("first", "sum", "count", "mean", "min", "max")
-RESERVED_FOLDERS = ("leaders",)
+RESERVED_FOLDERS = ("leaders", "tools")  # Python pages: the leader pages and the analysts' workbench
 PAGE_TIMEOUT_S = 60.0
 CHECK_PRESET = "last_4_weeks"  # the app's default period (dashboard/ui.py DEFAULT_PRESET)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -881,8 +881,9 @@ def _has_data(base: Path) -> bool:
     return all(table_files(base, t) for t in LOAD_ORDER)
 
 
-def check_pages(paths: list[Path], base: Path, out=sys.stdout) -> int:
+def check_pages(paths: list[Path], base: Path, out=None) -> int:
     """Check the given page files against the data in `base`; print a report; 0 when all pass."""
+    out = out or sys.stdout
     data = database(base, Scope())
     last_day = data.cursor().sql("select max(exchange_date) as d from exchanges_daily").fetchall()[0][0]
     as_of = min(today(), last_day + dt.timedelta(days=1)) if last_day else today()
