@@ -27,6 +27,7 @@ run: venv
 test: venv
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+	$(PY) -m dashboard pages check --data-dir "$(DATA_DIR)"
 
 check: venv
 	$(PY) -m dashboard check --data-dir "$(DATA_DIR)"
