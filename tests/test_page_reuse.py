@@ -147,7 +147,15 @@ def test_an_empty_period_shows_the_empty_state(app):
     assert shown["Ước tính số giờ tiết kiệm"] == "0 giờ"  # a count over no rows is 0
     empty = [i.value for i in at.info if i.value == "Không có dữ liệu cho bộ lọc đang chọn."]
     assert len(empty) == 3  # trend, hotspots by procedure, by body
-    assert breadth_bars(at) == {"0": 4, "1": 0, "2": 0, "3-5": 0, "6-10": 0, "11-50": 0, "51+": 0}  # the datasets exist, none used
+    assert breadth_bars(at) == {
+        "0": 4,
+        "1": 0,
+        "2": 0,
+        "3-5": 0,
+        "6-10": 0,
+        "11-50": 0,
+        "51+": 0,
+    }  # the datasets exist, none used
 
 
 def test_english(app):
