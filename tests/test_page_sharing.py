@@ -9,12 +9,15 @@ D2 (P1C, API), D3 (no owner, open, no API), D4 (P2C, no API); D5 operating but r
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import dashboard.ui
+from dashboard.kpis import Period, Scope, compute_kpis
+from dashboard.query import run_query
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/sharing.py"
@@ -196,3 +199,42 @@ def test_a_broken_part_shows_its_error_and_the_rest_renders(app, monkeypatch):
     # every table but the flows: top providers, top consumers, provinces, datasets, the dataset's consumers
     assert len(at.dataframe) == 5
     assert not any("Cấp cung cấp" in df.value.columns for df in at.dataframe)
+
+
+# --- the province ranking follows metrics.md, the province being the scope -------------------------------
+
+
+def province_rows(base: Path, period: Period, database: Scope) -> dict[str, dict]:
+    params = {**period.params(), **database.params(), "lang": "vi"}
+    return {r["province_code"]: r for r in run_query(base, database, "sharing_provinces", params).to_dicts()}
+
+
+def kpi_values(base: Path, period: Period, scope: Scope) -> dict[str, float | None]:
+    kpis = compute_kpis(base, period, scope, database_scope=Scope())
+    return {r["kpi_id"]: r["value"] for r in kpis.to_dicts()}
+
+
+def assert_row_matches_the_kpis(row: dict, kpis: dict) -> None:
+    for kpi_id in ("sharing_coverage", "shared_data_utilization", "exchange_success_rate"):
+        if kpis[kpi_id] is None:
+            assert row[kpi_id] is None, kpi_id
+        else:
+            assert row[kpi_id] == pytest.approx(kpis[kpi_id]), kpi_id
+
+
+def test_each_province_row_equals_the_kpis_of_that_province_on_the_fixture(tiny_base):
+    period = Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8))
+    ranking = province_rows(tiny_base, period, Scope())
+    assert set(ranking) == {"P1", "P2"}
+    for code, row in ranking.items():
+        assert_row_matches_the_kpis(row, kpi_values(tiny_base, period, Scope("province", code)))
+        # and a province's own database gives it the same row (and only its own)
+        assert province_rows(tiny_base, period, Scope("province", code)) == {code: row}
+
+
+def test_each_province_row_equals_the_kpis_of_that_province_on_demo_data(demo_base):
+    period = Period(dt.date(2025, 7, 1), dt.date(2025, 9, 28))
+    ranking = province_rows(demo_base, period, Scope())
+    assert len(ranking) == 34
+    for code in sorted(ranking)[::7]:  # five provinces spread over the list keep the test quick
+        assert_row_matches_the_kpis(ranking[code], kpi_values(demo_base, period, Scope("province", code)))
