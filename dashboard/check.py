@@ -565,6 +565,18 @@ def check_data_dir_detailed(base: Path) -> tuple[list[Violation], dict[str, Tabl
     return _Checker(Path(base)).run()
 
 
+def row_checks(table: Table) -> list[dict]:
+    """The row-level checks of `table` (null, enum, range, row rules) as the checker plans them.
+
+    Each is a dict with `kind`, `column` (None for a row rule), `rule` (row rules), `col` (enum and
+    range), `cond` (the DuckDB condition a violating row meets, over the contract's column names)
+    and `params` (the values `cond` binds).  The curation step reuses them row by row.
+    """
+    checker = _Checker.__new__(_Checker)
+    checker.status = {table.name: TableStatus(table.name)}
+    return checker._plan(table, list(table.columns))
+
+
 def check_data_dir(base: Path) -> list[Violation]:
     """Every contract violation found in `<base>/curated` (empty when the data satisfies the contract)."""
     return check_data_dir_detailed(base)[0]
@@ -574,7 +586,9 @@ def _other_files(base: Path) -> list[str]:
     cur = curated_dir(base)
     if not cur.is_dir():
         return []
-    known = set(TABLES)
+    from dashboard.rollups import ROLLUPS
+
+    known = set(TABLES) | set(ROLLUPS)  # rollups are derived from the facts (dashboard/rollups.py)
     out = []
     for p in sorted(cur.iterdir()):
         if p.name.startswith("."):

@@ -51,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     pages.add_argument("action", choices=("check",), help="what to do with the pages")
     pages.add_argument("paths", nargs="*", help="page files or folders (default: every page under pages/)")
+    curate = cmd(
+        "curate",
+        "Validate raw extracts (CSV, XLSX, Parquet; one file or folder per contract table) into <data dir>/curated; "
+        "invalid rows go to <data dir>/quarantine/<run-id>/ with the reason.",
+    )
+    curate.add_argument("--source", required=True, help="folder of raw extracts named after the contract's tables")
+    curate.add_argument(
+        "--mode",
+        choices=("replace", "append"),
+        default="replace",
+        help="replace the tables in the source (default) or append new fact rows (idempotent)",
+    )
+    cmd("rollups", "Rebuild the weekly rollups of <data dir>/curated from its daily facts.")
     serve = cmd("serve", "Start the dashboard (Streamlit) on the data dir.")
     serve.add_argument("--port", type=int, default=None, help="port (default 8501)")
     return p
@@ -83,6 +96,14 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard.sqlpages import run_pages_command
 
         return run_pages_command(args)
+    if args.command == "curate":
+        from dashboard.curate import run_curate_command
+
+        return run_curate_command(base, args.source, args.mode)
+    if args.command == "rollups":
+        from dashboard.rollups import run_rollups_command
+
+        return run_rollups_command(base)
     if args.command == "serve":
         from dashboard.serve import serve
 
