@@ -22,7 +22,7 @@ MINUTES |= {"min_value": 1, "max_value": 480}
 
 def show(df, name, columns, sortable=False):
     """A table of the (space-separated) columns, with levels in words."""
-    df = ui.coded(df, [c for c in ("level",) if c in df.columns], "sharing.level")
+    df = ui.coded(df, ["level"] if "level" in df.columns else [], "sharing.level")
     ui.labelled_table(df, name, columns.split(), "reuse.col", FORMATS, sortable=sortable)
 
 
