@@ -1,5 +1,5 @@
 -- Provinces in scope with sharing_coverage, shared_data_utilization and exchange_success_rate, each as
--- metrics.md defines it with the province as the scope (the scope macros, once per province).
+-- metrics.md defines it with the province as the scope (scope_agency_ids and scope_dataset_ids per province).
 with
 
 scope_provinces as (
@@ -52,18 +52,33 @@ province_operating_datasets as (
     group by province_datasets.province_code
 ),
 
-province_exchanges as (
+province_agencies as (
     select
         scope_provinces.province_code,
-        totals.count_calls,
-        totals.count_calls_ok,
+        members.agency_id,
     from scope_provinces,
-        lateral (
-            select
-                coalesce(sum(calls), 0)::bigint as count_calls,
-                coalesce(sum(calls_ok), 0)::bigint as count_calls_ok,
-            from scope_exchanges($start, $end, 'province', scope_provinces.province_code)
-        ) as totals
+        lateral (select agency_id from scope_agency_ids('province', scope_provinces.province_code)) as members
+),
+
+-- An exchange row belongs to a province when its provider or its consumer does (scope_exchanges' rule), counted
+-- once even when both ends do: one pass over the rows instead of one scope_exchanges call per province.
+row_provinces as (
+    select
+        period_exchanges.calls,
+        period_exchanges.calls_ok,
+        list_distinct([providers.province_code, consumers.province_code]) as province_codes,
+    from period_exchanges
+    left join province_agencies as providers on providers.agency_id = period_exchanges.provider_agency_id
+    left join province_agencies as consumers on consumers.agency_id = period_exchanges.consumer_agency_id
+),
+
+province_exchanges as (
+    select
+        province_code,
+        sum(calls)::bigint as count_calls,
+        sum(calls_ok)::bigint as count_calls_ok,
+    from (select unnest(province_codes) as province_code, calls, calls_ok from row_provinces)
+    group by province_code
 ),
 
 final as (
@@ -75,7 +90,7 @@ final as (
         province_operating_datasets.count_shared_in_use::double
             / nullif(province_operating_datasets.count_shared, 0) as shared_data_utilization,
         province_exchanges.count_calls_ok::double / nullif(province_exchanges.count_calls, 0) as exchange_success_rate,
-        province_exchanges.count_calls_ok,
+        coalesce(province_exchanges.count_calls_ok, 0) as count_calls_ok,
     from scope_provinces
     left join province_operating_datasets
         on province_operating_datasets.province_code = scope_provinces.province_code
