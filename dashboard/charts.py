@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -496,7 +498,7 @@ def page_heatmap(
         yaxis={"title": labels.get(y, y), "autorange": "reversed", "automargin": True},
         hovermode="closest",
     )
-    return _layout(fig, lang, height=min(160 + 24 * max(len(ys), 1), 1400))
+    return _layout(fig, lang, height=min(max(300, 160 + 24 * len(ys)), 1400))
 
 
 def page_sankey(df: pl.DataFrame, *, source: str, target: str, value: str, fmt: str | None, lang: str) -> go.Figure:
@@ -524,77 +526,97 @@ def page_sankey(df: pl.DataFrame, *, source: str, target: str, value: str, fmt: 
 
 ROADMAP_STATUSES = ("done", "in_progress", "blocked", "not_started", "cancelled")
 # Status colours follow the RAG ones where they mean the same (done green, blocked red); the status word is
-# always in the legend, the hover and the column on the right, so colour is never the only cue.
+# always in the legend, the hover and beside each bar, so colour is never the only cue.
 STATUS_COLOURS = {
     "done": RAG_COLOURS["green"],
     "in_progress": PRIMARY,
     "blocked": RAG_COLOURS["red"],
     "not_started": "#8a8f98",
-    "cancelled": "#b9bec7",
+    "cancelled": "#9aa0aa",
 }
 STATUS_PATTERNS = {"blocked": "x", "cancelled": "/"}
-_GANTT_ROW_PX = 24
+_GANTT_UNIT_PX = 22  # one unit of the row axis; a header takes 1 unit, an item 1.6 (its title above its bar)
+_ITEM_UNITS, _HEADER_UNITS = 1.6, 1.0
 _DAY_MS = 86_400_000
 
 
 def _gantt_rows(df: pl.DataFrame, pillar_names: dict[str, str], phase_names: dict[str, str]) -> list[dict]:
-    """The rows of the timeline, top to bottom: a header per pillar, a sub-header per phase, then its items."""
+    """The rows of the timeline, top to bottom, each with its place `y` on the row axis: a header per pillar,
+    a sub-header per phase, then the phase's items by start date."""
     rows: list[dict] = []
+    y = 0.0
+
+    def add(row: dict, units: float) -> None:
+        nonlocal y
+        rows.append({**row, "y": y + units / 2, "top": y, "bottom": y + units})
+        y += units
+
     for pillar in [p for p in pillar_names if p in set(df["pillar"].to_list())]:
-        rows.append({"kind": "pillar", "label": f"<b>{pillar_names[pillar].upper()}</b>"})
+        add({"kind": "pillar", "label": f"<b>{pillar_names[pillar].upper()}</b>"}, _HEADER_UNITS)
         in_pillar = df.filter(pl.col("pillar") == pillar)
         for phase in sorted(set(in_pillar["phase"].to_list())):
+            add({"kind": "phase", "label": f"<i>{phase_names.get(phase, phase)}</i>"}, _HEADER_UNITS)
             items = in_pillar.filter(pl.col("phase") == phase).sort(["planned_start", "planned_due", "item_id"])
-            rows.append(
-                {
-                    "kind": "phase",
-                    "label": f"<i>{phase_names.get(phase, phase)}</i>",
-                    "start": min(items["planned_start"].to_list()),
-                    "due": max(items["planned_due"].to_list()),
-                }
-            )
-            rows.extend({"kind": "item", **item} for item in items.iter_rows(named=True))
+            for item in items.iter_rows(named=True):
+                add({"kind": "item", **item}, _ITEM_UNITS)
     return rows
+
+
+def _gantt_words(items: list[dict], x_range: list, status_names: dict, texts: dict, lang: str) -> dict:
+    """The status word and progress (or the days overdue) of each item, placed on its bar's line where it fits:
+    after the bar when it ends early on the axis, before it when it starts late, otherwise inside it."""
+    span = (x_range[1] - x_range[0]).days
+    xs, ys, words, positions, colours = [], [], [], [], []
+    for row in items:
+        late = row["days_overdue"] is not None
+        word = texts["overdue"].format(days=row["days_overdue"]) if late else status_names[row["status"]]
+        start = (row["planned_start"] - x_range[0]).days / span
+        end = (row["planned_due"] - x_range[0]).days / span
+        if end < 0.62:
+            x, position = row["planned_due"] + dt.timedelta(days=14 if row["is_milestone"] else 5), "middle right"
+        elif start > 0.38:
+            x, position = row["planned_start"] - dt.timedelta(days=5), "middle left"
+        else:
+            x, position = row["planned_start"] + dt.timedelta(days=8), "middle right"
+        xs.append(x.isoformat())
+        ys.append(row["bar_y"])
+        words.append(f"{'⚠ ' if late else ''}{word} · {fmt_percent(row['pct_complete'], lang, 0)}")
+        positions.append(position)
+        colours.append(RAG_COLOURS["red"] if late else "#3c4250")
+    return {"x": xs, "y": ys, "text": words, "textposition": positions, "textfont": {"size": 11, "color": colours}}
 
 
 def roadmap_gantt(
     df: pl.DataFrame,
     *,
-    as_of,
+    as_of: dt.date,
     status_names: dict[str, str],
     pillar_names: dict[str, str],
     phase_names: dict[str, str],
     texts: dict[str, str],
     lang: str,
-    label_width: int = 42,
+    title_width: int = 70,
 ) -> go.Figure:
     """A timeline of roadmap items (rows: item_id, item_title, pillar, phase, is_milestone, planned_start,
     planned_due, status, pct_complete, owner_name, days_overdue), grouped by pillar then phase.
 
-    Each task is its planned window in a light tint of its status colour, filled solid up to its progress;
-    a milestone is a diamond on its due date. A vertical line marks the as-of date. On the right of each row:
-    the status word and progress, and how many days overdue. `texts` holds the words: today, milestone,
-    owner, window, overdue (with {days}), phase.
+    Each item's title sits above its bar, so the bars keep the figure's whole width on a narrow screen.
+    A task's bar is its planned window in a light tint of its status colour, solid up to its progress; a
+    milestone is a diamond on its due date. Beside each bar: the status word and progress, or the days overdue.
+    A dashed line marks the as-of date. `texts` holds the words: today, milestone, owner, window, overdue
+    (with {days}), phase.
     """
-    import datetime as dt
-
     from dashboard.i18n import fmt_date
 
     rows = _gantt_rows(df, pillar_names, phase_names)
+    items = [{**r, "title_y": r["top"] + 0.42, "bar_y": r["bottom"] - 0.5} for r in rows if r["kind"] == "item"]
+    starts = [r["planned_start"] for r in items] + [as_of]
+    dues = [r["planned_due"] for r in items] + [as_of]
+    x_range = [min(starts) - dt.timedelta(days=30), max(dues) + dt.timedelta(days=30)]
     fig = go.Figure()
-    for i, row in enumerate(rows):
+    for row in rows:
         if row["kind"] == "pillar":
-            fig.add_hrect(y0=i - 0.5, y1=i + 0.5, fillcolor="#e9edf4", line_width=0, layer="below")
-        elif row["kind"] == "phase":
-            fig.add_shape(
-                type="line",
-                x0=row["start"],
-                x1=row["due"] + dt.timedelta(days=1),
-                y0=i,
-                y1=i,
-                line={"color": "#c5ccd8", "width": 6},
-                layer="below",
-            )
+            fig.add_hrect(y0=row["top"], y1=row["bottom"], fillcolor="#e3e8f1", line_width=0, layer="below")
 
     def hover(item: dict) -> str:
         parts = [
@@ -608,48 +630,63 @@ def roadmap_gantt(
             parts.append(texts["overdue"].format(days=item["days_overdue"]))
         return "<br>".join(parts)
 
-    items = [(i, r) for i, r in enumerate(rows) if r["kind"] == "item"]
+    headers = [r for r in rows if r["kind"] != "item"]
+    fig.add_scatter(
+        x=[x_range[0].isoformat()] * (len(headers) + len(items)),
+        y=[r["y"] for r in headers] + [r["title_y"] for r in items],
+        text=[r["label"] for r in headers] + [_short(r["item_title"], title_width) for r in items],
+        hovertext=[""] * len(headers) + [hover(r) for r in items],
+        hoverinfo="text",
+        mode="text",
+        textposition="middle right",
+        textfont={"size": [12] * len(headers) + [11.5] * len(items), "color": "#1f2430"},
+        showlegend=False,
+    )
     for status in ROADMAP_STATUSES:
         colour, pattern = STATUS_COLOURS[status], STATUS_PATTERNS.get(status, "")
-        tasks = [(i, r) for i, r in items if r["status"] == status and not r["is_milestone"]]
-        marks = [(i, r) for i, r in items if r["status"] == status and r["is_milestone"]]
+        tasks = [r for r in items if r["status"] == status and not r["is_milestone"]]
+        marks = [r for r in items if r["status"] == status and r["is_milestone"]]
         if not tasks and not marks:
             continue
-        window_ms = [((r["planned_due"] - r["planned_start"]).days + 1) * _DAY_MS for _, r in tasks]
-        common = {"orientation": "h", "legendgroup": status, "hoverinfo": "text", "width": 0.62}
+        window_ms = [((r["planned_due"] - r["planned_start"]).days + 1) * _DAY_MS for r in tasks]
+        common = {"orientation": "h", "legendgroup": status, "hoverinfo": "text", "width": 0.55}
+        late = [r["days_overdue"] is not None for r in tasks]
         fig.add_bar(
-            y=[i for i, _ in tasks],
+            y=[r["bar_y"] for r in tasks],
             x=window_ms,
-            base=[r["planned_start"].isoformat() for _, r in tasks],
+            base=[r["planned_start"].isoformat() for r in tasks],
             marker={
                 "color": _rgba(colour, 0.28),
                 "line": {
-                    "color": [RAG_COLOURS["red"] if r["days_overdue"] is not None else colour for _, r in tasks],
-                    "width": [2 if r["days_overdue"] is not None else 0.5 for _, r in tasks],
+                    "color": [RAG_COLOURS["red"] if x else colour for x in late],
+                    "width": [2 if x else 0.5 for x in late],
                 },
-                "pattern": {"shape": pattern, "fgcolor": colour, "size": 6},
+                "pattern": {"shape": pattern, "fgcolor": colour, "size": 6, "fillmode": "overlay"},
             },
-            hovertext=[hover(r) for _, r in tasks],
+            hovertext=[hover(r) for r in tasks],
             name=status_names[status],
             showlegend=False,
             **common,
         )
         fig.add_bar(
-            y=[i for i, _ in tasks],
-            x=[ms * (r["pct_complete"] or 0) for ms, (_, r) in zip(window_ms, tasks)],
-            base=[r["planned_start"].isoformat() for _, r in tasks],
-            marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "size": 6}},
-            hovertext=[hover(r) for _, r in tasks],
+            y=[r["bar_y"] for r in tasks],
+            x=[ms * (r["pct_complete"] or 0) for ms, r in zip(window_ms, tasks)],
+            base=[r["planned_start"].isoformat() for r in tasks],
+            marker={
+                "color": colour,
+                "pattern": {"shape": pattern, "fgcolor": "white", "size": 6, "fillmode": "overlay"},
+            },
+            hovertext=[hover(r) for r in tasks],
             name=status_names[status],
             showlegend=True,
             **common,
         )
         fig.add_scatter(
-            y=[i for i, _ in marks],
-            x=[r["planned_due"].isoformat() for _, r in marks],
+            y=[r["bar_y"] for r in marks],
+            x=[r["planned_due"].isoformat() for r in marks],
             mode="markers",
-            marker={"symbol": "diamond", "size": 14, "color": colour, "line": {"color": "#1f2430", "width": 1}},
-            hovertext=[hover(r) for _, r in marks],
+            marker={"symbol": "diamond", "size": 13, "color": colour, "line": {"color": "#1f2430", "width": 1}},
+            hovertext=[hover(r) for r in marks],
             hoverinfo="text",
             name=status_names[status],
             legendgroup=status,
@@ -662,86 +699,71 @@ def roadmap_gantt(
         marker={"symbol": "diamond", "size": 12, "color": "white", "line": {"color": "#1f2430", "width": 1.5}},
         name=texts["milestone"],
     )
-    for i, row in items:
-        late = row["days_overdue"] is not None
-        pct = fmt_percent(row["pct_complete"], lang, 0)
-        word = f"⚠ {texts['overdue'].format(days=row['days_overdue'])}" if late else status_names[row["status"]]
-        word = f"{word} · {pct}"
-        fig.add_annotation(
-            x=1.005,
-            xref="paper",
-            y=i,
-            yref="y",
-            text=word,
-            showarrow=False,
-            xanchor="left",
-            font={"size": 11, "color": RAG_COLOURS["red"] if late else "#3c4250"},
-        )
+    fig.add_scatter(
+        mode="text", showlegend=False, hoverinfo="skip", **_gantt_words(items, x_range, status_names, texts, lang)
+    )
     fig.add_shape(
-        type="line",
-        x0=as_of,
-        x1=as_of,
-        y0=0,
-        y1=1,
-        yref="paper",
-        line={"color": SECONDARY, "width": 2, "dash": "dash"},
+        type="line", x0=as_of, x1=as_of, y0=0, y1=1, yref="paper", line={"color": SECONDARY, "width": 2, "dash": "dash"}
     )
     fig.add_annotation(
         x=as_of,
-        y=0,
+        y=rows[0]["y"] if rows else 0,
         xanchor="left",
         text=f"<b>{texts['today']}</b>",
         showarrow=False,
         font={"color": SECONDARY, "size": 12},
-        bgcolor="white",
     )
-    starts = [r["planned_start"] for _, r in items] + [as_of]
-    dues = [r["planned_due"] for _, r in items] + [as_of]
-    x_range = [min(starts) - dt.timedelta(days=20), max(dues) + dt.timedelta(days=20)]
-    labels = [r["label"] if r["kind"] != "item" else _short(r["item_title"], label_width) for r in rows]
-    height = 140 + _GANTT_ROW_PX * max(len(rows), 1)
-    year = "%Y"
-    # The same dates under the rows too, so a tall timeline can be read at its foot.
+    # The same years under the rows too, so a tall timeline can be read at its foot.
     fig.add_scatter(x=x_range, y=[0, 0], xaxis="x2", mode="none", showlegend=False, hoverinfo="skip")
+    total = rows[-1]["bottom"] if rows else 1
+    years = {"type": "date", "tickformat": "%Y", "dtick": "M12", "ticklabelmode": "period"}
     fig.update_layout(
         barmode="overlay",
-        height=height,
+        height=130 + int(_GANTT_UNIT_PX * total),
         separators=plotly_separators(lang),
         font={"family": "Noto Sans, Arial, sans-serif"},
-        margin={"l": 10, "r": 180, "t": 80, "b": 30},
+        margin={"l": 10, "r": 10, "t": 80, "b": 30},
         legend={"orientation": "h", "yanchor": "top", "y": 1.0, "x": 0, "yref": "container"},
         hovermode="closest",
         plot_bgcolor="white",
         xaxis={
-            "type": "date",
+            **years,
             "range": [x.isoformat() for x in x_range],
             "side": "top",
-            "tickformat": year,
-            "dtick": "M12",
-            "ticklabelmode": "period",
             "showgrid": True,
             "gridcolor": "#d5d8dd",
             "minor": {"dtick": "M3", "showgrid": True, "gridcolor": "#f1f3f6"},
             "ticks": "outside",
-        },
-        xaxis2={
-            "type": "date",
-            "matches": "x",
-            "overlaying": "x",
-            "side": "bottom",
-            "tickformat": year,
-            "dtick": "M12",
-            "ticklabelmode": "period",
-            "showgrid": False,
-        },
-        yaxis={
-            "tickmode": "array",
-            "tickvals": list(range(len(rows))),
-            "ticktext": labels,
-            "range": [len(rows) - 0.5, -0.5],
-            "showgrid": False,
-            "automargin": True,
             "fixedrange": True,
         },
+        xaxis2={**years, "matches": "x", "overlaying": "x", "side": "bottom", "showgrid": False},
+        yaxis={"range": [total, 0], "showticklabels": False, "showgrid": False, "zeroline": False, "fixedrange": True},
     )
+    return fig
+
+
+# ---- governance page ---------------------------------------------------------------------------------------
+
+# Lifecycle stages are an ordered pipeline, not statuses: shades of the primary blue, darkest when operating.
+STAGE_COLOURS = {"planned": "#8fb8e0", "building": "#4a86c8", "operating": PRIMARY}
+
+
+def lifecycle_funnel(df: pl.DataFrame, *, names: dict[str, str], stage_counts: dict[str, str], lang: str) -> go.Figure:
+    """A funnel of the pipeline stages (rows: lifecycle_stage, count_reached, count_datasets, is_pipeline): how many
+    datasets have reached at least each stage. `names` label the bars, `stage_counts` the hover's own-stage count."""
+    rows = df.filter(pl.col("is_pipeline")).sort("stage_order").to_dicts()
+    fig = go.Figure(
+        go.Funnel(
+            y=[names[r["lifecycle_stage"]] for r in rows],
+            x=[r["count_reached"] for r in rows],
+            textinfo="value+percent initial",
+            textfont={"size": 14},
+            marker={"color": [STAGE_COLOURS[r["lifecycle_stage"]] for r in rows]},
+            connector={"fillcolor": "#eef3fb"},
+            customdata=[stage_counts[r["lifecycle_stage"]] for r in rows],
+            hovertemplate="%{y}: %{x:,d}<br>%{customdata}<extra></extra>",
+        )
+    )
+    _layout(fig, lang, height=100 + 70 * max(len(rows), 1))
+    fig.update_layout(hovermode="closest", showlegend=False, yaxis={"automargin": True})
     return fig

@@ -10,11 +10,12 @@ pages/). Three layers, each enough on its own for the attacks it names:
    in it must be on a short allow-list (`range`, `unnest`, our scope macros...), so `read_csv`,
    `read_text`, `read_parquet`, `glob`, `query(...)` and the like are refused wherever they hide
    (sub-queries, CTEs, lateral joins); a FROM that names a file (`from '/etc/passwd'`) is refused too.
-2. The database: the workbench runs in a database of its own per scope (`workbench_database`),
-   hardened like the scope databases (external access off, configuration locked) but with its own,
-   smaller memory budget, so a runaway analyst query cannot starve the leaders' pages. A restricted
-   scope's workbench database holds copies of only that scope's rows and has no file access at all;
-   the `all` one reads the curated Parquet through views inside the one allowed folder.
+2. The database: the workbench runs in a database of its own per scope (`workbench_database`), a
+   mirror of the scope's shared database (dashboard/db.py) hardened the same way (external access off,
+   configuration locked) but with its own, smaller memory budget, so a runaway analyst query cannot
+   starve the leaders' pages. A restricted scope's workbench database holds copies of only that scope's
+   rows and has no file access at all; the `all` one reads the curated Parquet through the same views,
+   inside the one allowed folder.
 3. The run (`run_select`): a timer interrupts the cursor after `timeout_s` (DuckDB's locked
    `max_execution_time` is not applied to cursors), and rows are streamed so at most `max_rows` are
    kept while the rest are only counted.
@@ -35,9 +36,9 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
+from dashboard.config import QUERIES_DIR, curated_dir, data_version
 from dashboard.contract import LOAD_ORDER, TABLES
-from dashboard.db import DataMissingError, database
+from dashboard.db import database
 from dashboard.scope import Scope
 
 MAX_ROWS = 10_000
@@ -229,30 +230,32 @@ def _quote(text: str) -> str:
 
 
 def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
-    """A hardened database for ad-hoc SQL: the scope's rows, its own memory budget, locked."""
+    """A hardened database for ad-hoc SQL holding what the scope's shared database holds (its views over the
+    curated files, copies of its tables), with the workbench's own memory budget; then locked."""
     con = duckdb.connect(":memory:", config=_hardening())
-    if scope.type == "all":
-        missing = [t for t in LOAD_ORDER if not table_files(base, t)]
-        if missing:
-            raise DataMissingError(f"no curated data for {', '.join(missing)} in {curated_dir(base)}")
-        for table in LOAD_ORDER:
-            files = ", ".join(_quote(str(p)) for p in table_files(base, table))
-            # Our own file names, not user input; DDL takes no bound parameters.
-            con.execute(f'create view "{table}" as select * from read_parquet([{files}], union_by_name = true)')
-        con.execute(f"set allowed_directories = [{_quote(str(curated_dir(base)) + '/')}]")
-    else:
+    if scope.type != "all":
         con.execute("set enable_external_access = false")
-        source = database(base, scope).cursor()
-        try:
-            for table in LOAD_ORDER:
-                con.register("incoming_rows", source.sql(f'select * from "{table}"').arrow())
-                con.execute(f'create table "{table}" as select * from incoming_rows')
+    source = database(base, scope).cursor()
+    try:
+        views = dict(source.sql(_SHARED_VIEWS).fetchall())
+        for name, kind in source.sql(_SHARED_TABLES).fetchall():
+            if kind == "VIEW":
+                con.execute(views[name])  # the shared database's own view over curated files
+            else:
+                con.register("incoming_rows", source.sql(f'select * from "{name}"').arrow())
+                con.execute(f'create table "{name}" as select * from incoming_rows')
                 con.unregister("incoming_rows")
-        finally:
-            source.close()
+    finally:
+        source.close()
+    if scope.type == "all":
+        con.execute(f"set allowed_directories = [{_quote(str(curated_dir(base)) + '/')}]")
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     _lock(con)
     return con
+
+
+_SHARED_TABLES = "select table_name, table_type from information_schema.tables where table_schema = 'main'"
+_SHARED_VIEWS = "select view_name, sql from duckdb_views() where not internal and schema_name = 'main'"
 
 
 _WB_LOCK = threading.Lock()

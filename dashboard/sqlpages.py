@@ -9,6 +9,7 @@ docs/analyst-guide.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -59,8 +60,8 @@ class _Strict(BaseModel):
 class Text(_Strict):
     """A text in both languages: {vi: ..., en: ...}."""
 
-    vi: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    vi: str = Field(pattern=r"\S")  # not blank
+    en: str = Field(pattern=r"\S")
 
     def __call__(self, lang: str) -> str:
         return self.en if lang == "en" else self.vi
@@ -405,6 +406,8 @@ def _explain(error: dict) -> str:
         return f"{where}: missing `type:`; allowed {family} types: {_listing(allowed_types)}"
     if kind == "missing":
         return f"{where}: this field is required"
+    if kind == "string_pattern_mismatch":
+        return f"{where}: must not be empty"
     if kind == "extra_forbidden":
         allowed = _fields_at(loc[:-1])
         hint = f"; allowed here: {_listing(allowed)}" if allowed else ""
@@ -749,12 +752,14 @@ def refusal_text(exc: sandbox.Refused, lang: str = "en") -> str:
 
 
 def contract_database() -> duckdb.DuckDBPyConnection:
-    """An empty database with the contract's tables and the scope macros: SQL prepares against it."""
+    """An empty database with the contract's tables (and the scope macros, where they need nothing more):
+    SQL prepares against it when there is no data to prepare against."""
     con = duckdb.connect(":memory:", config={"enable_external_access": False, "threads": 1})
     for name in LOAD_ORDER:
         cols = ", ".join(f'"{c.name}" {c.type}' for c in TABLES[name].columns)
         con.execute(f'create table "{name}" ({cols})')
-    con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
+    with contextlib.suppress(duckdb.Error):  # macros over derived tables (rollups) need a real database
+        con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     con.execute("set lock_configuration = true")
     return con
 
@@ -800,17 +805,18 @@ def check_page(
                 problems.append(Problem(path, line, f"params.{name}.options_sql: {_sql_message(exc)}"))
     if problems:
         return problems, None
-    # 1. The SQL prepares against the contract's tables, and charts name columns it returns.
+    # 1. The SQL prepares (binds, without running) against the contract's tables: those of the data's
+    #    database, else an empty one; and the charts name columns it returns.
     globals_ = global_values(period, scope, DEFAULT_LANG)
-    empty = contract_database()
+    target = data if data is not None else contract_database()
     try:
         params = {**globals_, **bound_values(page, _placeholder_values(page, as_of))}
-        rel = empty.sql(page.sql, params=sandbox.bind_parameters(checked, params))
-        columns = rel.columns
+        columns = target.sql(page.sql, params=sandbox.bind_parameters(checked, params)).columns
     except (duckdb.Error, sandbox.Refused) as exc:
         return [sql_problem(page, exc, "the SQL does not run against the contract's tables")], None
     finally:
-        empty.close()
+        if data is None:
+            target.close()
     problems = column_problems(page, columns)
     if problems or data is None:
         return problems, None
@@ -1009,7 +1015,11 @@ def navigation(lang: str) -> dict[str, list]:
     """The SQL pages as st.Page objects, grouped by section title (discovered on every run)."""
     entries = discover()
     sections: dict[str, list] = {}
+    seen: set[str] = set()
     for entry in entries:
+        if entry.url_path in seen:  # two files that map to one address: the checker reports it; the menu lives on
+            continue
+        seen.add(entry.url_path)
         title = section_title(entries, entry.section, lang)
         icon = (entry.page.header.icon if entry.page else ":material/error:") or ":material/table_chart:"
         sections.setdefault(title, []).append(

@@ -152,6 +152,12 @@ def test_a_title_needs_both_languages():
     ]
 
 
+def test_a_blank_title_is_refused():
+    assert errors(page_text('title: {vi: "  ", en: Bodies}\ncharts:\n  - {type: table}')) == [
+        "pages/x/p.sql, line 2: title.vi: must not be empty"
+    ]
+
+
 def test_a_parameter_default_must_be_an_allowed_value():
     text = page_text(
         "title: {vi: A, en: A}\nparams:\n  p:\n    type: date_range\n    default: last_year\ncharts:\n  - {type: table}"

@@ -45,7 +45,7 @@ columns:
   rank_in_province: {vi: Thứ tự trong tỉnh, en: Rank in province, format: integer}
   count_dossiers: {vi: Số hồ sơ, en: Dossiers, format: integer}
   count_fields_redeclared: {vi: Số trường phải khai báo lại, en: Fields declared again, format: integer}
-  fields_redeclared_per_dossier: {vi: Trường khai báo lại mỗi hồ sơ, en: Fields declared again per dossier, format: decimal}
+  fields_redeclared_per_dossier: {vi: Khai báo lại mỗi hồ sơ, en: Again per dossier, format: decimal}
   prefill_rate: {vi: Tỷ lệ điền sẵn, en: Pre-filled, format: percent}
 charts:
   - type: heatmap
