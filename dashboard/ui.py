@@ -555,5 +555,6 @@ def dashed_table(df: pl.DataFrame, name: str, labels: dict[str, str], formats=No
     shown = df.select(list(labels))
     view = formatted(shown, formats or {}, f.lang).with_columns(pl.col(pl.String).fill_null("–"))
     config = {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
-    st.dataframe(view.rename(labels), hide_index=True, width="stretch", column_config=config or None)
+    height = "content" if len(df) <= 20 else "auto"  # short tables whole, long ones scroll
+    st.dataframe(view.rename(labels), hide_index=True, width="stretch", height=height, column_config=config or None)
     download_buttons(shown.rename(labels), name)

@@ -1,0 +1,114 @@
+"""Roadmap 2025-2030: is the strategy delivered on time? Queries: kpis_roadmap, roadmap_timeline,
+roadmap_progress_by_group, roadmap_milestones, roadmap_overdue_items, roadmap_item_updates."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, ui
+from dashboard.i18n import fmt_date, fmt_percent
+
+f = ui.filters()
+st.title(f.tr("roadmap.title"))
+st.caption(f.tr("roadmap.intro"))
+ui.period_caption()
+STATUSES = {s: f.tr(f"roadmap_status.{s}") for s in charts.ROADMAP_STATUSES}
+PILLARS = {p: f.tr(f"pillar.{p}") for p in ("strategy", "architecture", "governance", "dictionary")}
+PHASES = {p: f.tr(f"phase.{p}") for p in ("2025-2026", "2026-2028", "2028-2030")}
+FORMATS = dict.fromkeys(["roadmap_progress", "planned_progress", "schedule_performance", "pct_complete"], "percent")
+FORMATS |= dict.fromkeys(["planned_start", "planned_due", "completed_on", "week_start"], "date")
+FORMATS |= dict.fromkeys(["days_overdue", "days_late", "count_items", "count_overdue"], "number")
+FORMATS |= {"status": "roadmap_status", "phase": "phase"}
+
+
+def show(df: pl.DataFrame, name: str, columns: str) -> None:
+    """A table of the (space-separated) columns, with pillars, kinds of item and outcomes in words."""
+    kind = (
+        pl.when(pl.col("is_milestone")).then(pl.lit(f.tr("roadmap.milestone"))).otherwise(pl.lit(f.tr("roadmap.task")))
+    )
+    df = df.with_columns(kind.alias("is_milestone")) if "is_milestone" in df.columns else df
+    for column, prefix in (("pillar", "pillar"), ("outcome", "roadmap.outcome")):
+        df = ui.coded(df, [column], prefix) if column in df.columns else df
+    labels = {c: f.tr(f"roadmap.col.{c}") for c in columns.split()}
+    ui.dashed_table(df, name, labels, {c: k for c, k in FORMATS.items() if c in labels}, wide=["note_vi"])
+
+
+with ui.part(f.tr("roadmap.cards")):
+    ui.kpi_grid(ui.kpis(), ["roadmap_progress", "schedule_performance", "milestones_on_time", "items_overdue"])
+
+with ui.part(f.tr("roadmap.timeline")):
+    st.subheader(f.tr("roadmap.timeline"))
+    items = ui.query("roadmap_timeline")
+    if items.is_empty():
+        st.info(f.tr("app.empty"))
+    else:
+        texts = {k: f.tr(f"roadmap.gantt.{k}") for k in ("milestone", "owner", "window", "overdue", "phase")}
+        texts["today"] = f.tr("roadmap.gantt.today", date=fmt_date(f.period.end, f.lang))
+        words = {"status_names": STATUSES, "pillar_names": PILLARS, "phase_names": PHASES, "texts": texts}
+        st.plotly_chart(charts.roadmap_gantt(items, as_of=f.period.end, lang=f.lang, **words))
+        st.caption(f.tr("roadmap.timeline_note"))
+        with st.expander(f.tr("roadmap.timeline_table")):
+            columns = (
+                "item_id item_title pillar phase is_milestone owner_name planned_start planned_due status pct_complete"
+            )
+            show(items, "roadmap_timeline", columns)
+
+with ui.part(f.tr("roadmap.progress")):
+    st.subheader(f.tr("roadmap.progress"))
+    st.caption(f.tr("roadmap.progress_note"))
+    groups = ui.query("roadmap_progress_by_group")
+    for tab, kind in zip(st.tabs([f.tr("roadmap.by_phase"), f.tr("roadmap.by_pillar")]), ("phase", "pillar")):
+        with tab, ui.part(f.tr(f"roadmap.by_{kind}")):
+            rows = groups.filter(pl.col("group_type") == kind).rename({"group_id": kind})
+            if rows.is_empty():
+                st.info(f.tr("app.empty"))
+                continue
+            plan = {"actual": "roadmap_progress", "planned": "planned_progress", "lang": f.lang}
+            plan |= {"actual_label": f.tr("roadmap.actual"), "planned_label": f.tr("roadmap.planned")}
+            st.plotly_chart(charts.progress_vs_plan(ui.coded(rows, [kind], kind), category=kind, **plan))
+            rows = ui.with_status(rows, {"schedule_performance": "schedule_performance"}, name="spi_status")
+            columns = "roadmap_progress planned_progress schedule_performance spi_status count_items count_overdue"
+            show(rows, f"roadmap_by_{kind}", f"{kind} {columns}")
+
+with ui.part(f.tr("roadmap.milestones")):
+    st.subheader(f.tr("roadmap.milestones"))
+    st.caption(f.tr("roadmap.milestones_note"))
+    milestones = ui.query("roadmap_milestones")
+    show(milestones, "roadmap_milestones", "milestone_title owner_name planned_due completed_on outcome days_late")
+
+with ui.part(f.tr("roadmap.overdue")):
+    st.subheader(f.tr("roadmap.overdue"))
+    st.caption(f.tr("roadmap.overdue_note"))
+    overdue = ui.query("roadmap_overdue_items")
+    if overdue.is_empty():
+        st.success(f.tr("roadmap.none_overdue"))
+    else:
+        columns = "item_title is_milestone owner_name planned_due days_overdue status pct_complete"
+        show(overdue, "roadmap_overdue_items", columns)
+
+with ui.part(f.tr("roadmap.detail")):
+    st.subheader(f.tr("roadmap.detail"))
+    items = ui.query("roadmap_timeline")
+    if items.is_empty():
+        st.info(f.tr("app.empty"))
+    else:
+        # The most overdue items first (the ones a leader asks about), then the timeline's order.
+        ids = list(dict.fromkeys(ui.query("roadmap_overdue_items")["item_id"].to_list() + items["item_id"].to_list()))
+        names = dict(zip(items["item_id"], items["item_title"]))
+        pick = f.tr("roadmap.pick_item")
+        chosen = ui.url_selectbox(
+            pick, ids, key="roadmap_item", param="item", format_func=lambda i: f"{names[i]} ({i})"
+        )
+        item = items.row(by_predicate=pl.col("item_id") == chosen, named=True)
+        late = item["days_overdue"] is not None
+        window = f"{fmt_date(item['planned_start'], f.lang)} – {fmt_date(item['planned_due'], f.lang)}"
+        state = f"{STATUSES[item['status']]} {fmt_percent(item['pct_complete'], f.lang, 0)}"
+        state += f" · ⚠ {f.tr('roadmap.gantt.overdue', days=item['days_overdue'])}" if late else ""
+        summary = {"owner": item["owner_name"] or "–", "window": window, "pillar": PILLARS[item["pillar"]]}
+        st.markdown(f.tr("roadmap.item_summary", **summary) + f" · **{state}**")
+        if f.lang != "vi":
+            st.caption(f.tr("roadmap.notes_in_vietnamese"))
+        updates = ui.query("roadmap_item_updates", item_id=chosen, limit=12)
+        if updates.is_empty():
+            st.info(f.tr("roadmap.no_updates"))
+        else:
+            show(updates, "roadmap_item_updates", "week_start status pct_complete note_vi completed_on")
