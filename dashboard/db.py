@@ -3,10 +3,16 @@
 The `all` database reads the curated Parquet through views, with file access limited to the
 curated folder. A restricted scope (a province, an agency) gets an in-memory database that holds
 copies of only its rows (the queries in queries/scope/) and never has any file access.
+
+Rollups (dashboard/rollups.py) are tables like the others here: the `all` database reads a rollup
+file that is fresh (built from the current fact files) through a view; a missing or stale one is built
+in memory from the daily fact before the database is locked (correct, slower to start, logged), so a
+data dir without rollups still works.  Scopes copy their rollup rows with queries/scope/<rollup>.sql.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -15,7 +21,10 @@ import duckdb
 
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
 from dashboard.contract import LOAD_ORDER
+from dashboard.rollups import ROLLUPS, rollup_state
 from dashboard.scope import Scope
+
+log = logging.getLogger(__name__)
 
 MEMORY_LIMIT_ALL = "4GB"
 MEMORY_LIMIT_SCOPE = "1GB"
@@ -66,6 +75,20 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
         files = ", ".join(_sql_literal(str(p)) for p in table_files(base, table))
         # Paths are our own file names, not user input; DDL cannot take bound parameters.
         con.execute(f'create view "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+    for rollup in ROLLUPS.values():
+        state = rollup_state(base, rollup, con)
+        if state == "fresh":
+            files = ", ".join(_sql_literal(str(p)) for p in table_files(base, rollup.name))
+            con.execute(f'create view "{rollup.name}" as select * from read_parquet([{files}])')
+        else:
+            log.warning(
+                "rollup %s is %s in %s: building it in memory; run `python -m dashboard rollups --data-dir %s`",
+                rollup.name,
+                state,
+                curated_dir(base),
+                base,
+            )
+            con.execute(f'create table "{rollup.name}" as {rollup.sql()}')
     _create_macros(con)
     con.execute(f"set allowed_directories = [{_sql_literal(str(curated_dir(base)) + '/')}]")
     _lock(con)
@@ -77,7 +100,7 @@ def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> du
     con = duckdb.connect(":memory:", config={**_hardening(MEMORY_LIMIT_SCOPE), "enable_external_access": False})
     source = all_con.cursor()
     try:
-        for table in LOAD_ORDER:
+        for table in (*LOAD_ORDER, *ROLLUPS):
             if table in _SCOPE_COPIED_WHOLE:
                 rows = source.sql(f'select * from "{table}"').arrow()
             else:

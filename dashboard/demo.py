@@ -26,7 +26,8 @@ and with them the fact rows.  From `FOLDER_MIN_SCALE` up, `exchanges_daily` and
 `dossiers_daily` are written as folders of monthly Parquet parts
 (`curated/<table>/part-00000.parquet`, ...), generated one month at a time so memory
 stays bounded; below it, each is one file written through `dashboard.io.write_table`.
-The rows are the same either way.
+The rows are the same either way.  Last, the weekly rollups of `dashboard.rollups` are built from
+the facts (`curated/exchanges_weekly.parquet`, `curated/dossiers_weekly.parquet`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ import polars as pl
 from dashboard import config
 from dashboard.contract import CHANNELS, LOAD_ORDER, TABLES, polars_schema
 from dashboard.io import conform, write_table
+from dashboard.rollups import ROLLUPS, build_rollups
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
@@ -1495,7 +1497,7 @@ def _remove_existing(base: Path) -> None:
     cur = config.curated_dir(base)
     if not cur.is_dir():
         return
-    for table in TABLES:
+    for table in (*TABLES, *ROLLUPS):
         single, folder = cur / f"{table}.parquet", cur / table
         if single.is_file() or single.is_symlink():
             single.unlink()
@@ -1608,5 +1610,10 @@ def generate(
         write_table(base, table, df)
         counts[table] = df.height
         bar.update(i + 1)
+    bar.close()
+
+    bar = _Progress("rollups", 1, progress)
+    build_rollups(base)  # the weekly rollups pages read instead of the daily facts (dashboard/rollups.py)
+    bar.update(1)
     bar.close()
     return {t: counts[t] for t in LOAD_ORDER}

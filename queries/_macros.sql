@@ -73,3 +73,89 @@ create or replace macro roadmap_item_status(as_of, scope_type, scope_id) as tabl
     from roadmap_items
     left join latest_updates on latest_updates.item_id = roadmap_items.item_id
     where roadmap_items.owner_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
+
+-- Whole ISO weeks of a period: from the first Monday on or after period_start to the last Sunday on or
+-- before period_end. Queries read those weeks from the weekly rollups and only the days outside them (the
+-- partial weeks at the edges) from the daily facts; the sums are the same as over the daily rows alone.
+create or replace macro full_weeks_first(period_start) as
+    period_start::date + ((8 - isodow(period_start::date)) % 7)::integer;
+
+create or replace macro full_weeks_last(period_end) as
+    period_end::date - (isodow(period_end::date) % 7)::integer;
+
+-- Exchange rows of the period at the weekly grain (week_start, provider, consumer, dataset, channel): whole
+-- weeks from exchanges_weekly, edge days from exchanges_daily (one row per day). calls_ok > 0 on a row means
+-- the same at either grain (calls_ok is never negative), so distinct counts over such rows are unchanged.
+create or replace macro period_exchange_weeks(period_start, period_end) as table
+    select
+        week_start,
+        provider_agency_id,
+        consumer_agency_id,
+        dataset_id,
+        channel,
+        calls,
+        calls_ok,
+        records,
+        latency_calls,
+        latency_weighted_sum,
+        last_exchange_date,
+    from exchanges_weekly
+    where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
+    union all
+    select
+        date_trunc('week', exchange_date)::date as week_start,
+        provider_agency_id,
+        consumer_agency_id,
+        dataset_id,
+        channel,
+        calls,
+        calls_ok,
+        records,
+        if(p95_latency_ms is null, 0, calls)::bigint as latency_calls,
+        p95_latency_ms * calls as latency_weighted_sum,
+        exchange_date as last_exchange_date,
+    from exchanges_daily
+    where exchange_date between period_start and period_end
+      and (exchange_date < full_weeks_first(period_start) or exchange_date > full_weeks_last(period_end));
+
+-- scope_exchanges at the weekly grain: rows of the period whose provider or consumer is in scope, with levels.
+create or replace macro scope_exchange_weeks(period_start, period_end, scope_type, scope_id) as table
+    select
+        period_exchanges.*,
+        provider.level as provider_level,
+        consumer.level as consumer_level,
+    from period_exchange_weeks(period_start, period_end) as period_exchanges
+    left join agencies as provider on provider.agency_id = period_exchanges.provider_agency_id
+    left join agencies as consumer on consumer.agency_id = period_exchanges.consumer_agency_id
+    where period_exchanges.provider_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id))
+       or period_exchanges.consumer_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
+
+-- Dossier rows of the period at the weekly grain (week_start, agency, procedure): whole weeks from
+-- dossiers_weekly, edge days from dossiers_daily.
+create or replace macro period_dossier_weeks(period_start, period_end) as table
+    select
+        week_start,
+        agency_id,
+        procedure_code,
+        procedure_name_vi,
+        procedure_name_en,
+        dossiers,
+        dossiers_reusing,
+        fields_total,
+        fields_prefilled,
+    from dossiers_weekly
+    where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
+    union all
+    select
+        date_trunc('week', dossier_date)::date as week_start,
+        agency_id,
+        procedure_code,
+        procedure_name_vi,
+        procedure_name_en,
+        dossiers,
+        dossiers_reusing,
+        fields_total,
+        fields_prefilled,
+    from dossiers_daily
+    where dossier_date between period_start and period_end
+      and (dossier_date < full_weeks_first(period_start) or dossier_date > full_weeks_last(period_end));

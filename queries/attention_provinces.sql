@@ -9,9 +9,7 @@ scope_province_agencies as (
 ),
 
 period_exchanges as (
-    select *
-    from exchanges_daily
-    where exchange_date between $start and $end
+    select * from period_exchange_weeks($start, $end)
 ),
 
 connected as (

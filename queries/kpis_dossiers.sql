@@ -1,11 +1,10 @@
--- Reuse KPIs computed from dossiers_daily (metrics.md).
+-- Reuse KPIs computed from the dossiers (metrics.md): whole weeks from dossiers_weekly, edge days from dossiers_daily.
 with
 
 scope_dossiers as (
     select *
-    from dossiers_daily
-    where dossier_date between $start and $end
-      and agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
+    from period_dossier_weeks($start, $end)
+    where agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
 ),
 
 totals as (

@@ -1,4 +1,5 @@
--- Sharing KPIs and reuse_breadth: everything computed from exchanges_daily (metrics.md).
+-- Sharing KPIs and reuse_breadth: everything computed from the exchanges (metrics.md), whole weeks from the
+-- exchanges_weekly rollup and the partial edge weeks from exchanges_daily (period_exchange_weeks).
 with
 
 scope_agencies as (
@@ -20,13 +21,11 @@ operating_shared_datasets as (
 ),
 
 period_exchanges as (
-    select *
-    from exchanges_daily
-    where exchange_date between $start and $end
+    select * from period_exchange_weeks($start, $end)
 ),
 
 exchanges_in_scope as (
-    select * from scope_exchanges($start, $end, $scope_type, $scope_id)
+    select * from scope_exchange_weeks($start, $end, $scope_type, $scope_id)
 ),
 
 dataset_consumers as (

@@ -1,13 +1,14 @@
--- Successful calls and success rate per ISO week, exchanges in scope, weeks overlapping the trend window.
+-- Successful calls and success rate per ISO week, exchanges in scope, weeks overlapping the trend window
+-- (whole weeks from the exchanges_weekly rollup, the partial edge weeks from exchanges_daily).
 with
 
 exchanges_in_scope as (
-    select * from scope_exchanges($trend_start, $end, $scope_type, $scope_id)
+    select * from scope_exchange_weeks($trend_start, $end, $scope_type, $scope_id)
 ),
 
 weekly as (
     select
-        date_trunc('week', exchange_date)::date as week_start,
+        week_start,
         sum(calls)::bigint as count_calls,
         sum(calls_ok)::bigint as count_calls_ok,
     from exchanges_in_scope

@@ -23,6 +23,7 @@ from dashboard.demo import (
     QUALITY_DIP_DAYS,
     generate,
 )
+from dashboard.rollups import ROLLUPS
 
 SHORT_UNTIL = dt.date(2025, 6, 30)
 STORY_UNTIL = dt.date(2026, 6, 30)
@@ -75,7 +76,7 @@ def test_same_seed_and_until_give_byte_identical_files(short_run, tmp_path):
     again = tmp_path / "again"
     assert generate(again, seed=11, scale=1, until=SHORT_UNTIL, progress=False) == counts
     first, second = _files(base), _files(again)
-    assert sorted(first) == sorted(f"{t}.parquet" for t in TABLES)
+    assert sorted(first) == sorted(f"{t}.parquet" for t in (*TABLES, *ROLLUPS))  # rollups: dashboard/rollups.py
     assert first == second
 
 

@@ -3,6 +3,7 @@
 -- compute: the calls-weighted sum of the daily p95s (latency_weighted_sum) and the calls it weighs
 -- (latency_calls: calls on days with a p95), whose ratio over any set of weeks is exactly the calls-weighted
 -- mean of the daily p95s; plus the largest daily p95 of the week (p95_latency_ms_max, an upper bound).
+-- The weighted sum is added in exact decimals, so the file is the same whatever order the rows are read in.
 with
 
 daily as (
@@ -20,7 +21,7 @@ weekly as (
         sum(calls_ok)::bigint as calls_ok,
         sum(records)::bigint as records,
         coalesce(sum(calls) filter (where p95_latency_ms is not null), 0)::bigint as latency_calls,
-        sum(p95_latency_ms * calls) as latency_weighted_sum,
+        sum((p95_latency_ms * calls)::decimal(38, 6))::double as latency_weighted_sum,
         max(p95_latency_ms) as p95_latency_ms_max,
         max(exchange_date) as last_exchange_date,
     from daily

@@ -1,0 +1,181 @@
+"""Rollups give the same numbers as the daily facts (dashboard/rollups.py, queries/_macros.sql).
+
+The queries that read whole weeks from the rollups and the partial edge weeks from the daily facts are
+compared with their daily-only versions (tests/rollup_reference/*.sql, the queries as they were before
+the rollups), on the demo data and on a small fixture whose period starts and ends mid-week.  The
+fixture's totals are also worked out by hand, so the test would notice both copies going wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from tiny_fixture import tables as tiny_tables
+
+from dashboard.contract import polars_schema
+from dashboard.db import DATABASES
+from dashboard.io import write_table
+from dashboard.kpis import READY_THRESHOLD, Period, Scope, compute_kpis
+from dashboard.query import run_query, run_sql
+from dashboard.rollups import ROLLUPS, build_rollups, rollup_state
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "tests" / "rollup_reference"
+QUERIES = ("kpis_exchanges", "kpis_dossiers", "sharing_weekly", "attention_provinces")
+
+
+def _params(period: Period, scope: Scope) -> dict:
+    return {
+        **period.params(),
+        **scope.params(),
+        "minutes_per_dossier": 15.0,
+        "ready_threshold": READY_THRESHOLD,
+        "trend_start": period.start - dt.timedelta(days=17),  # a Friday before a Wednesday start
+        "lang": "vi",
+        "limit": 1000,
+    }
+
+
+def _same(base: Path, period: Period, scope: Scope) -> None:
+    params = _params(period, scope)
+    for name in QUERIES:
+        reference = (REFERENCE / f"{name}.sql").read_text(encoding="utf-8")
+        expected = run_sql(base, scope, reference, params)
+        got = run_query(base, scope, name, params)
+        assert_frame_equal(got, expected, check_exact=False, rel_tol=1e-12, abs_tol=0), (name, period, scope)
+
+
+# --------------------------------------------------------------------------- demo data
+
+DEMO_PERIODS = [
+    Period(dt.date(2025, 9, 1), dt.date(2025, 9, 28)),  # four whole weeks (Monday .. Sunday)
+    Period(dt.date(2025, 6, 11), dt.date(2025, 9, 18)),  # Wednesday .. Thursday, 14 whole weeks between
+    Period(dt.date(2025, 7, 1), dt.date(2025, 9, 30)),  # a quarter: Tuesday .. Tuesday
+    Period(dt.date(2025, 8, 13), dt.date(2025, 8, 16)),  # inside one week: no whole week at all
+    Period(dt.date(2025, 8, 10), dt.date(2025, 8, 11)),  # Sunday .. Monday: two edge days, no whole week
+    Period(dt.date(2025, 1, 1), dt.date(2025, 9, 30)),  # everything, from a Wednesday
+    Period(dt.date(2024, 12, 1), dt.date(2024, 12, 31)),  # before the data: empty
+]
+
+
+@pytest.mark.parametrize("period", DEMO_PERIODS, ids=lambda p: f"{p.start}..{p.end}")
+@pytest.mark.parametrize("scope", [Scope(), Scope("province", "HNI"), Scope("province", "LCU")], ids=str)
+def test_demo_rollup_queries_equal_daily_queries(demo_base, period, scope):
+    assert all(rollup_state(demo_base, r) == "fresh" for r in ROLLUPS.values())  # the demo wrote them
+    _same(demo_base, period, scope)
+
+
+def test_demo_rollups_are_much_smaller_than_the_facts(demo_base):
+    from dashboard.config import table_files
+
+    def rows(table):
+        return pl.scan_parquet(table_files(demo_base, table)).select(pl.len()).collect().item()
+
+    assert rows("exchanges_weekly") * 3 < rows("exchanges_daily")
+    assert rows("dossiers_weekly") < rows("dossiers_daily")
+
+
+# --------------------------------------------------------------------------- mid-week fixture
+
+# The period under test runs from Wednesday 2026-02-25 to Thursday 2026-03-12: one whole ISO week
+# (03-02 .. 03-08, tiny's week) read from the rollups, and two partial weeks read from the daily facts.
+MID = Period(dt.date(2026, 2, 25), dt.date(2026, 3, 12))
+# (date, provider, consumer, dataset, channel, calls, calls_ok, records, p95)
+EXTRA_EXCHANGES = [
+    ("2026-02-24", "C1", "P1C", "D1", "api", 40, 40, 400, 100.0),  # Tuesday before the start: out
+    ("2026-02-26", "C1", "P1C", "D1", "api", 10, 5, 50, 200.0),  # Thursday, first partial week: in
+    ("2026-03-10", "C1", "P2C", "D1", "api", 20, 20, 200, 100.0),  # Tuesday, last partial week: in
+    ("2026-03-13", "C1", "P2C", "D1", "api", 30, 30, 300, 100.0),  # Friday after the end: out
+]
+# (date, agency, procedure, dossiers, reusing, fields_total, fields_prefilled)
+EXTRA_DOSSIERS = [
+    ("2026-02-24", "P1C", "TRANSFER", 100, 0, 100, 0),  # Tuesday before the start: out
+    ("2026-02-25", "P1C", "TRANSFER", 4, 2, 40, 20),  # the first day: in
+    ("2026-03-12", "P2C", "ADMIT", 6, 6, 60, 60),  # the last day: in
+]
+
+
+@pytest.fixture(scope="module")
+def midweek_base(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("midweek")
+    t = tiny_tables()
+    extra_x = pl.DataFrame(
+        [(dt.date.fromisoformat(d), *rest) for d, *rest in EXTRA_EXCHANGES],
+        schema=polars_schema("exchanges_daily"),
+        orient="row",
+    )
+    extra_d = pl.DataFrame(
+        [(dt.date.fromisoformat(d), a, p, f"Thủ tục {p}", f"Procedure {p}", *n) for d, a, p, *n in EXTRA_DOSSIERS],
+        schema=polars_schema("dossiers_daily"),
+        orient="row",
+    )
+    t["exchanges_daily"] = pl.concat([t["exchanges_daily"], extra_x])
+    t["dossiers_daily"] = pl.concat([t["dossiers_daily"], extra_d])
+    for name, df in t.items():
+        write_table(base, name, df)
+    build_rollups(base)
+    return base
+
+
+def _kpi(table: pl.DataFrame, kpi_id: str) -> dict:
+    return table.filter(pl.col("kpi_id") == kpi_id).row(0, named=True)
+
+
+def test_midweek_totals_by_hand(midweek_base):
+    assert {r.name: rollup_state(midweek_base, r) for r in ROLLUPS.values()} == {
+        "exchanges_weekly": "fresh",
+        "dossiers_weekly": "fresh",
+    }
+    k = compute_kpis(midweek_base, MID, Scope())
+    # tiny E1..E5 (the whole week): calls 100+50+20+30+10, ok 98+50+18+30+0, records 1000+500+200+300+0;
+    # edges: E6 (03-01) 60/30 rec 600, E7 (03-09) 10/10 rec 100, extras 02-26 10/5 rec 50 and 03-10 20/20 rec 200.
+    calls = (100 + 50 + 20 + 30 + 10) + 60 + 10 + 10 + 20
+    calls_ok = (98 + 50 + 18 + 30 + 0) + 30 + 10 + 5 + 20
+    rate = _kpi(k, "exchange_success_rate")
+    assert (rate["numerator"], rate["denominator"]) == (calls_ok, calls) == (261, 310)
+    assert _kpi(k, "records_exchanged")["value"] == (1000 + 500 + 200 + 300 + 0) + 600 + 100 + 50 + 200
+    # dossiers: K1 10/10, K2 30/22, K3 30/6 (whole week); K4 (02-27) 20/5, K5 (03-10) 50/50, extras 4/2 and 6/6.
+    reuse = _kpi(k, "dossier_reuse_rate")
+    assert (reuse["numerator"], reuse["denominator"]) == (10 + 22 + 6 + 5 + 50 + 2 + 6, 10 + 30 + 30 + 20 + 50 + 4 + 6)
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        MID,
+        Period(dt.date(2026, 2, 26), dt.date(2026, 3, 10)),  # Thursday .. Tuesday
+        Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)),  # exactly the whole week
+        Period(dt.date(2026, 3, 3), dt.date(2026, 3, 7)),  # inside the week
+        Period(dt.date(2026, 2, 23), dt.date(2026, 3, 15)),  # three whole weeks
+    ],
+    ids=lambda p: f"{p.start}..{p.end}",
+)
+@pytest.mark.parametrize(
+    "scope", [Scope(), Scope("province", "P1"), Scope("province", "P2"), Scope("agency", "C1")], ids=str
+)
+def test_midweek_rollup_queries_equal_daily_queries(midweek_base, period, scope):
+    _same(midweek_base, period, scope)
+
+
+def test_stale_rollups_are_not_trusted(tmp_path):
+    """Facts changed by hand after the rollups were built: the database rebuilds the rollup in memory."""
+    base = tmp_path / "data"
+    t = tiny_tables()
+    for name, df in t.items():
+        write_table(base, name, df)
+    build_rollups(base)
+    before = _kpi(compute_kpis(base, Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)), Scope()), "records_exchanged")
+    extra = pl.DataFrame(
+        [(dt.date(2026, 3, 4), "C2", "P2C", "D1", "file", 5, 5, 7, None)],
+        schema=polars_schema("exchanges_daily"),
+        orient="row",
+    )
+    write_table(base, "exchanges_daily", pl.concat([t["exchanges_daily"], extra]))
+    assert rollup_state(base, ROLLUPS["exchanges_weekly"]) == "stale"
+    DATABASES.clear()
+    after = _kpi(compute_kpis(base, Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)), Scope()), "records_exchanged")
+    assert after["value"] == before["value"] + 7
