@@ -64,6 +64,20 @@ def _parser() -> argparse.ArgumentParser:
         help="replace the tables in the source (default) or append new fact rows (idempotent)",
     )
     cmd("rollups", "Rebuild the weekly rollups of <data dir>/curated from its daily facts.")
+    snap = cmd(
+        "snapshot",
+        "Freeze one ISO week into <data dir>/snapshots/YYYY-Www/: kpis.parquet, report.xlsx, report.html, "
+        "report.pdf and manifest.json. Exit 0 written, 1 failed, 2 bad arguments, 3 written but a report part "
+        "failed, 4 the week exists (use --force), 5 another run holds the week.",
+    )
+    snap.add_argument("--week", default=None, help="ISO week, e.g. 2026-W47 (default: the last complete week)")
+    snap.add_argument("--force", action="store_true", help="replace the week's existing snapshot (atomically)")
+    snap.add_argument(
+        "--formats", default=None, help="comma-separated, from parquet,xlsx,html,pdf (default all; parquet always)"
+    )
+    snap.add_argument("--report-scope", default="all", help="all (default) or province:CODE: whose report to make")
+    snap.add_argument("--lang", default="vi", help="language of the report: vi (default) or en")
+    snap.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run of the week (default 0)")
     serve = cmd("serve", "Start the dashboard (Streamlit) on the data dir.")
     serve.add_argument("--port", type=int, default=None, help="port (default 8501)")
     return p
@@ -104,6 +118,18 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard.rollups import run_rollups_command
 
         return run_rollups_command(base)
+    if args.command == "snapshot":
+        from dashboard.snapshot import run
+
+        return run(
+            base,
+            args.week,
+            formats=args.formats,
+            force=args.force,
+            report_scope=args.report_scope,
+            lang=args.lang,
+            wait=args.wait,
+        )
     if args.command == "serve":
         from dashboard.serve import serve
 

@@ -206,9 +206,15 @@ def format_change(kpi: Kpi, change: float | None, lang: str) -> str | None:
 
 
 def kpi_card(
-    row: dict, f: Filters, minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER, width: int | str = "stretch"
+    row: dict,
+    f: Filters,
+    minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER,
+    width: int | str = "stretch",
+    change_note: str | None = None,
 ) -> None:
-    """Value, change against the comparison period, RAG colour and word, and how it is computed."""
+    """Value, change against the comparison period, RAG colour and word, and how it is computed.
+
+    `change_note`, when given, says what the change is against instead (a stored weekly snapshot)."""
     kpi, lang = KPI_BY_ID[row["kpi_id"]], f.lang
     change = format_change(kpi, row.get("change"), lang)
     name = t(f"kpi.{kpi.id}.name", lang)
@@ -220,10 +226,12 @@ def kpi_card(
             delta=change,
             delta_color="off" if not row.get("change") else "normal" if kpi.higher_is_better else "inverse",
             label_visibility="collapsed",
-            help=t("card.change_help", lang),
+            help=change_note or t("card.change_help", lang),
         )
         if change is None:
             st.caption(t("card.no_change", lang))
+        elif change_note:
+            st.caption(change_note)
         status = row["status"]
         colour, icon = STATUS_BADGE[status]
         word = (
@@ -266,16 +274,18 @@ def kpi_cards(
     ids: Sequence[str],
     per_row: int | None = None,
     minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER,
+    change_note: str | None = None,
 ) -> None:
     """KPI cards for the given KPI ids, in that order, in rows that wrap on narrow screens.
 
     `per_row` is kept for callers that group cards; the width of the screen decides the layout.
+    `change_note` (optional) tells each card what its change is against (see `kpi_card`).
     """
     f = filters()
     rows = {r["kpi_id"]: r for r in table.to_dicts()}
     with st.container(horizontal=True, wrap=True, gap="small"):
         for kpi_id in ids:
-            kpi_card(rows[kpi_id], f, minutes_per_dossier, width=CARD_WIDTH)
+            kpi_card(rows[kpi_id], f, minutes_per_dossier, width=CARD_WIDTH, change_note=change_note)
 
 
 @contextmanager

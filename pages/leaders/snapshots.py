@@ -1,0 +1,78 @@
+"""Snapshots: the weekly archive (dashboard/snapshot.py). Data: <data dir>/snapshots/<week>/manifest.json and
+kpis.parquet, and snapshots/ledger.jsonl; no query runs here, every figure is a stored one."""
+
+import streamlit as st
+
+from dashboard import snapshot, ui
+from dashboard.config import today
+from dashboard.i18n import fmt_date
+
+f = ui.filters()
+st.title(f.tr("nav.snapshots"))
+st.caption(f.tr("snapshot.page_intro"))
+
+missing = snapshot.missing_latest(f.base, today())
+if missing:
+    dates = {"start": fmt_date(missing.start, f.lang), "end": fmt_date(missing.end, f.lang)}
+    st.warning(f.tr("snapshot.banner_missing", week=missing.label, **dates), icon=":material/event_busy:")
+    st.caption(f.tr("snapshot.banner_command", week=missing.label))
+    st.code(f"python -m dashboard snapshot --data-dir {f.base}", language="bash")
+
+weeks = snapshot.stored_weeks(f.base)
+labels = [w["week"] for w in weeks]
+
+with ui.part(f.tr("snapshot.list_heading")):
+    st.subheader(f.tr("snapshot.list_heading"))
+    if not weeks:
+        st.info(f.tr("snapshot.none_stored", path=str(snapshot.snapshots_root(f.base))))
+    else:
+        columns = ("week", "period", "created_at", "status", "files")
+        ui.table(snapshot.weeks_table(weeks, f.lang), "snapshots", {c: f.tr(f"snapshot.col.{c}") for c in columns})
+        chosen = ui.url_selectbox(f.tr("snapshot.pick_week"), labels, key="snapshot_week", param="week")
+        folder = weeks[labels.index(chosen)]["path"]
+        st.markdown(f"**{f.tr('snapshot.files_of', week=chosen)}**")
+        with st.container(horizontal=True, wrap=True):
+            for name in weeks[labels.index(chosen)]["files"]:
+                st.download_button(
+                    name,
+                    data=lambda path=folder / name: path.read_bytes(),
+                    file_name=f"{chosen}_{name}",
+                    mime=snapshot.FILE_TYPES[name],
+                    key=f"snapshot_file_{name}",
+                    on_click="ignore",
+                    icon=":material/download:",
+                )
+
+with ui.part(f.tr("snapshot.compare_heading")):
+    st.subheader(f.tr("snapshot.compare_heading"))
+    if len(weeks) < 2:
+        st.info(f.tr("snapshot.compare_need_two"))
+    else:
+        # By default the latest week against the one stored before it; a link keeps the choice (?a=&b=).
+        if "snapshot_a" not in st.session_state and st.query_params.get("a") not in labels:
+            st.session_state["snapshot_a"] = labels[1]
+        left, right = st.columns(2)
+        with left:
+            first = ui.url_selectbox(f.tr("snapshot.compare_a"), labels, key="snapshot_a", param="a")
+        with right:
+            second = ui.url_selectbox(f.tr("snapshot.compare_b"), labels, key="snapshot_b", param="b")
+        st.caption(f.tr("snapshot.compare_scope", scope=f.scope_name))
+        table = snapshot.comparison_table(f.base, first, second, f.scope, f.lang)
+        if first == second:
+            st.info(f.tr("snapshot.compare_same"))
+        elif table is None:
+            st.info(f.tr("snapshot.compare_missing", scope=f.scope_name))
+        else:
+            names = {"kpi": f.tr("snapshot.col.kpi"), "change": f.tr("snapshot.col.change")}
+            names |= {"value_a": f.tr("snapshot.col.value_a", week=first)}
+            names |= {"value_b": f.tr("snapshot.col.value_b", week=second)}
+            names |= {"status_change": f.tr("snapshot.col.status_change")}
+            # Every KPI at once (25 rows), without the scroll of a default-height table.
+            shown = table.rename({c: names[c] for c in table.columns})
+            st.dataframe(shown, hide_index=True, height="content", width="stretch")
+            ui.download_buttons(shown, "snapshot_comparison")
+
+with ui.part(f.tr("snapshot.ledger_heading")), st.expander(f.tr("snapshot.ledger_heading")):
+    st.caption(f.tr("snapshot.ledger_note"))
+    columns = ("week", "run_start", "run_end", "status", "error", "output")
+    ui.table(snapshot.ledger_table(f.base, f.lang), "snapshot_ledger", {c: f.tr(f"snapshot.col.{c}") for c in columns})

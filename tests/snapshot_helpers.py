@@ -1,0 +1,70 @@
+"""Helpers shared by the snapshot tests: a fresh copy of the tiny data set, a hand-made stored week, a SQL page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from dashboard.kpis import KPIS
+from dashboard.snapshot import SCHEMA, Week, snapshot_dir, write_kpis
+
+TODAY = "2026-03-10"  # a Tuesday: the last complete ISO week is 2026-W10 (2026-03-02 .. 2026-03-08)
+WEEK = Week(2026, 10)
+PAGE = """/* ---
+title: {vi: Các tỉnh trong dữ liệu, en: Provinces in the data}
+menu_title: {vi: Danh sách tỉnh, en: Provinces}
+columns:
+  province_code: {vi: Mã tỉnh, en: Code}
+  name_vi: {vi: Tên tỉnh, en: Name}
+charts:
+  - {type: table}
+snapshot: true
+--- */
+select province_code, name_vi from provinces order by province_code
+"""
+HIDDEN_PAGE = PAGE.replace("snapshot: true", "snapshot: false").replace("Các tỉnh", "Không đưa vào")
+
+
+def fresh_base(tiny_base: Path, where: Path) -> Path:
+    """A data dir of its own holding a copy of the tiny curated data (snapshots are written next to it)."""
+    base = where / "data"
+    shutil.copytree(tiny_base / "curated", base / "curated")
+    return base
+
+
+def write_pages(folder: Path) -> Path:
+    """One SQL page marked `snapshot: true` and one that is not, in `folder/phan_tich/`."""
+    (folder / "phan_tich").mkdir(parents=True)
+    (folder / "phan_tich" / "cac_tinh.sql").write_text(PAGE, encoding="utf-8")
+    (folder / "phan_tich" / "khong_dua_vao.sql").write_text(HIDDEN_PAGE, encoding="utf-8")
+    return folder
+
+
+def store_week(base: Path, week: Week, values: dict[str, tuple[float | None, str | None]]) -> Path:
+    """A stored snapshot made by hand: scope `all` only, the given (value, status) per KPI, null for the rest."""
+    rows = [
+        {
+            "week": week.label,
+            "period_start": week.start,
+            "period_end": week.end,
+            "kpi_id": k.id,
+            "scope_type": "all",
+            "scope_id": None,
+            "value": values.get(k.id, (None, None))[0],
+            "numerator": None,
+            "denominator": None,
+            "status": values.get(k.id, (None, None))[1],
+        }
+        for k in KPIS
+    ]
+    folder = snapshot_dir(base, week)
+    folder.mkdir(parents=True)
+    write_kpis(pl.DataFrame(rows, schema=SCHEMA), folder / "kpis.parquet")
+    manifest = {"week": week.label, "created_at": dt.datetime(2026, 3, 2, 7, 0).isoformat() + "+07:00"}
+    manifest["parts"] = {"kpis": {"status": "ok"}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
