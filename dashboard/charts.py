@@ -50,6 +50,8 @@ def weekly_trend(
             "side": "right",
             "tickformat": ".0%",
             "range": [0, 1.02],
+            "tickmode": "array",
+            "tickvals": [0, 0.25, 0.5, 0.75, 1],
             "showgrid": False,
         },
     )
@@ -563,27 +565,20 @@ def _gantt_rows(df: pl.DataFrame, pillar_names: dict[str, str], phase_names: dic
 
 
 def _gantt_words(items: list[dict], x_range: list, status_names: dict, texts: dict, lang: str) -> dict:
-    """The status word and progress (or the days overdue) of each item, placed on its bar's line where it fits:
-    after the bar when it ends early on the axis, before it when it starts late, otherwise inside it."""
-    span = (x_range[1] - x_range[0]).days
-    xs, ys, words, positions, colours = [], [], [], [], []
-    for row in items:
-        late = row["days_overdue"] is not None
-        word = texts["overdue"].format(days=row["days_overdue"]) if late else status_names[row["status"]]
-        start = (row["planned_start"] - x_range[0]).days / span
-        end = (row["planned_due"] - x_range[0]).days / span
-        if end < 0.62:
-            x, position = row["planned_due"] + dt.timedelta(days=14 if row["is_milestone"] else 5), "middle right"
-        elif start > 0.38:
-            x, position = row["planned_start"] - dt.timedelta(days=5), "middle left"
-        else:
-            x, position = row["planned_start"] + dt.timedelta(days=8), "middle right"
-        xs.append(x.isoformat())
-        ys.append(row["bar_y"])
-        words.append(f"{'⚠ ' if late else ''}{word} · {fmt_percent(row['pct_complete'], lang, 0)}")
-        positions.append(position)
-        colours.append(RAG_COLOURS["red"] if late else "#3c4250")
-    return {"x": xs, "y": ys, "text": words, "textposition": positions, "textfont": {"size": 11, "color": colours}}
+    """The status word and progress (or the days overdue) of each item, right-aligned on its title's line, so the
+    statuses read down one column at any width."""
+    late = [r["days_overdue"] is not None for r in items]
+    words = [
+        f"⚠ {texts['overdue'].format(days=r['days_overdue'])}" if x else status_names[r["status"]]
+        for r, x in zip(items, late)
+    ]
+    return {
+        "x": [x_range[1].isoformat()] * len(items),
+        "y": [r["title_y"] for r in items],
+        "text": [f"{w} · {fmt_percent(r['pct_complete'], lang, 0)}" for w, r in zip(words, items)],
+        "textposition": "middle left",
+        "textfont": {"size": 11.5, "color": [RAG_COLOURS["red"] if x else "#3c4250" for x in late]},
+    }
 
 
 def roadmap_gantt(
@@ -595,14 +590,15 @@ def roadmap_gantt(
     phase_names: dict[str, str],
     texts: dict[str, str],
     lang: str,
-    title_width: int = 70,
+    title_width: int = 52,
 ) -> go.Figure:
     """A timeline of roadmap items (rows: item_id, item_title, pillar, phase, is_milestone, planned_start,
     planned_due, status, pct_complete, owner_name, days_overdue), grouped by pillar then phase.
 
-    Each item's title sits above its bar, so the bars keep the figure's whole width on a narrow screen.
-    A task's bar is its planned window in a light tint of its status colour, solid up to its progress; a
-    milestone is a diamond on its due date. Beside each bar: the status word and progress, or the days overdue.
+    Each item's title sits above its bar, so the bars keep the figure's whole width on a narrow screen, with
+    its status word and progress (or the days overdue) at the right end of the same line. A task's bar is its
+    planned window in a light tint of its status colour, solid up to its progress; a milestone is a diamond on
+    its due date.
     A dashed line marks the as-of date. `texts` holds the words: today, milestone, owner, window, overdue
     (with {days}), phase.
     """
@@ -708,7 +704,7 @@ def roadmap_gantt(
     fig.add_annotation(
         x=as_of,
         y=rows[0]["y"] if rows else 0,
-        xanchor="left",
+        xanchor="left" if (as_of - x_range[0]).days < 0.7 * (x_range[1] - x_range[0]).days else "right",
         text=f"<b>{texts['today']}</b>",
         showarrow=False,
         font={"color": SECONDARY, "size": 12},
