@@ -90,6 +90,7 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
             )
             con.execute(f'create table "{rollup.name}" as {rollup.sql()}')
     _create_macros(con)
+    con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
     con.execute(f"set allowed_directories = [{_sql_literal(str(curated_dir(base)) + '/')}]")
     _lock(con)
     return con

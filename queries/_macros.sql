@@ -115,8 +115,8 @@ create or replace macro period_exchange_weeks(period_start, period_end) as table
         p95_latency_ms * calls as latency_weighted_sum,
         exchange_date as last_exchange_date,
     from exchanges_daily
-    where exchange_date between period_start and period_end
-      and (exchange_date < full_weeks_first(period_start) or exchange_date > full_weeks_last(period_end));
+    where exchange_date between period_start::date and least(period_end::date, full_weeks_first(period_start) - 1)
+       or exchange_date between greatest(period_start::date, full_weeks_last(period_end) + 1) and period_end::date;
 
 -- scope_exchanges at the weekly grain: rows of the period whose provider or consumer is in scope, with levels.
 create or replace macro scope_exchange_weeks(period_start, period_end, scope_type, scope_id) as table
@@ -157,5 +157,5 @@ create or replace macro period_dossier_weeks(period_start, period_end) as table
         fields_total,
         fields_prefilled,
     from dossiers_daily
-    where dossier_date between period_start and period_end
-      and (dossier_date < full_weeks_first(period_start) or dossier_date > full_weeks_last(period_end));
+    where dossier_date between period_start::date and least(period_end::date, full_weeks_first(period_start) - 1)
+       or dossier_date between greatest(period_start::date, full_weeks_last(period_end) + 1) and period_end::date;

@@ -11,9 +11,7 @@ operating_shared_datasets as (
 ),
 
 period_exchanges as (
-    select *
-    from exchanges_daily
-    where exchange_date between $start and $end
+    select * from period_exchange_weeks($start, $end)
 ),
 
 dataset_consumers as (

@@ -4,9 +4,8 @@ with
 
 scope_dossiers as (
     select *
-    from dossiers_daily
-    where dossier_date between $start and $end
-      and agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
+    from period_dossier_weeks($start, $end)
+    where agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
 ),
 
 procedure_bodies as (

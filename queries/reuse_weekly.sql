@@ -3,14 +3,13 @@ with
 
 scope_dossiers as (
     select *
-    from dossiers_daily
-    where dossier_date between $start and $end
-      and agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
+    from period_dossier_weeks($start, $end)
+    where agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
 ),
 
 weekly as (
     select
-        date_trunc('week', dossier_date)::date as week_start,
+        week_start,
         sum(dossiers)::bigint as count_dossiers,
         sum(dossiers_reusing)::bigint as count_dossiers_reusing,
         sum(fields_total)::bigint as count_fields,

@@ -10,16 +10,15 @@ scope_dataset as (
 
 consumer_exchanges as (
     select
-        exchanges_daily.consumer_agency_id as agency_id,
-        sum(exchanges_daily.calls)::bigint as count_calls,
-        sum(exchanges_daily.calls_ok)::bigint as count_calls_ok,
-        sum(exchanges_daily.records)::bigint as count_records,
-        max(exchanges_daily.exchange_date) as last_exchange_on,
-    from exchanges_daily
-    join scope_dataset on scope_dataset.dataset_id = exchanges_daily.dataset_id
-    where exchanges_daily.exchange_date between $start and $end
-      and exchanges_daily.consumer_agency_id is distinct from scope_dataset.owner_agency_id
-    group by exchanges_daily.consumer_agency_id
+        period_exchanges.consumer_agency_id as agency_id,
+        sum(period_exchanges.calls)::bigint as count_calls,
+        sum(period_exchanges.calls_ok)::bigint as count_calls_ok,
+        sum(period_exchanges.records)::bigint as count_records,
+        max(period_exchanges.last_exchange_date) as last_exchange_on,
+    from period_exchange_weeks($start, $end) as period_exchanges
+    join scope_dataset on scope_dataset.dataset_id = period_exchanges.dataset_id
+    where period_exchanges.consumer_agency_id is distinct from scope_dataset.owner_agency_id
+    group by period_exchanges.consumer_agency_id
 ),
 
 final as (

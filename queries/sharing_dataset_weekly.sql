@@ -10,12 +10,11 @@ scope_dataset as (
 
 weekly as (
     select
-        date_trunc('week', exchange_date)::date as week_start,
+        week_start,
         sum(calls)::bigint as count_calls,
         sum(calls_ok)::bigint as count_calls_ok,
-    from exchanges_daily
+    from period_exchange_weeks($start, $end)
     where dataset_id in (select dataset_id from scope_dataset)
-      and exchange_date between $start and $end
     group by week_start
 ),
 

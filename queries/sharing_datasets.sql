@@ -11,9 +11,7 @@ operating_shared_datasets as (
 ),
 
 period_exchanges as (
-    select *
-    from exchanges_daily
-    where exchange_date between $start and $end
+    select * from period_exchange_weeks($start, $end)
 ),
 
 dataset_exchanges as (
@@ -25,9 +23,7 @@ dataset_exchanges as (
         ) as count_consumers,
         coalesce(sum(period_exchanges.calls), 0)::bigint as count_calls,
         coalesce(sum(period_exchanges.calls_ok), 0)::bigint as count_calls_ok,
-        sum(period_exchanges.p95_latency_ms * period_exchanges.calls)
-            / nullif(sum(period_exchanges.calls) filter (where period_exchanges.p95_latency_ms is not null), 0)
-            as p95_latency_ms,
+        sum(period_exchanges.latency_weighted_sum) / nullif(sum(period_exchanges.latency_calls), 0) as p95_latency_ms,
     from operating_shared_datasets
     left join period_exchanges on period_exchanges.dataset_id = operating_shared_datasets.dataset_id
     group by operating_shared_datasets.dataset_id

@@ -15,9 +15,7 @@ scope_provinces as (
 ),
 
 period_exchanges as (
-    select *
-    from exchanges_daily
-    where exchange_date between $start and $end
+    select * from period_exchange_weeks($start, $end)
 ),
 
 datasets_in_use as (

@@ -3,7 +3,7 @@
 with
 
 exchanges_in_scope as (
-    select * from scope_exchanges($start, $end, $scope_type, $scope_id)
+    select * from scope_exchange_weeks($start, $end, $scope_type, $scope_id)
 ),
 
 body_exchanges as (

@@ -11,7 +11,7 @@ scope_datasets as (
 
 scope_exchanges as (
     select provider_agency_id, consumer_agency_id, dataset_id
-    from exchanges_daily
+    from exchanges_weekly
     where provider_agency_id in (select agency_id from scope_agencies)
        or consumer_agency_id in (select agency_id from scope_agencies)
        or dataset_id in (select dataset_id from scope_datasets)

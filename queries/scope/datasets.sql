@@ -3,7 +3,7 @@ with
 
 scope_exchanges as (
     select dataset_id
-    from exchanges_daily
+    from exchanges_weekly
     where provider_agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
        or consumer_agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
 )

@@ -1,0 +1,39 @@
+-- Who used one dataset of the scope ($dataset_id) in the period, other than its owner: calls, success, records.
+with
+
+scope_dataset as (
+    select *
+    from datasets
+    where dataset_id = $dataset_id
+      and dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
+),
+
+consumer_exchanges as (
+    select
+        exchanges_daily.consumer_agency_id as agency_id,
+        sum(exchanges_daily.calls)::bigint as count_calls,
+        sum(exchanges_daily.calls_ok)::bigint as count_calls_ok,
+        sum(exchanges_daily.records)::bigint as count_records,
+        max(exchanges_daily.exchange_date) as last_exchange_on,
+    from exchanges_daily
+    join scope_dataset on scope_dataset.dataset_id = exchanges_daily.dataset_id
+    where exchanges_daily.exchange_date between $start and $end
+      and exchanges_daily.consumer_agency_id is distinct from scope_dataset.owner_agency_id
+    group by exchanges_daily.consumer_agency_id
+),
+
+final as (
+    select
+        consumer_exchanges.agency_id,
+        if($lang = 'en', agencies.name_en, agencies.name_vi) as agency_name,
+        agencies.level,
+        consumer_exchanges.count_calls_ok,
+        consumer_exchanges.count_calls_ok::double / nullif(consumer_exchanges.count_calls, 0) as success_rate,
+        consumer_exchanges.count_records,
+        consumer_exchanges.last_exchange_on,
+    from consumer_exchanges
+    left join agencies on agencies.agency_id = consumer_exchanges.agency_id
+)
+
+select * from final
+order by count_calls_ok desc, agency_id

@@ -1,0 +1,101 @@
+-- Provinces in scope with sharing_coverage, shared_data_utilization and exchange_success_rate, each as
+-- metrics.md defines it with the province as the scope (scope_agency_ids and scope_dataset_ids per province).
+with
+
+scope_provinces as (
+    select
+        province_code,
+        if($lang = 'en', name_en, name_vi) as province_name,
+    from provinces
+    where province_code in (
+        select province_code
+        from agencies
+        where agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
+    )
+),
+
+period_exchanges as (
+    select *
+    from exchanges_daily
+    where exchange_date between $start and $end
+),
+
+datasets_in_use as (
+    select distinct period_exchanges.dataset_id
+    from period_exchanges
+    join datasets on datasets.dataset_id = period_exchanges.dataset_id
+    where period_exchanges.calls_ok > 0
+      and period_exchanges.consumer_agency_id is distinct from datasets.owner_agency_id
+),
+
+province_datasets as (
+    select
+        scope_provinces.province_code,
+        owned.dataset_id,
+    from scope_provinces,
+        lateral (select dataset_id from scope_dataset_ids('province', scope_provinces.province_code)) as owned
+),
+
+province_operating_datasets as (
+    select
+        province_datasets.province_code,
+        count(*) as count_operating,
+        count(*) filter (where datasets.sharing_class in ('shared', 'open') and datasets.api_enabled) as count_api,
+        count(*) filter (where datasets.sharing_class in ('shared', 'open')) as count_shared,
+        count(*) filter (
+            where datasets.sharing_class in ('shared', 'open')
+              and datasets.dataset_id in (select dataset_id from datasets_in_use)
+        ) as count_shared_in_use,
+    from province_datasets
+    join datasets on datasets.dataset_id = province_datasets.dataset_id
+    where datasets.lifecycle_stage = 'operating'
+    group by province_datasets.province_code
+),
+
+province_agencies as (
+    select
+        scope_provinces.province_code,
+        members.agency_id,
+    from scope_provinces,
+        lateral (select agency_id from scope_agency_ids('province', scope_provinces.province_code)) as members
+),
+
+-- An exchange row belongs to a province when its provider or its consumer does (scope_exchanges' rule), counted
+-- once even when both ends do: one pass over the rows instead of one scope_exchanges call per province.
+row_provinces as (
+    select
+        period_exchanges.calls,
+        period_exchanges.calls_ok,
+        list_distinct([providers.province_code, consumers.province_code]) as province_codes,
+    from period_exchanges
+    left join province_agencies as providers on providers.agency_id = period_exchanges.provider_agency_id
+    left join province_agencies as consumers on consumers.agency_id = period_exchanges.consumer_agency_id
+),
+
+province_exchanges as (
+    select
+        province_code,
+        sum(calls)::bigint as count_calls,
+        sum(calls_ok)::bigint as count_calls_ok,
+    from (select unnest(province_codes) as province_code, calls, calls_ok from row_provinces)
+    group by province_code
+),
+
+final as (
+    select
+        scope_provinces.province_code,
+        scope_provinces.province_name,
+        province_operating_datasets.count_api::double
+            / nullif(province_operating_datasets.count_operating, 0) as sharing_coverage,
+        province_operating_datasets.count_shared_in_use::double
+            / nullif(province_operating_datasets.count_shared, 0) as shared_data_utilization,
+        province_exchanges.count_calls_ok::double / nullif(province_exchanges.count_calls, 0) as exchange_success_rate,
+        coalesce(province_exchanges.count_calls_ok, 0) as count_calls_ok,
+    from scope_provinces
+    left join province_operating_datasets
+        on province_operating_datasets.province_code = scope_provinces.province_code
+    left join province_exchanges on province_exchanges.province_code = scope_provinces.province_code
+)
+
+select * from final
+order by province_name
