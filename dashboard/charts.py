@@ -694,6 +694,7 @@ def roadmap_gantt(
         mode="markers",
         marker={"symbol": "diamond", "size": 12, "color": "white", "line": {"color": "#1f2430", "width": 1.5}},
         name=texts["milestone"],
+        showlegend=any(r["is_milestone"] for r in items),
     )
     fig.add_scatter(
         mode="text", showlegend=False, hoverinfo="skip", **_gantt_words(items, x_range, status_names, texts, lang)

@@ -22,10 +22,8 @@ FORMATS |= {"status": "roadmap_status", "phase": "phase"}
 
 def show(df: pl.DataFrame, name: str, columns: str) -> None:
     """A table of the (space-separated) columns, with pillars, kinds of item and outcomes in words."""
-    kind = (
-        pl.when(pl.col("is_milestone")).then(pl.lit(f.tr("roadmap.milestone"))).otherwise(pl.lit(f.tr("roadmap.task")))
-    )
-    df = df.with_columns(kind.alias("is_milestone")) if "is_milestone" in df.columns else df
+    kinds = {True: f.tr("roadmap.milestone"), False: f.tr("roadmap.task")}
+    df = df.with_columns(pl.col("is_milestone").replace_strict(kinds)) if "is_milestone" in df.columns else df
     for column, prefix in (("pillar", "pillar"), ("outcome", "roadmap.outcome")):
         df = ui.coded(df, [column], prefix) if column in df.columns else df
     labels = {c: f.tr(f"roadmap.col.{c}") for c in columns.split()}
@@ -47,10 +45,8 @@ with ui.part(f.tr("roadmap.timeline")):
         st.plotly_chart(charts.roadmap_gantt(items, as_of=f.period.end, lang=f.lang, **words))
         st.caption(f.tr("roadmap.timeline_note"))
         with st.expander(f.tr("roadmap.timeline_table")):
-            columns = (
-                "item_id item_title pillar phase is_milestone owner_name planned_start planned_due status pct_complete"
-            )
-            show(items, "roadmap_timeline", columns)
+            columns = "item_id item_title pillar phase is_milestone owner_name planned_start planned_due status"
+            show(items, "roadmap_timeline", f"{columns} pct_complete")
 
 with ui.part(f.tr("roadmap.progress")):
     st.subheader(f.tr("roadmap.progress"))
@@ -73,7 +69,7 @@ with ui.part(f.tr("roadmap.milestones")):
     st.subheader(f.tr("roadmap.milestones"))
     st.caption(f.tr("roadmap.milestones_note"))
     milestones = ui.query("roadmap_milestones")
-    show(milestones, "roadmap_milestones", "milestone_title owner_name planned_due completed_on outcome days_late")
+    show(milestones, "roadmap_milestones", "milestone_title planned_due completed_on outcome days_late owner_name")
 
 with ui.part(f.tr("roadmap.overdue")):
     st.subheader(f.tr("roadmap.overdue"))
@@ -82,7 +78,7 @@ with ui.part(f.tr("roadmap.overdue")):
     if overdue.is_empty():
         st.success(f.tr("roadmap.none_overdue"))
     else:
-        columns = "item_title is_milestone owner_name planned_due days_overdue status pct_complete"
+        columns = "item_title owner_name days_overdue planned_due status pct_complete is_milestone"
         show(overdue, "roadmap_overdue_items", columns)
 
 with ui.part(f.tr("roadmap.detail")):
@@ -99,12 +95,14 @@ with ui.part(f.tr("roadmap.detail")):
             pick, ids, key="roadmap_item", param="item", format_func=lambda i: f"{names[i]} ({i})"
         )
         item = items.row(by_predicate=pl.col("item_id") == chosen, named=True)
+        dates = {k: fmt_date(item[k], f.lang) for k in ("planned_start", "planned_due")}
+        state = {"status": STATUSES[item["status"]], "pct": fmt_percent(item["pct_complete"], f.lang, 0)}
+        summary = {"owner": item["owner_name"] or "–", "pillar": PILLARS[item["pillar"]], **dates, **state}
         late = item["days_overdue"] is not None
-        window = f"{fmt_date(item['planned_start'], f.lang)} – {fmt_date(item['planned_due'], f.lang)}"
-        state = f"{STATUSES[item['status']]} {fmt_percent(item['pct_complete'], f.lang, 0)}"
-        state += f" · ⚠ {f.tr('roadmap.gantt.overdue', days=item['days_overdue'])}" if late else ""
-        summary = {"owner": item["owner_name"] or "–", "window": window, "pillar": PILLARS[item["pillar"]]}
-        st.markdown(f.tr("roadmap.item_summary", **summary) + f" · **{state}**")
+        st.markdown(
+            f.tr("roadmap.item_summary", **summary)
+            + (f" · **⚠ {f.tr('roadmap.gantt.overdue', days=item['days_overdue'])}**" if late else "")
+        )
         if f.lang != "vi":
             st.caption(f.tr("roadmap.notes_in_vietnamese"))
         updates = ui.query("roadmap_item_updates", item_id=chosen, limit=12)
