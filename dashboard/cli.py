@@ -78,6 +78,17 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--report-scope", default="all", help="all (default) or province:CODE: whose report to make")
     snap.add_argument("--lang", default="vi", help="language of the report: vi (default) or en")
     snap.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run of the week (default 0)")
+    bench = cmd(
+        "bench",
+        "Time every leader page's queries (cold, warm, against the same SQL on the raw daily Parquet), memory, "
+        "app start and the weekly snapshot, on demo data at --scale (generated in /tmp unless --data-dir).",
+    )
+    bench.add_argument("--scale", type=float, default=1.0, help="demo data scale when generating (default 1)")
+    bench.add_argument("--scopes", default="all,province:HNI", help="comma-separated scopes (default all,province:HNI)")
+    bench.add_argument("--period", default="last_4_weeks", help="period preset (default last_4_weeks)")
+    bench.add_argument("--no-app", action="store_true", help="skip the app start measurement")
+    bench.add_argument("--no-snapshot", action="store_true", help="skip the snapshot measurement")
+    bench.add_argument("--json", default=None, help="also write the report as JSON to this path")
     serve = cmd("serve", "Start the dashboard (Streamlit) on the data dir.")
     serve.add_argument("--port", type=int, default=None, help="port (default 8501)")
     return p
@@ -130,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             lang=args.lang,
             wait=args.wait,
         )
+    if args.command == "bench":
+        from dashboard.bench import run_bench_command
+
+        return run_bench_command(args)
     if args.command == "serve":
         from dashboard.serve import serve
 

@@ -1,0 +1,36 @@
+"""The benchmark runs (smoke test, no timing assertion): python -m dashboard bench on the short demo data."""
+
+from __future__ import annotations
+
+import json
+
+from dashboard.bench import format_bench, leader_pages, page_queries, run_bench
+
+REPORT_KEYS = {"page", "scope", "queries", "cold_s", "warm_s", "engine_warm_s", "baseline_s", "ratio", "rss_mib"}
+
+
+def test_page_queries_are_found_in_the_page_source():
+    spec = page_queries(leader_pages()["overview"])
+    names = [name for name, _, _ in spec["queries"]]
+    assert spec["kpis"] is True
+    assert {"sharing_weekly", "roadmap_by_phase", "attention_provinces"} <= set(names)
+    assert ("attention_provinces", {"limit": 5}, []) in spec["queries"]  # literal arguments kept as written
+    assert ("sharing_weekly", {}, ["trend_start"]) in spec["queries"]  # others get the bench's defaults
+
+
+def test_bench_reports_every_page_in_every_scope(demo_base, monkeypatch, tmp_path):
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(demo_base))
+    report = run_bench(demo_base, scopes=("all", "province:HNI"), snapshot=False)
+    pages = [p for p in leader_pages() if page_queries(leader_pages()[p])["queries"]]
+    assert [(r["page"], r["scope"]) for r in report["pages"]] == [
+        (p, s) for s in ("all", "province:HNI") for p in pages
+    ]
+    for row in report["pages"]:
+        assert set(row) >= REPORT_KEYS
+        assert row["cold_s"] > 0 and row["warm_s"] >= 0 and row["baseline_s"] > 0 and row["rss_mib"] > 0
+    assert report["rows_exchanges_weekly"] < report["rows_exchanges_daily"]
+    assert report["peak_rss_mib"] > 0
+    assert report["app"]["ok"], report["app"]
+    text = format_bench(report)
+    assert "overview" in text and "app start to first overview" in text
+    json.dumps(report, default=str)
