@@ -78,6 +78,16 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--report-scope", default="all", help="all (default) or province:CODE: whose report to make")
     snap.add_argument("--lang", default="vi", help="language of the report: vi (default) or en")
     snap.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run of the week (default 0)")
+    users = cmd(
+        "users",
+        "Users of the password and oidc logins (<data dir>/auth/users.json or $DASHBOARD_USERS_FILE). "
+        "The password is read without echo (or one line of stdin when it is not a terminal).",
+    )
+    users.add_argument("action", choices=("add", "remove", "list", "set-password", "unlock"))
+    users.add_argument("name", nargs="?", help="user name (the e-mail address for oidc users)")
+    users.add_argument("--role", choices=("leader", "provincial", "analyst", "admin"), help="role (add)")
+    users.add_argument("--scope", default=None, help="all (default) or province:CODE (required for provincial)")
+    users.add_argument("--no-password", action="store_true", help="add without a password (oidc users)")
     bench = cmd(
         "bench",
         "Time every leader page's queries (cold, warm, against the same SQL on the raw daily Parquet), memory, "
@@ -89,6 +99,18 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-app", action="store_true", help="skip the app start measurement")
     bench.add_argument("--no-snapshot", action="store_true", help="skip the snapshot measurement")
     bench.add_argument("--json", default=None, help="also write the report as JSON to this path")
+    load = cmd(
+        "loadtest",
+        "Simulated sessions over Streamlit's websocket protocol open the overview and two other pages at once, "
+        "cold and warm caches; reports p50/p95 to script finish, errors and the server's peak memory. Serves "
+        "--data-dir if it holds data, else demo data at --scale (generated once into a cache folder).",
+    )
+    load.add_argument("--sessions", default="10,30", help="comma-separated concurrent session counts (default 10,30)")
+    load.add_argument("--scale", type=float, default=10.0, help="demo data scale when generating (default 10)")
+    load.add_argument("--pages", default="overview,sharing,quality", help="URL paths each session opens in turn")
+    load.add_argument("--today", type=_date, default=None, help="the server's today (default: the demo's last day)")
+    load.add_argument("--json", default=None, help="also write the figures as JSON to this path")
+    load.add_argument("--log", default=None, help="append the server's output to this file")
     serve = cmd("serve", "Start the dashboard (Streamlit) on the data dir.")
     serve.add_argument("--port", type=int, default=None, help="port (default 8501)")
     return p
@@ -141,10 +163,18 @@ def main(argv: list[str] | None = None) -> int:
             lang=args.lang,
             wait=args.wait,
         )
+    if args.command == "users":
+        from dashboard.auth import run_users_command
+
+        return run_users_command(base, args)
     if args.command == "bench":
         from dashboard.bench import run_bench_command
 
         return run_bench_command(args)
+    if args.command == "loadtest":
+        from dashboard.loadtest import run_loadtest_command
+
+        return run_loadtest_command(args)
     if args.command == "serve":
         from dashboard.serve import serve
 

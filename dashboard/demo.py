@@ -1616,4 +1616,8 @@ def generate(
     build_rollups(base)  # the weekly rollups pages read instead of the daily facts (dashboard/rollups.py)
     bar.update(1)
     bar.close()
+    # Marks these files as demo data: the only data the app serves without a login (dashboard/auth.py).
+    from dashboard.auth import write_demo_marker
+
+    write_demo_marker(base, seed=seed, scale=scale, until=until)
     return {t: counts[t] for t in LOAD_ORDER}

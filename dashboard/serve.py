@@ -17,8 +17,12 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
     then show "Page not found" before app.py takes over. Our pages/ is routed by st.navigation,
     so the legacy mode is switched off before the server starts.
     """
+    from streamlit import config
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
+
+    from dashboard.auth import AuthConfigError, resolve_mode
+    from dashboard.i18n import t
 
     PagesManager.uses_pages_directory = False
     os.environ["DASHBOARD_DATA_DIR"] = str(base)
@@ -26,6 +30,14 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
     if port:
         argv += ["--server.port", str(port)]
     sys.argv = argv + list(extra or [])
+    # Secure by default: a login that cannot serve this data stops here, before the server starts.
+    config.get_config_options()  # reads config.toml and the environment, so the cookie secret check sees them
+    try:
+        mode = resolve_mode(base)
+    except AuthConfigError as refused:
+        print(f"error: {t(refused.code, 'en', **refused.values)}", file=sys.stderr)
+        return 1
+    print(f"login mode: {mode}", file=sys.stderr)
     try:
         cli.main()
     except SystemExit as stop:

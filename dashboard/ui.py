@@ -54,7 +54,11 @@ class Filters:
 def filters() -> Filters:
     """The filters app.py set for this run (and a note of the page that asks, see `_leaving_page`)."""
     st.session_state[_PAGE] = _page_hash()
-    return st.session_state[_FILTERS]
+    chosen = st.session_state[_FILTERS]
+    forced = forced_scope()
+    if forced is not None and chosen.scope != forced:  # never expected: global_filters forces it; fail closed
+        raise PermissionError("scope outside the user's own")
+    return chosen
 
 
 def _page_hash() -> str:
@@ -139,16 +143,23 @@ def global_filters() -> Filters:
     version = data_version(base)
     lang = st.session_state.get("f_lang", st.query_params.get("lang", DEFAULT_LANG))
     lang = lang if lang in LANGS else DEFAULT_LANG
+    forced = forced_scope()  # a user held to one scope: never the `all` database, never another scope
     try:
-        names = _scope_names(base, version, lang)
+        names = _scope_names(base, version, lang) if forced is None else _forced_names(base, version, lang, forced)
     except DataMissingError:
         st.error(t("app.no_data", lang, path=str(base / "curated")))
         st.stop()
     problems = [] if st.session_state.get("_filters_ready") else _init_from_url(list(names))
+    if forced is not None:
+        problems = [p for p in problems if not p.startswith("scope=")]
+        asked = st.query_params.get("scope")
+        if not st.session_state.get("_forced_noted") and asked not in (None, forced.key):
+            st.warning(t("auth.scope_forced_notice", lang, scope=forced.key), icon=":material/lock:")
+        st.session_state["_forced_noted"] = True
 
     side = st.sidebar
     lang = side.radio(t("filter.language", lang), LANGS, key="f_lang", format_func=LANG_NAMES.get, horizontal=True)
-    names = _scope_names(base, version, lang)
+    names = _scope_names(base, version, lang) if forced is None else _forced_names(base, version, lang, forced)
     side.header(t("filter.heading", lang))
     preset = side.selectbox(
         t("filter.period", lang), PERIOD_CHOICES, key="f_period", format_func=lambda p: t(f"period.{p}", lang)
@@ -166,7 +177,12 @@ def global_filters() -> Filters:
             period = Period(start, end)
     else:
         period = preset_period(preset, today())
-    scope_key = side.selectbox(t("filter.scope", lang), list(names), key="f_scope", format_func=names.get)
+    if forced is None:
+        scope_key = side.selectbox(t("filter.scope", lang), list(names), key="f_scope", format_func=names.get)
+    else:  # a fixed label instead of the choice
+        scope_key = forced.key
+        side.text_input(t("filter.scope", lang), names[scope_key], disabled=True, key="f_scope_fixed")
+        side.caption(t("auth.scope_fixed", lang))
     for problem in problems:
         st.warning(t("filter.bad_url", lang, detail=problem))
 
@@ -296,8 +312,9 @@ def part(name: str) -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - the point is to contain any failure to its part
         lang = filters().lang if _FILTERS in st.session_state else DEFAULT_LANG
         st.error(t("app.part_error", lang, part=name))
-        with st.expander(t("app.part_error_detail", lang)):
-            st.code(f"{type(exc).__name__}: {exc}")
+        if is_analyst():  # the exception's text may name files, SQL or data: analysts only
+            with st.expander(t("app.part_error_detail", lang)):
+                st.code(f"{type(exc).__name__}: {exc}")
 
 
 def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFrame:
@@ -379,7 +396,8 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
         f"{stem}.csv",
         "text/csv",
         key=f"csv_{name}",
-        on_click="ignore",
+        on_click=audit_download,
+        args=(f"{stem}.csv", name),
         icon=":material/download:",
     )
     right.download_button(
@@ -388,7 +406,8 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{name}",
-        on_click="ignore",
+        on_click=audit_download,
+        args=(f"{stem}.xlsx", name),
         icon=":material/download:",
     )
 
@@ -492,11 +511,10 @@ def labelled_table(
 
 
 def is_analyst() -> bool:
-    """Whether this user sees analyst things (SQL errors, the workbench): True when DASHBOARD_ROLE is unset,
-    empty, 'analyst' or 'admin'. A stand-in until roles and login (issue 7) replace it."""
-    import os
-
-    return os.environ.get("DASHBOARD_ROLE", "").strip().lower() in ("", "analyst", "admin")
+    """Whether the signed-in user sees analyst things (error details, the workbench): roles analyst and admin
+    (dashboard/auth.py). No signed-in user: no."""
+    user = current_user()
+    return user is not None and user.is_analyst
 
 
 # ---- card grid that wraps at tablet width (sharing and reuse pages) -----------------------------------------
@@ -568,3 +586,38 @@ def dashed_table(df: pl.DataFrame, name: str, labels: dict[str, str], formats=No
     height = "content" if len(df) <= 20 else "auto"  # short tables whole, long ones scroll
     st.dataframe(view.rename(labels), hide_index=True, width="stretch", height=height, column_config=config or None)
     download_buttons(shown.rename(labels), name)
+
+
+# ---- the signed-in user (dashboard/auth.py, dashboard/gate.py) ----------------------------------------------
+
+
+def current_user():
+    """The user app.py's gate let in for this run (an auth.User), or None."""
+    return st.session_state.get("_user")
+
+
+def forced_scope() -> Scope | None:
+    """The scope the signed-in user is held to (a provincial user's province), or None when they may choose."""
+    user = current_user()
+    return user.forced_scope if user is not None else None
+
+
+def report_scope() -> Scope:
+    """Whose stored reports (snapshots) this user may open: their own scope's when held to one, else all."""
+    return forced_scope() or Scope()
+
+
+def _forced_names(base: Path, version: str, lang: str, forced: Scope) -> dict[str, str]:
+    """The name of the one scope a held user sees, read from that scope's own database (never `all`)."""
+    options = _cached_query(str(base), version, forced.key, "scope_options", (("lang", lang),))
+    found = dict(zip(options["scope_key"], options["scope_name"]))
+    return {forced.key: found.get(forced.key, forced.key)}
+
+
+def audit_download(file_name: str, what: str) -> None:
+    """on_click of download buttons: one audit line per download."""
+    from dashboard import audit
+
+    user, f = current_user(), st.session_state.get(_FILTERS)
+    scope = f.scope.key if f is not None else None
+    audit.record(data_dir(), "download", user.name if user else None, file=file_name, what=what, scope=scope)

@@ -16,6 +16,14 @@ for _p in (str(ROOT), str(ROOT / "tests")):
 DEMO_UNTIL = dt.date(2025, 9, 30)
 
 
+@pytest.fixture(autouse=True)
+def _no_login_on_test_data(monkeypatch):
+    """The tests' fixtures are test data served without a login (mode none); tests/test_security.py takes this
+    away to test the login itself."""
+    monkeypatch.setenv("DASHBOARD_ALLOW_NO_AUTH", "1")
+    monkeypatch.delenv("DASHBOARD_AUTH", raising=False)
+
+
 @pytest.fixture(scope="session")
 def tiny_base(tmp_path_factory) -> Path:
     from tiny_fixture import write_tiny

@@ -18,7 +18,8 @@ if missing:
     st.caption(f.tr("snapshot.banner_command", week=missing.label))
     st.code(f"python -m dashboard snapshot --data-dir {f.base}", language="bash")
 
-weeks = snapshot.stored_weeks(f.base)
+# A user held to a province gets that province's own report archive only (ui.report_scope).
+weeks = snapshot.stored_weeks(f.base, ui.report_scope())
 labels = [w["week"] for w in weeks]
 
 with ui.part(f.tr("snapshot.list_heading")):
@@ -39,7 +40,8 @@ with ui.part(f.tr("snapshot.list_heading")):
                     file_name=f"{chosen}_{name}",
                     mime=snapshot.FILE_TYPES[name],
                     key=f"snapshot_file_{name}",
-                    on_click="ignore",
+                    on_click=ui.audit_download,
+                    args=(f"{chosen}_{name}", "snapshot"),
                     icon=":material/download:",
                 )
 
@@ -72,7 +74,10 @@ with ui.part(f.tr("snapshot.compare_heading")):
             st.dataframe(shown, hide_index=True, height="content", width="stretch")
             ui.download_buttons(shown, "snapshot_comparison")
 
-with ui.part(f.tr("snapshot.ledger_heading")), st.expander(f.tr("snapshot.ledger_heading")):
-    st.caption(f.tr("snapshot.ledger_note"))
-    columns = ("week", "run_start", "run_end", "status", "error", "output")
-    ui.table(snapshot.ledger_table(f.base, f.lang), "snapshot_ledger", {c: f.tr(f"snapshot.col.{c}") for c in columns})
+# The ledger lists every scope's runs: not for a user held to one scope.
+if ui.forced_scope() is None:
+    with ui.part(f.tr("snapshot.ledger_heading")), st.expander(f.tr("snapshot.ledger_heading")):
+        st.caption(f.tr("snapshot.ledger_note"))
+        columns = ("week", "run_start", "run_end", "status", "error", "output")
+        labels = {c: f.tr(f"snapshot.col.{c}") for c in columns}
+        ui.table(snapshot.ledger_table(f.base, f.lang), "snapshot_ledger", labels)

@@ -4,11 +4,12 @@ Queries: workbench_table_rows, workbench_example. One SELECT runs in the scope's
 """
 
 import functools
+import time
 
 import polars as pl
 import streamlit as st
 
-from dashboard import sandbox, sqlpages, ui
+from dashboard import audit, sandbox, sqlpages, ui
 from dashboard.i18n import fmt_number
 from dashboard.query import load_sql
 
@@ -35,10 +36,24 @@ with editor:
     st.caption(f.tr("workbench.params_hint"))
     if st.button(f.tr("workbench.run"), key="wb_run", type="primary", icon=":material/play_arrow:"):
         params = sqlpages.global_values(f.period, f.scope, f.lang)
+        clock = time.perf_counter()
         try:
             outcome = sandbox.run_workbench(f.base, f.scope, sql, params)
         except sandbox.Refused as refused:
             outcome = refused
+        ms = round((time.perf_counter() - clock) * 1000, 1)
+        ok = not isinstance(outcome, sandbox.Refused)
+        audit.record(
+            f.base,
+            "workbench_query",
+            ui.current_user().name,
+            sql_sha256=audit.sql_hash(sql),
+            sql=sql,
+            scope=f.scope.key,
+            rows=outcome.total_rows if ok else None,
+            duration_ms=ms,
+            status="ok" if ok else f"refused:{outcome.code}",
+        )
         st.session_state["wb_last"] = (sql, f.scope_name, outcome)
 
 last = st.session_state.get("wb_last")
@@ -72,7 +87,8 @@ if last is not None:
                 f"workbench_result.{kind}",
                 sandbox.EXPORTS[kind],
                 key=f"wb_download_{kind}",
-                on_click="ignore",
+                on_click=ui.audit_download,
+                args=(f"workbench_result.{kind}", "workbench"),
                 icon=":material/download:",
             )
         buttons[3].download_button(

@@ -1,0 +1,59 @@
+"""Audit log (admins): the events of one day (dashboard/audit.py), filterable by user and kind; no query runs."""
+
+import json
+
+import polars as pl
+import streamlit as st
+
+from dashboard import audit, ui
+
+f = ui.filters()
+st.title(f.tr("admin.audit.title"))
+user = ui.current_user()
+if user is None or not user.is_admin:
+    st.info(f.tr("admin.only"))
+    st.stop()
+st.caption(f.tr("admin.audit.intro"))
+
+days = audit.days(f.base)
+if not days:
+    st.info(f.tr("admin.audit.none"))
+    st.stop()
+day_col, user_col, kind_col = st.columns(3)
+with day_col:
+    day = ui.url_selectbox(f.tr("admin.audit.day"), days, key="audit_day", param="day")
+everyone = audit.read(f.base, day)
+names = ["*", *sorted({e["user"] for e in everyone if e.get("user")})]
+with user_col:
+    who = ui.url_selectbox(
+        f.tr("admin.audit.user"),
+        names,
+        key="audit_user",
+        param="who",
+        format_func=lambda n: f.tr("admin.audit.everyone") if n == "*" else n,
+    )
+with kind_col:
+    kind = ui.url_selectbox(
+        f.tr("admin.audit.event"),
+        ["*", *audit.EVENTS],
+        key="audit_event",
+        param="event",
+        format_func=lambda k: f.tr("admin.audit.every_event") if k == "*" else f.tr(f"admin.event.{k}"),
+    )
+
+with ui.part(f.tr("admin.audit.title")):
+    rows = [e for e in everyone if who in ("*", e.get("user")) and kind in ("*", e.get("event"))]
+    st.caption(f.tr("admin.audit.count", count=len(rows)))
+    frame = pl.DataFrame(
+        {
+            "time": [e["ts"][11:23] for e in rows],
+            "event": [f.tr(f"admin.event.{e['event']}") for e in rows],
+            "user": [e.get("user") or "–" for e in rows],
+            "details": [
+                json.dumps({k: v for k, v in e.items() if k not in ("ts", "event", "user")}, ensure_ascii=False)
+                for e in rows
+            ],
+        },
+        schema={"time": pl.String, "event": pl.String, "user": pl.String, "details": pl.String},
+    )
+    ui.dashed_table(frame, f"audit_{day}", {c: f.tr(f"admin.audit.col.{c}") for c in frame.columns}, wide=["details"])
