@@ -57,7 +57,7 @@ the facts that changed) is written into a staging folder `<data dir>/.curate-<ru
 each file through a temporary name and a rename; unchanged files are hard links to the current
 ones.  Only when everything is written is `curated/` swapped for the staging folder (two renames;
 a run that dies between them is repaired by the next run).  A failure at any point before leaves
-the previous curated data as it was.  A lock file keeps two runs on one data dir apart.
+the previous curated data as it was.  A lock (`quarantine/.curate.lock`) keeps two runs on one data dir apart.
 """
 
 from __future__ import annotations
@@ -681,12 +681,13 @@ def curate(base: Path, source: Path, mode: str = "replace", *, run_id: str | Non
     base, source = Path(base), Path(source)
     if not source.is_dir():
         raise CurateError(f"source {source} is not a folder")
-    base.mkdir(parents=True, exist_ok=True)
-    with open(base / ".curate.lock", "w") as lock:
+    lock_path = base / "quarantine" / ".curate.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise CurateError(f"another curation run holds {base / '.curate.lock'}") from None
+            raise CurateError(f"another curation run holds {lock_path}") from None
         _recover(base)
         run = _Run(base, source, mode, run_id or new_run_id())
         try:
