@@ -653,6 +653,57 @@ def _report_kpis(kpis: pl.DataFrame, scope: Scope, previous: StoredComparison | 
     return with_stored_change(rows, previous)
 
 
+def make_report(
+    base: Path,
+    week: Week,
+    scope: Scope,
+    kpis: pl.DataFrame,
+    names: dict[str, str],
+    lang: str,
+    created_at: dt.datetime,
+    version: str,
+    code: str,
+):
+    """The report of `scope` for the week: its KPIs from the snapshot's table (with the changes against the stored
+    previous week), the dashboard's sections and the snapshot SQL pages. Also says why the SQL pages are missing,
+    when they are."""
+    from dashboard.report import Report, gather_sections, sql_page_tables
+
+    previous = stored_comparison(base, week.period, scope)
+    sections = gather_sections(base, week.period, scope, lang)
+    try:
+        sql_pages, sql_note = sql_page_tables(base, week.period, scope, lang), None
+    except Exception as exc:  # noqa: BLE001 - the SQL pages are an extra; the report goes on without them
+        sql_pages, sql_note = [], f"{type(exc).__name__}: {exc}"
+    scopes_table = None
+    if scope.type == "all":
+        named = pl.DataFrame(
+            [(s.type, s.id, names[k]) for k, s in ((k, Scope.parse(k)) for k in names)],
+            schema={"scope_type": pl.String, "scope_id": pl.String, "scope_name": pl.String},
+            orient="row",
+        )
+        scopes_table = kpis.join(
+            named, on=["scope_type", "scope_id"], how="left", nulls_equal=True, maintain_order="left"
+        )
+    report = Report(
+        week=week.label,
+        period=week.period,
+        scope=scope,
+        scope_name=names[scope.key],
+        lang=lang,
+        created_at=created_at,
+        data_version=version,
+        code_version=code,
+        kpis=_report_kpis(kpis, scope, previous),
+        previous_week=week.previous().label,
+        previous_found=previous is not None,
+        sections=sections,
+        sql_pages=sql_pages,
+        scopes=scopes_table,
+    )
+    return report, sql_note
+
+
 def build(
     base: Path,
     week: Week,
@@ -664,7 +715,6 @@ def build(
     started: dt.datetime,
 ) -> dict:
     """Write every file of the snapshot into `tmp`; return the manifest (also written there)."""
-    from dashboard.report import Report, gather_sections, sql_page_tables
     from dashboard.report.html import PdfSkipped, chromium_path, print_pdf, render_html
     from dashboard.report.xlsx import write_xlsx
 
@@ -701,44 +751,12 @@ def build(
     if report_formats:
         progress.step(f"Report content for {names[scope.key]} (the dashboard's queries)")
         report_started = time.perf_counter()
-        sections = gather_sections(base, week.period, scope, lang)
-        try:
-            sql_pages = sql_page_tables(base, week.period, scope, lang)
-            sql_note = None
-        except Exception as exc:  # noqa: BLE001 - the SQL pages are an extra; the report goes on without them
-            sql_pages, sql_note = [], f"{type(exc).__name__}: {exc}"
-        scopes_table = None
-        if scope.type == "all":
-            named = pl.DataFrame(
-                [(s.type, s.id, names[s.key]) for s in scopes],
-                schema={"scope_type": pl.String, "scope_id": pl.String, "scope_name": pl.String},
-                orient="row",
-            )
-            scopes_table = kpis.join(
-                named, on=["scope_type", "scope_id"], how="left", nulls_equal=True, maintain_order="left"
-            )
-        report = Report(
-            week=week.label,
-            period=week.period,
-            scope=scope,
-            scope_name=names[scope.key],
-            lang=lang,
-            created_at=started,
-            data_version=version,
-            code_version=code_version_text(code),
-            kpis=_report_kpis(kpis, scope, previous),
-            previous_week=previous_week.label,
-            previous_found=previous is not None,
-            previous_created_at=None,
-            sections=sections,
-            sql_pages=sql_pages,
-            scopes=scopes_table,
-        )
+        report, sql_note = make_report(base, week, scope, kpis, names, lang, started, version, code_version_text(code))
         content = {"status": "ok" if not report.errors else "partial", "seconds": 0.0}
         content["seconds"] = round(time.perf_counter() - report_started, 2)
         if report.errors:
             content["errors"] = report.errors
-        content["sql_pages"] = [tb.name for tb in sql_pages]
+        content["sql_pages"] = [tb.name for tb in report.sql_pages]
         if sql_note:
             content |= {"status": "partial", "sql_pages_error": sql_note}
         parts["report"] = content

@@ -44,21 +44,25 @@ def write_pages(folder: Path) -> Path:
     return folder
 
 
-def store_week(base: Path, week: Week, values: dict[str, tuple[float | None, str | None]]) -> Path:
-    """A stored snapshot made by hand: scope `all` only, the given (value, status) per KPI, null for the rest."""
+def store_week(
+    base: Path, week: Week, values: dict[str, tuple[float | None, str | None]], scopes=(("all", None),)
+) -> Path:
+    """A stored snapshot made by hand: the given scopes (default `all` only) with the same (value, status) per
+    KPI, null for the other KPIs."""
     rows = [
         {
             "week": week.label,
             "period_start": week.start,
             "period_end": week.end,
             "kpi_id": k.id,
-            "scope_type": "all",
-            "scope_id": None,
+            "scope_type": scope_type,
+            "scope_id": scope_id,
             "value": values.get(k.id, (None, None))[0],
             "numerator": None,
             "denominator": None,
             "status": values.get(k.id, (None, None))[1],
         }
+        for scope_type, scope_id in scopes
         for k in KPIS
     ]
     folder = snapshot_dir(base, week)

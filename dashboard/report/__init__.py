@@ -78,7 +78,6 @@ class Report:
     kpis: pl.DataFrame  # kpi_id, value, numerator, denominator, status, previous_value, previous_status, change
     previous_week: str
     previous_found: bool
-    previous_created_at: str | None
     sections: list[Section]
     sql_pages: list[Table]
     scopes: pl.DataFrame | None  # every scope's KPIs (the `all` report only), for the XLSX
@@ -470,6 +469,126 @@ def _quality(q: Query, period: Period, lang: str) -> Section:
     return Section("quality", tr("quality.title"), [_table(n, m) for n, m in makers.items()])
 
 
+ROADMAP_FORMATS = dict.fromkeys(
+    ["roadmap_progress", "planned_progress", "schedule_performance", "pct_complete"], "percent"
+)
+ROADMAP_FORMATS |= dict.fromkeys(["planned_due", "completed_on"], "date")
+ROADMAP_FORMATS |= dict.fromkeys(["days_overdue", "days_late", "count_items", "count_overdue"], "number")
+
+
+def _status_words(df: pl.DataFrame, kpi_id: str, column: str, name: str, lang: str) -> pl.DataFrame:
+    """Adds `name`: the status of `column` by the thresholds of `kpi_id`, in words; the rows keep their order."""
+    word = pl.col(column).map_elements(
+        lambda v: status_word(kpi_id, status_for(kpi_id, v), lang), return_dtype=pl.String, skip_nulls=False
+    )
+    return df.with_columns(word.alias(name))
+
+
+def _roadmap(q: Query, lang: str) -> Section:
+    def tr(key: str, **v) -> str:
+        return t(key, lang, **v)
+
+    def by(kind: str) -> Table:
+        rows = q("roadmap_progress_by_group").filter(pl.col("group_type") == kind).rename({"group_id": kind})
+        rows = _coded(rows, [kind], kind, lang)
+        chart = None
+        if not rows.is_empty():
+            plan = {"actual": "roadmap_progress", "planned": "planned_progress", "lang": lang}
+            plan |= {"actual_label": tr("roadmap.actual"), "planned_label": tr("roadmap.planned")}
+            chart = charts.progress_vs_plan(rows, category=kind, **plan)
+        rows = _status_words(rows, "schedule_performance", "schedule_performance", "spi_status", lang)
+        names = f"{kind} roadmap_progress planned_progress schedule_performance spi_status count_items count_overdue"
+        title = f"{tr('roadmap.progress')} · {tr(f'roadmap.by_{kind}')}"
+        return Table(f"roadmap_by_{kind}", title, rows, _labelled("roadmap.col", names, lang), ROADMAP_FORMATS, chart)
+
+    def milestones() -> Table:
+        rows = _coded(q("roadmap_milestones"), ["outcome"], "roadmap.outcome", lang)
+        names = "milestone_title owner_name planned_due completed_on outcome days_late"
+        columns = _labelled("roadmap.col", names, lang)
+        return Table("roadmap_milestones", tr("roadmap.milestones"), rows, columns, ROADMAP_FORMATS, html_rows=25)
+
+    def overdue() -> Table:
+        rows = _coded(q("roadmap_overdue_items"), ["status"], "roadmap_status", lang)
+        kinds = (
+            pl.when(pl.col("is_milestone")).then(pl.lit(tr("roadmap.milestone"))).otherwise(pl.lit(tr("roadmap.task")))
+        )
+        rows = rows.with_columns(kinds.alias("is_milestone"))
+        names = "item_title is_milestone owner_name planned_due days_overdue status pct_complete"
+        columns = _labelled("roadmap.col", names, lang)
+        return Table("roadmap_overdue_items", tr("roadmap.overdue"), rows, columns, ROADMAP_FORMATS, html_rows=25)
+
+    makers = {
+        "roadmap_by_phase": lambda: by("phase"),
+        "roadmap_by_pillar": lambda: by("pillar"),
+        "roadmap_milestones": milestones,
+        "roadmap_overdue_items": overdue,
+    }
+    return Section("roadmap", tr("roadmap.title"), [_table(n, m) for n, m in makers.items()])
+
+
+GOVERNANCE_FORMATS = {"dictionary_coverage": "percent"}
+GOVERNANCE_FORMATS |= dict.fromkeys(
+    ["count_fields", "count_fields_mapped", "count_datasets", "count_key_databases", "count_reached"], "number"
+)
+
+
+def _governance(q: Query, lang: str) -> Section:
+    def tr(key: str, **v) -> str:
+        return t(key, lang, **v)
+
+    def words(df: pl.DataFrame) -> pl.DataFrame:
+        for column, prefix in (("lifecycle_stage", "governance.stage"), ("missing", "governance.missing")):
+            df = _coded(df, [column], prefix, lang)
+        if "is_key_database" in df.columns:
+            key = pl.when(pl.col("is_key_database")).then(pl.lit(tr("governance.yes"))).otherwise(pl.lit(""))
+            df = df.with_columns(key.alias("is_key_database"))
+        if "owner_name" in df.columns:
+            df = df.with_columns(pl.col("owner_name").fill_null(tr("column.no_owner")))
+        return df
+
+    def lifecycle() -> Table:
+        stages = q("governance_lifecycle")
+        chart = None
+        if stages["count_datasets"].sum():
+            counts = dict(zip(stages["lifecycle_stage"], stages["count_datasets"]))
+            reached = {s: tr(f"governance.reached.{s}") for s in ("planned", "building", "operating")}
+            own = {
+                s: tr("governance.in_stage", stage=tr(f"governance.stage.{s}"), n=fmt_number(counts[s], lang))
+                for s in reached
+            }
+            chart = charts.lifecycle_funnel(stages, names=reached, stage_counts=own, lang=lang)
+        names = "lifecycle_stage count_datasets count_key_databases count_reached"
+        columns = _labelled("governance.col", names, lang)
+        return Table(
+            "governance_lifecycle", tr("governance.lifecycle"), words(stages), columns, GOVERNANCE_FORMATS, chart
+        )
+
+    def without_owner() -> Table:
+        rows = words(q("governance_datasets_without_owner"))
+        names = "dataset_name missing owner_name steward lifecycle_stage is_key_database"
+        columns = _labelled("governance.col", names, lang)
+        note = tr("governance.without_owner_note")
+        return Table("governance_datasets_without_owner", tr("governance.without_owner"), rows, columns, note=note)
+
+    def coverage(by: str) -> Table:
+        rows = _status_words(
+            q(f"governance_dictionary_by_{by}"), "dictionary_coverage", "dictionary_coverage", "status", lang
+        )
+        first, last = ("dataset_name", "owner_name") if by == "dataset" else ("owner_name", "count_datasets")
+        names = f"{first} dictionary_coverage status count_fields_mapped count_fields {last}"
+        title = f"{tr('governance.coverage')} · {tr(f'governance.by_{by}')}"
+        columns = _labelled("governance.col", names, lang)
+        return Table(f"governance_dictionary_by_{by}", title, words(rows), columns, GOVERNANCE_FORMATS)
+
+    makers = {
+        "governance_lifecycle": lifecycle,
+        "governance_datasets_without_owner": without_owner,
+        "governance_dictionary_by_dataset": lambda: coverage("dataset"),
+        "governance_dictionary_by_body": lambda: coverage("body"),
+    }
+    return Section("governance", tr("governance.title"), [_table(n, m) for n, m in makers.items()])
+
+
 def gather_sections(base: Path, period: Period, scope: Scope, lang: str) -> list[Section]:
     """The report's sections: the dashboard's pages, each with the tables behind its charts."""
     common = {**period.params(), **scope.params(), "lang": lang}
@@ -479,7 +598,14 @@ def gather_sections(base: Path, period: Period, scope: Scope, lang: str) -> list
         # Sums of big integers may come back as DECIMAL: plain numbers for the writers.
         return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64))
 
-    return [_overview(q, period, lang), _sharing(q, lang), _reuse(q, period, lang), _quality(q, period, lang)]
+    return [
+        _overview(q, period, lang),
+        _sharing(q, lang),
+        _reuse(q, period, lang),
+        _quality(q, period, lang),
+        _roadmap(q, lang),
+        _governance(q, lang),
+    ]
 
 
 # ---- SQL pages marked `snapshot: true` ----------------------------------------------------------------------

@@ -59,8 +59,11 @@ def _card(r: Report, row: dict) -> str:
         delta = round(delta * 100, 1) if kpi.unit == "ratio" else round(delta)
         good = delta > 0 if kpi.higher_is_better else delta < 0
         kind, arrow = ("flat", "■") if delta == 0 else ("up" if good else "down", "▲" if delta > 0 else "▼")
-        text = r.tr("snapshot.change_vs", change=change, week=r.previous_week)
-        change_html = f'<div class="change {kind}">{arrow} {_e(text)}</div>'
+        # The number and the week never break across lines: "+0,1 điểm %" and "2026-W46" each stay whole.
+        text = _e(r.tr("snapshot.change_vs", change="\x00", week="\x01"))
+        text = text.replace("\x00", f'<span class="nb">{_e(change)}</span>')
+        text = text.replace("\x01", f'<span class="nb">{_e(r.previous_week)}</span>')
+        change_html = f'<div class="change {kind}">{arrow} {text}</div>'
     status = row.get("status")
     badge = f'<span class="badge {status or "none"}">{_e(status_word(kpi.id, status, r.lang))}</span>'
     was = ""
