@@ -15,6 +15,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -285,3 +286,19 @@ def test_a_province_report_goes_to_its_own_folder(base):
     assert pl.read_parquet(folder / "kpis.parquet").height == 125  # the snapshot still covers every scope
     code, _, err = run(base, formats="parquet", report_scope="province:ZZ")
     assert code == snapshot.EXIT_USAGE and "province:ZZ" in err
+
+
+def test_readme_and_deploy_files_describe_the_command():
+    """The docs stay honest: every option of the command is in the README, and both schedules run it."""
+    from dashboard.cli import _parser
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = _parser()._subparsers._group_actions[0].choices["snapshot"]
+    options = {o for o in command._option_string_actions if o.startswith("--") and o != "--help"}
+    assert options and all(o in readme for o in options), options
+    assert "deploy/snapshot.cron" in readme and "deploy/dashboard-snapshot.timer" in readme
+    for name in ("snapshot.cron", "dashboard-snapshot.service"):
+        assert "-m dashboard snapshot" in (root / "deploy" / name).read_text(encoding="utf-8")
+    timer = (root / "deploy" / "dashboard-snapshot.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=Mon" in timer and "Asia/Ho_Chi_Minh" in timer and "Persistent=true" in timer
