@@ -124,6 +124,9 @@ def cookie_secret_set() -> bool:
     with contextlib.suppress(Exception):
         from streamlit import config
 
+        where = config.get_where_defined("server.cookieSecret")
+        if where == "environment variable":  # read once at start: only while the variable is still set
+            return False
         if config.is_manually_set("server.cookieSecret"):
             return True
     return False
