@@ -154,7 +154,7 @@ def global_filters() -> Filters:
         problems = [p for p in problems if not p.startswith("scope=")]
         asked = st.query_params.get("scope")
         if not st.session_state.get("_forced_noted") and asked not in (None, forced.key):
-            st.warning(t("auth.scope_forced_notice", lang, scope=forced.key), icon=":material/lock:")
+            st.warning(t("auth.scope_forced_notice", lang, scope=names[forced.key]), icon=":material/lock:")
         st.session_state["_forced_noted"] = True
 
     side = st.sidebar

@@ -265,7 +265,7 @@ def test_a_provincial_user_sees_their_province_whatever_the_url_says(env, opened
     assert shown[EXCHANGE] == "97,3%"  # P1 146/150, never P2's 80/80
     assert shown[REUSE] == "80,0%"  # P1 32/40, never P2's 6/30 = 20,0%
     assert at.query_params["scope"] == "province:P1"
-    assert any("chỉ xem được province:P1" in w.value for w in at.warning)
+    assert any("chỉ xem được Tỉnh P1" in w.value for w in at.warning)
     assert "f_scope" not in [s.key for s in at.sidebar.selectbox]  # no choice of scope
     assert at.text_input(key="f_scope_fixed").value == "Tỉnh P1" and at.text_input(key="f_scope_fixed").disabled
     assert opened and set(opened) == {"province:P1"}  # never the all database, never P2's
