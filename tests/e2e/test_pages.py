@@ -1,0 +1,77 @@
+"""Every page the navigation offers opens in a fresh Chromium tab, in Vietnamese and in English, without an
+exception or error box, console error or failed request; Vietnamese pages show their diacritics (composed), and
+screenshots of each page are written at 1400 and 900 px wide (artifacts/e2e/screenshots/)."""
+
+from __future__ import annotations
+
+import re
+
+from e2e_browser import SUMMARY, full_screenshot, is_nfc, main_text, open_page, sidebar_text, vietnamese_letters
+
+from dashboard.i18n import t
+
+
+def _name(path: str) -> str:
+    return path or "root"
+
+
+def test_the_navigation_offers_every_leader_and_sql_page(nav_pages):
+    """The pages found in the app's own navigation include every leader page file and every analyst SQL page, so
+    the tests below (which visit what the navigation offers) cannot miss one."""
+    from dashboard import sqlpages
+    from dashboard.config import PAGES_DIR
+
+    offered = {p.url_path for p in nav_pages["vi"]}
+    leader_files = {p.stem for p in (PAGES_DIR / "leaders").glob("*.py")}
+    sql_pages = {e.url_path for e in sqlpages.discover()}
+    assert leader_files <= offered, f"leader pages missing from the navigation: {leader_files - offered}"
+    assert sql_pages <= offered, f"SQL pages missing from the navigation: {sql_pages - offered}"
+    assert "overview" in offered and "workbench" in offered
+
+
+def test_every_page_in_vietnamese_with_screenshots(context, server, page_paths, artifacts, subtests):
+    shots = artifacts / "screenshots"
+    shots.mkdir(exist_ok=True)
+    external: set[str] = set()
+    language = t("filter.language", "vi")  # "Ngôn ngữ": the catalogue's own spelling, diacritics and all
+    for path in page_paths:
+        with subtests.test(page=_name(path)):
+            visit = open_page(context, server.url, path, "lang=vi")
+            page = visit.page
+            try:
+                assert visit.problems() == []
+                text = main_text(page)
+                assert vietnamese_letters(text) >= 5, f"no Vietnamese diacritics on {_name(path)}: {text[:200]!r}"
+                assert is_nfc(text), f"decomposed diacritics on {_name(path)}"
+                assert language in sidebar_text(page)
+                page.screenshot(path=str(shots / f"{_name(path)}_vi_1400x1000.png"))
+                full_screenshot(page, shots / f"{_name(path)}_vi_1400_full.png", 1400)
+                page.set_viewport_size({"width": 900, "height": 1000})
+                page.wait_for_timeout(400)
+                page.screenshot(path=str(shots / f"{_name(path)}_vi_900x1000.png"))
+                full_screenshot(page, shots / f"{_name(path)}_vi_900_full.png", 900)
+                assert visit.problems() == []  # nothing broke while the layout changed
+                external.update(visit.external)
+            finally:
+                page.close()
+    SUMMARY.append(f"screenshots: {shots}")
+    if external:
+        SUMMARY.append(f"requests outside the app (they fail offline): {', '.join(sorted(external))}")
+
+
+def test_every_page_in_english(context, server, page_paths, nav_pages, subtests):
+    titles = {p.url_path: p.title for p in nav_pages["en"]}
+    viet_title = re.compile(r"[" + "".join(sorted({"ă", "ơ", "ư", "đ", "ạ", "ả", "ấ", "ộ", "ế", "ợ", "ữ"})) + "]")
+    for path in page_paths:
+        with subtests.test(page=_name(path)):
+            visit = open_page(context, server.url, path, "lang=en")
+            page = visit.page
+            try:
+                assert visit.problems() == []
+                assert t("filter.language", "en") in sidebar_text(page)
+                heading = page.locator("[data-testid=stMain] h1").first.inner_text()
+                assert not viet_title.search(heading.lower()), f"{_name(path)}: the English title is {heading!r}"
+                if path:  # the navigation names the page in English too
+                    assert not viet_title.search(titles[path].lower()), titles[path]
+            finally:
+                page.close()
