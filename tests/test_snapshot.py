@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from snapshot_helpers import TODAY, fresh_base, store_week, write_pages
+from snapshot_helpers import TODAY, WEEK, fresh_base, store_week, write_pages
 
 from dashboard import snapshot
 from dashboard.period import Period
@@ -122,6 +122,19 @@ def test_kpis_parquet_is_the_contract_for_every_scope(base):
     assert row("dossier_reuse_rate", "agency", "C1") == (None, 0.0, 0.0, None)
     # a plain count has no numerator, denominator or status: records in the week 1000 + 500 + 200 + 300 + 0
     assert row("records_exchanged", "all") == (2000.0, None, None, None)
+
+
+def test_every_scope_equals_its_own_database(base):
+    """The snapshot computes every scope in the `all` database; a scope's own database must give the same table."""
+    from dashboard.kpis import compute_kpis
+
+    assert run(base, formats="parquet")[0] == 0
+    frame = pl.read_parquet(base / "snapshots" / "2026-W10" / "kpis.parquet")
+    for key in ("all", "province:P1", "province:P2", "agency:C1", "agency:C2"):
+        scope = Scope.parse(key)
+        own = compute_kpis(base, WEEK.period, scope)  # in the scope's own database
+        rows = snapshot._scope_rows(frame, scope).select(own.columns)
+        assert rows.equals(own, null_equal=True), key
 
 
 def test_two_runs_give_identical_kpis(base):
