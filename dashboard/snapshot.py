@@ -1014,6 +1014,20 @@ def compare_weeks(base: Path, first: str, second: str, scope: Scope) -> pl.DataF
     )
 
 
+def missing_weeks(base: Path, day: dt.date | None = None, most: int = 12) -> list[Week]:
+    """Weeks before the last complete one, since the first stored week, that have no stored snapshot (newest
+    first, at most `most`): the weeks a missed run left out, to be caught up with --week."""
+    stored = {w["week"] for w in stored_weeks(base)}
+    if not stored:
+        return []
+    first, week, out = Week.parse(min(stored)), last_complete_week(day).previous(), []
+    while week > first and len(out) < most:
+        if week.label not in stored:
+            out.append(week)
+        week = week.previous()
+    return out
+
+
 def missing_latest(base: Path, day: dt.date | None = None) -> Week | None:
     """The last complete week, when it has no stored snapshot yet (the page's banner)."""
     week = last_complete_week(day)

@@ -122,3 +122,15 @@ def test_page_says_when_a_week_has_no_rows_for_the_scope(two_weeks, monkeypatch)
     at = app(two_weeks, monkeypatch, scope="province:P2").switch_page(PAGE).run()  # the hand-made W09 has no P2
     assert not at.exception
     assert any("Tỉnh P2" in i.value for i in at.info)
+
+
+def test_page_lists_earlier_weeks_left_out(tiny_base, tmp_path, monkeypatch):
+    # stored: W07 and W09; the last complete week is W10: the banner names W10, and W08 is listed to catch up
+    base = fresh_base(tiny_base, tmp_path)
+    for week in (Week(2026, 7), Week(2026, 9)):
+        store_week(base, week, STORED)
+    at = app(base, monkeypatch).switch_page(PAGE).run()
+    assert not at.exception
+    assert "2026-W10" in at.warning[0].value
+    assert "Các tuần trước cũng chưa có báo cáo: 2026-W08." in captions(at)
+    assert at.code[1].value.endswith("--week 2026-W08")

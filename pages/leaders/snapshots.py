@@ -17,6 +17,10 @@ if missing:
     st.warning(f.tr("snapshot.banner_missing", week=missing.label, **dates), icon=":material/event_busy:")
     st.caption(f.tr("snapshot.banner_command", week=missing.label))
     st.code(f"python -m dashboard snapshot --data-dir {f.base}", language="bash")
+gaps = snapshot.missing_weeks(f.base, today())
+if gaps:
+    st.caption(f.tr("snapshot.gaps", weeks=", ".join(w.label for w in gaps)))
+    st.code(f"python -m dashboard snapshot --data-dir {f.base} --week {gaps[0].label}", language="bash")
 
 # A user held to a province gets that province's own report archive only (ui.report_scope).
 weeks = snapshot.stored_weeks(f.base, ui.report_scope())
