@@ -7,6 +7,7 @@ where a missing browser is a failure (.ci/run installs it).
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import os
 import re
@@ -114,7 +115,14 @@ def sync_api():
     return pytest.importorskip("playwright.sync_api")
 
 
-def open_page(p, html_or_path, width: int, print_media: bool = False):
+def in_own_thread(func):
+    """Run `func` in a thread of its own: Playwright's sync API refuses a thread whose asyncio loop is running,
+    which is the case when other tests (tests/e2e) keep a Playwright open for the session."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func).result()
+
+
+def open_page(p, width: int, print_media: bool = False):
     browser = p.chromium.launch(
         executable_path=chromium(),
         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
@@ -140,16 +148,21 @@ def test_printed_charts_fit_the_width_of_a4(tiny_base, tmp_path, monkeypatch):
     printable = tmp_path / "print.html"
     printable.write_text(render_html(report, for_print=True), encoding="utf-8")
     width = round((210 - 2 * MARGIN_MM) / 25.4 * 96)
-    with api.sync_playwright() as p:
-        browser, page = open_page(p, printable, width, print_media=True)
-        page.goto(printable.as_uri(), wait_until="load")
-        page.wait_for_selector(".js-plotly-plot .main-svg")
-        svgs = page.eval_on_selector_all(
-            ".js-plotly-plot .main-svg", "els => els.map(e => e.getBoundingClientRect().right)"
-        )
-        overflow = page.evaluate("document.documentElement.scrollWidth")
-        avoid = page.eval_on_selector_all(".chart", "els => els.map(e => getComputedStyle(e).breakInside)")
-        browser.close()
+
+    def measure():
+        with api.sync_playwright() as p:
+            browser, page = open_page(p, width, print_media=True)
+            page.goto(printable.as_uri(), wait_until="load")
+            page.wait_for_selector(".js-plotly-plot .main-svg")
+            svgs = page.eval_on_selector_all(
+                ".js-plotly-plot .main-svg", "els => els.map(e => e.getBoundingClientRect().right)"
+            )
+            overflow = page.evaluate("document.documentElement.scrollWidth")
+            avoid = page.eval_on_selector_all(".chart", "els => els.map(e => getComputedStyle(e).breakInside)")
+            browser.close()
+        return svgs, overflow, avoid
+
+    svgs, overflow, avoid = in_own_thread(measure)
     assert len(svgs) >= 10 and max(svgs) <= width
     assert overflow <= width
     assert set(avoid) == {"avoid"}  # a chart is never split across two pages
@@ -161,16 +174,20 @@ def test_html_opens_offline_without_any_request(folder):
     markup = re.sub(r"<script>.*?</script>", "", html, flags=re.S)  # plotly.js itself names URLs it never loads
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", markup)  # nothing to fetch in the markup
     requests, errors = [], []
-    with api.sync_playwright() as p:
-        browser, page = open_page(p, folder / "report.html", 1200)
-        page.on("request", lambda r: requests.append(r.url))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto((folder / "report.html").as_uri(), wait_until="load")
-        page.wait_for_selector(".js-plotly-plot .main-svg")
-        page.wait_for_timeout(500)
-        charts = page.locator(".js-plotly-plot").count()
-        cards = page.locator(".card").count()
-        browser.close()
+
+    def visit():
+        with api.sync_playwright() as p:
+            browser, page = open_page(p, 1200)
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((folder / "report.html").as_uri(), wait_until="load")
+            page.wait_for_selector(".js-plotly-plot .main-svg")
+            page.wait_for_timeout(500)
+            counts = page.locator(".js-plotly-plot").count(), page.locator(".card").count()
+            browser.close()
+        return counts
+
+    charts, cards = in_own_thread(visit)
     assert requests and {urlparse(u).scheme for u in requests} <= {"file", "data", "blob", "about"}, requests
     assert errors == []
     # the dashboard's charts: weekly sharing, roadmap phases (overview); level flows; reuse trend and breadth;
