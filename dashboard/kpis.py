@@ -107,10 +107,10 @@ def compute_kpis(
     if missing:
         raise RuntimeError(f"KPI queries did not return {sorted(missing)}")
     return (
+        # the status in plain Python on this thread: a Polars callback would run on Polars' worker threads, which
+        # can freeze a busy server (see dashboard/ui.py values_mapped and tests/e2e/test_udf_threads.py)
         rows.with_columns(
-            pl.struct("kpi_id", "value")
-            .map_elements(lambda r: status_for(r["kpi_id"], r["value"]), return_dtype=pl.String)
-            .alias("status"),
+            pl.Series("status", [status_for(k, v) for k, v in rows.select("kpi_id", "value").iter_rows()], pl.String),
             pl.col("kpi_id").replace_strict(order, return_dtype=pl.Int32).alias("_order"),
         )
         .sort("_order")

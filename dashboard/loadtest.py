@@ -26,6 +26,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,7 @@ DEMO_UNTIL = dt.date(2025, 9, 30)  # demo data ends here; the server's "today" t
 DEFAULT_PAGES = ("overview", "sharing", "quality")
 DEFAULT_QUERY = "lang=vi&period=last_4_weeks&scope=all"
 TARGET_P95_WARM_S = 1.0  # at 10 sessions, warm caches (issue 8)
-PAGE_TIMEOUT_S = 180.0
+PAGE_TIMEOUT_S = 120.0  # a page not finished by then counts as an error (a frozen server never finishes)
 
 
 # ---- the server --------------------------------------------------------------------------------------------
@@ -287,25 +288,41 @@ async def _app_pages(ws_url: str, query: str) -> list[AppPageInfo]:
         await session.close()
 
 
+def _run(make_coroutine):
+    """Run a coroutine to its end, also from a thread whose event loop is busy (e.g. under Playwright's sync API)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def app_pages(ws_url: str, query: str = DEFAULT_QUERY) -> list[AppPageInfo]:
     """The pages the app's navigation offers to a fresh session (hidden ones included, flagged)."""
-    return asyncio.run(_app_pages(ws_url, query))
+    return _run(lambda: _app_pages(ws_url, query))
 
 
-def open_pages(ws_url: str, pages: Sequence[str], query: str = DEFAULT_QUERY, keep_text: bool = False) -> list[PageRun]:
+def open_pages(
+    ws_url: str,
+    pages: Sequence[str],
+    query: str = DEFAULT_QUERY,
+    keep_text: bool = False,
+    timeout_s: float = PAGE_TIMEOUT_S,
+) -> list[PageRun]:
     """Each page in a fresh session of its own, one after the other."""
 
     async def each() -> list[PageRun]:
         runs = []
         for page in pages:
-            session = await Session(ws_url).open()
+            session = await Session(ws_url, timeout_s).open()
             try:
                 runs.append(await session.run(page, query, keep_text))
             finally:
                 await session.close()
         return runs
 
-    return asyncio.run(each())
+    return _run(each)
 
 
 # ---- many sessions ---------------------------------------------------------------------------------------------
@@ -357,10 +374,12 @@ def percentile(values: Sequence[float], q: float) -> float:
     return statistics.quantiles(sorted(values), n=100, method="inclusive")[int(q) - 1]
 
 
-async def _phase(ws_url: str, pages: Sequence[str], sessions: int, query: str) -> tuple[list[PageRun], float]:
+async def _phase(
+    ws_url: str, pages: Sequence[str], sessions: int, query: str, timeout_s: float
+) -> tuple[list[PageRun], float]:
     async def one() -> list[PageRun]:
         try:
-            session = await Session(ws_url).open()
+            session = await Session(ws_url, timeout_s).open()
         except Exception as exc:  # noqa: BLE001 - a refused connection is an error of every request it carried
             return [PageRun(p, 0.0, [f"connect: {type(exc).__name__}: {exc}"]) for p in pages]
         try:
@@ -373,8 +392,15 @@ async def _phase(ws_url: str, pages: Sequence[str], sessions: int, query: str) -
     return [r for runs in results for r in runs], time.perf_counter() - started
 
 
-def run_phase(server: Server, pages: Sequence[str], sessions: int, caches: str, query: str = DEFAULT_QUERY) -> Phase:
-    runs, wall = asyncio.run(_phase(server.ws_url, pages, sessions, query))
+def run_phase(
+    server: Server,
+    pages: Sequence[str],
+    sessions: int,
+    caches: str,
+    query: str = DEFAULT_QUERY,
+    timeout_s: float = PAGE_TIMEOUT_S,
+) -> Phase:
+    runs, wall = _run(lambda: _phase(server.ws_url, pages, sessions, query, timeout_s))
     return Phase(sessions, caches, runs, wall, server.peak_memory_bytes())
 
 
@@ -387,13 +413,14 @@ def load_test(
     query: str = DEFAULT_QUERY,
     log: Path | None = None,
     out=None,
+    timeout_s: float = PAGE_TIMEOUT_S,
 ) -> list[Phase]:
     """For each session count: a fresh server (cold caches), the sessions once, then once more (warm)."""
     phases = []
     for n in sessions:
         with Server(base, today=today, log=log) as server:  # a fresh server: nothing cached
             for caches in ("cold", "warm"):  # a page missing from the app counts as "page not found" errors
-                phase = run_phase(server, pages, n, caches, query)
+                phase = run_phase(server, pages, n, caches, query, timeout_s)
                 phases.append(phase)
                 print(_row(phase.summary()), file=out or sys.stdout, flush=True)
     return phases
@@ -467,7 +494,8 @@ def run_loadtest_command(args) -> int:
     print(f"Data: {base}; pages: {', '.join(pages)}; sessions: {', '.join(map(str, sessions))}")
     print(f"Machine: {machine()}; {dt.datetime.now().isoformat(timespec='minutes')}")
     print(_HEADER)
-    phases = load_test(base, sessions, pages, today=today, log=Path(args.log) if args.log else None)
+    log = Path(args.log) if args.log else None
+    phases = load_test(base, sessions, pages, today=today, log=log, timeout_s=getattr(args, "timeout", PAGE_TIMEOUT_S))
     failed = []
     largest = max(sessions)
     errors = [e for p in phases if p.sessions == largest for e in p.errors]

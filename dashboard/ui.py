@@ -325,13 +325,13 @@ def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFr
         kind = formats.get(name)
         col = df[name]
         if kind == "percent":
-            col = col.map_elements(lambda v: fmt_percent(v, lang), return_dtype=pl.String, skip_nulls=False)
+            col = values_mapped(col, lambda v: fmt_percent(v, lang))
         elif kind == "number":
-            col = col.map_elements(lambda v: fmt_number(v, lang), return_dtype=pl.String, skip_nulls=False)
+            col = values_mapped(col, lambda v: fmt_number(v, lang))
         elif kind == "date":
-            col = col.map_elements(lambda v: fmt_date(v, lang), return_dtype=pl.String, skip_nulls=False)
+            col = values_mapped(col, lambda v: fmt_date(v, lang))
         elif kind in ("roadmap_status", "criterion", "phase"):
-            col = col.map_elements(lambda v, k=kind: t(f"{k}.{v}", lang), return_dtype=pl.String)
+            col = values_mapped(col, lambda v, k=kind: None if v is None else t(f"{k}.{v}", lang))
         out.append(col.alias(name))
     return pl.DataFrame(out) if out else df
 
@@ -470,7 +470,7 @@ def coded(df: pl.DataFrame, columns: Sequence[str], prefix: str) -> pl.DataFrame
     """Codes in `columns` (e.g. a level) replaced by their text `<prefix>.<code>` in the current language."""
     lang = filters().lang
     return df.with_columns(
-        pl.col(c).map_elements(lambda v: t(f"{prefix}.{v}", lang), return_dtype=pl.String) for c in columns
+        values_mapped(df[c], lambda v: None if v is None else t(f"{prefix}.{v}", lang)) for c in columns
     )
 
 
@@ -486,15 +486,13 @@ def worst_status_first(df: pl.DataFrame, kpi_by_column: dict[str, str], *, name:
     def word(status: str | None) -> str:
         return f"{STATUS_DOTS[status]} {t(f'status.{status}' if status else 'status.none', lang)}"
 
-    status = pl.struct(list(kpi_by_column)).map_elements(worst, return_dtype=pl.String)
     first = next(iter(kpi_by_column))
-    return (
-        df.with_columns(status.alias("_status"))
+    ranked = (
+        df.with_columns(rows_mapped(df, kpi_by_column, worst, "_status"))
         .with_columns(pl.col("_status").replace_strict(_WORST_FIRST, default=3, return_dtype=pl.Int8).alias("_rank"))
         .sort(["_rank", first], nulls_last=True)
-        .with_columns(pl.col("_status").map_elements(word, return_dtype=pl.String, skip_nulls=False).alias(name))
-        .drop("_status", "_rank")
     )
+    return ranked.with_columns(values_mapped(ranked["_status"], word).alias(name)).drop("_status", "_rank")
 
 
 def labelled_table(
@@ -557,7 +555,7 @@ def with_status(df: pl.DataFrame, kpi_by_column: dict[str, str], *, name: str = 
 
     if df.is_empty():
         return df.with_columns(pl.lit(None, pl.String).alias(name))
-    return df.with_columns(pl.struct(list(kpi_by_column)).map_elements(word, return_dtype=pl.String).alias(name))
+    return df.with_columns(rows_mapped(df, kpi_by_column, word, name))
 
 
 def url_text_input(label: str, *, key: str, param: str, placeholder: str | None = None, help=None) -> str:
@@ -621,3 +619,20 @@ def audit_download(file_name: str, what: str) -> None:
     user, f = current_user(), st.session_state.get(_FILTERS)
     scope = f.scope.key if f is not None else None
     audit.record(data_dir(), "download", user.name if user else None, file=file_name, what=what, scope=scope)
+
+
+# ---- Python callbacks on the calling thread -----------------------------------------------------------------
+# Polars runs map_elements callbacks on its worker threads when a context holds several expressions (or a struct),
+# and DataFrame.to_pandas (st.dataframe) waits for those workers while holding the GIL: two sessions at once can
+# freeze the whole server (found by `python -m dashboard loadtest`; tests/e2e/test_udf_threads.py). These helpers
+# compute in plain Python on the thread that asks, which is also quicker for the few rows pages show.
+
+
+def values_mapped(series: pl.Series, fn) -> pl.Series:
+    """fn(value) for each value of `series` (None included), as a String series of the same name."""
+    return pl.Series(series.name, [fn(v) for v in series.to_list()], dtype=pl.String)
+
+
+def rows_mapped(df: pl.DataFrame, columns, fn, name: str) -> pl.Series:
+    """fn(row) for each row of `df`, the row a dict of `columns`, as a String series called `name`."""
+    return pl.Series(name, [fn(row) for row in df.select(list(columns)).iter_rows(named=True)], dtype=pl.String)

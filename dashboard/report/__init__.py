@@ -144,9 +144,11 @@ Query = Callable[..., pl.DataFrame]
 
 def _coded(df: pl.DataFrame, columns: list[str], prefix: str, lang: str) -> pl.DataFrame:
     """Codes (a level, a phase) replaced by their text `<prefix>.<code>` in the report's language."""
+    # plain Python on this thread, not Polars callbacks on its workers (see dashboard/ui.py values_mapped)
     present = [c for c in columns if c in df.columns]
     return df.with_columns(
-        pl.col(c).map_elements(lambda v, p=prefix: t(f"{p}.{v}", lang), return_dtype=pl.String) for c in present
+        pl.Series(c, [None if v is None else t(f"{prefix}.{v}", lang) for v in df[c].to_list()], pl.String)
+        for c in present
     )
 
 

@@ -1,0 +1,72 @@
+"""Python callbacks of Polars (map_elements) run on the thread that asks, never on Polars' worker threads.
+
+Found by the load test: with 10 concurrent sessions the server froze for good. Polars' `DataFrame.to_pandas`
+(called by st.dataframe) waits for Polars' worker threads while it holds the GIL; a `with_columns` of two or more
+map_elements expressions in another session runs the callbacks on those worker threads, which wait for the GIL:
+neither moves again, and no other thread of the server runs either. A context with a single expression evaluates
+it on the calling thread, so the callbacks of the server's code stay there. (No browser needed.)"""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import polars as pl
+
+from dashboard import kpis, ui
+from dashboard.period import Period
+
+
+def _recording(monkeypatch, module, name: str) -> set[int]:
+    seen: set[int] = set()
+    original = getattr(module, name)
+
+    def wrapped(*args, **kwargs):
+        seen.add(threading.get_native_id())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapped)
+    return seen
+
+
+def test_coded_translates_on_the_calling_thread(monkeypatch):
+    seen = _recording(monkeypatch, ui, "t")
+    monkeypatch.setattr(ui, "filters", lambda: SimpleNamespace(lang="vi"))
+    df = pl.DataFrame({"from_level": ["central", "provincial"] * 500, "to_level": ["provincial", "central"] * 500})
+    out = ui.coded(df, ["from_level", "to_level"], "sharing.level")
+    assert out["from_level"][0] == ui.t("sharing.level.central", "vi")
+    assert seen == {threading.get_native_id()}
+
+
+def test_kpi_status_is_judged_on_the_calling_thread(monkeypatch, tiny_base):
+    import datetime as dt
+
+    from dashboard.scope import Scope
+
+    seen = _recording(monkeypatch, kpis, "status_for")
+    table = kpis.kpi_table(tiny_base, Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)), Scope.parse("all"))
+    assert table.height == len(kpis.KPIS)
+    assert seen == {threading.get_native_id()}
+
+
+def test_table_formats_and_statuses_on_the_calling_thread(monkeypatch):
+    seen_t = _recording(monkeypatch, ui, "t")
+    seen_status = _recording(monkeypatch, ui, "status_for")
+    monkeypatch.setattr(ui, "filters", lambda: SimpleNamespace(lang="vi"))
+    df = pl.DataFrame(
+        {
+            "sharing_coverage": [0.1, 0.95, None] * 300,
+            "exchange_success_rate": [0.99, 0.5, 0.97] * 300,
+            "phase": ["2025-2026", "2026-2028", None] * 300,
+        }
+    )
+    shown = ui.formatted(df, {"sharing_coverage": "percent", "exchange_success_rate": "number", "phase": "phase"}, "vi")
+    # 0.1 as a percent with one decimal and a decimal comma; a missing value reads "–"
+    assert shown["sharing_coverage"].to_list()[:3] == ["10,0%", "95,0%", "–"]
+    assert shown["phase"][2] is None
+    kpi_by_column = {"sharing_coverage": "sharing_coverage", "exchange_success_rate": "exchange_success_rate"}
+    ranked = ui.worst_status_first(df, kpi_by_column)
+    kept = ui.with_status(df, kpi_by_column)
+    assert ranked.height == kept.height == df.height
+    assert kept["status"][0].endswith(ui.t("status.red", "vi"))  # 10% shared: red whatever the other column
+    assert seen_t | seen_status == {threading.get_native_id()}
