@@ -1234,7 +1234,10 @@ def _table(page: SqlPage, frame: pl.DataFrame, chart: TableChart, f, name: str) 
         fmt = _format_of(page, column, chart.formats.get(column))
         series = shown[column]
         if fmt in ("integer", "decimal", "percent", "date") or series.dtype.is_numeric() or series.dtype.is_temporal():
-            series = series.map_elements(lambda v, k=fmt: format_value(v, k, f.lang), return_dtype=pl.String)
+            # plain Python on this thread (a Polars callback may run on its workers: see dashboard/ui.py values_mapped)
+            series = pl.Series(
+                series.name, [None if v is None else format_value(v, fmt, f.lang) for v in series.to_list()], pl.String
+            )
         if series.dtype == pl.String:
             series = series.fill_null("–")
         view.append(series.alias(_label(page, column, f.lang)))

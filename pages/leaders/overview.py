@@ -69,7 +69,7 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
     if phases.is_empty():
         st.info(f.tr("app.empty"))
     else:
-        phases = phases.with_columns(pl.col("phase").map_elements(lambda p: f.tr(f"phase.{p}"), return_dtype=pl.String))
+        phases = phases.with_columns(ui.values_mapped(phases["phase"], lambda p: f.tr(f"phase.{p}")))
         st.plotly_chart(
             charts.progress_vs_plan(
                 phases,

@@ -33,7 +33,7 @@ def columns(*names: str) -> dict[str, str]:
 
 
 def with_dimension_names(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns(pl.col("dimension").map_elements(lambda d: f.tr(f"quality.dimension.{d}"), pl.String))
+    return df.with_columns(ui.values_mapped(df["dimension"], lambda d: f.tr(f"quality.dimension.{d}")))
 
 
 def checked_datasets() -> pl.DataFrame:
