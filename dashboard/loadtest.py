@@ -232,6 +232,7 @@ class Session:
         from streamlit.proto.Alert_pb2 import Alert
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+        detail_next = False
         while True:
             msg = ForwardMsg()
             msg.ParseFromString(await self.ws.recv())
@@ -243,6 +244,10 @@ class Session:
                     run.problems.append(f"exception: {element.exception.type}: {element.exception.message}")
                 elif which == "alert" and element.alert.format == Alert.ERROR:
                     run.problems.append(f"error box: {element.alert.body}")
+                    detail_next = True
+                elif which == "code" and detail_next:  # ui.part's detail under its error box: the exception
+                    run.problems[-1] += f" [{element.code.code_text.strip()[:300]}]"
+                    detail_next = False
                 elif keep_text:
                     text = _element_text(element, which)
                     if text:

@@ -38,8 +38,28 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
         print(f"error: {t(refused.code, 'en', **refused.values)}", file=sys.stderr)
         return 1
     print(f"login mode: {mode}", file=sys.stderr)
+    preload()
     try:
         cli.main()
     except SystemExit as stop:
         return int(stop.code or 0)
     return 0
+
+
+def preload() -> None:
+    """Import what pages need, here, before sessions run pages in threads of their own. Many sessions' first runs
+    at once otherwise import the same libraries concurrently, and some get a half-initialised module (pandas
+    through Plotly: "partially initialized module 'pandas' has no attribute 'Series'"; found by
+    `python -m dashboard loadtest` at 30 sessions)."""
+    import importlib
+
+    for name in (
+        "pandas",
+        "pyarrow",
+        "xlsxwriter",
+        "plotly.graph_objects",
+        "plotly.io",
+        "polars",
+        "duckdb",
+    ):  # libraries only: our modules with Streamlit caches must be imported once the runtime runs
+        importlib.import_module(name)
