@@ -386,8 +386,13 @@ def table(
 def download_buttons(df: pl.DataFrame, name: str) -> None:
     f = filters()
     stem = f"{name}_{f.period.start.isoformat()}_{f.period.end.isoformat()}_{f.scope.key.replace(':', '-')}"
-    xlsx = io.BytesIO()
-    df.write_excel(xlsx, worksheet=name[:31], autofit=True)
+    def xlsx() -> bytes:
+        # made when the button is clicked, not on every run: writing a workbook was half of a warm page's time
+        # under `python -m dashboard loadtest` (one per table, for every session and rerun)
+        out = io.BytesIO()
+        df.write_excel(out, worksheet=name[:31], autofit=True)
+        return out.getvalue()
+
     # One row of buttons as wide as their labels (fixed columns cut the labels at tablet width).
     left = right = st.container(horizontal=True, gap="small")
     left.download_button(
@@ -402,7 +407,7 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
     )
     right.download_button(
         f.tr("download.xlsx"),
-        xlsx.getvalue(),
+        xlsx,
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{name}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import subprocess
 import sys
@@ -57,7 +58,7 @@ def test_overview_cards_equal_the_kpis_command(context, server, e2e_base, scope)
     assert visit.problems() == []
 
 
-def test_a_table_downloads_as_csv_and_xlsx_with_its_header(context, server, tmp_path):
+def test_a_table_downloads_as_csv_and_xlsx_with_its_header(context, server, e2e_base, tmp_path):
     visit = open_page(context, server.url, "overview")
     page = visit.page
     header = [t(f"column.{c}", "vi") for c in ("dataset", "owner", "quality_index", "weakest")]
@@ -84,4 +85,11 @@ def test_a_table_downloads_as_csv_and_xlsx_with_its_header(context, server, tmp_
     sheet = pl.read_excel(xlsx)
     assert sheet.columns == header
     assert sheet.height == len(rows) - 1
+    # each download is a line of the audit log (the workbook is made on the click, the line still written)
+    page.wait_for_timeout(500)
+    logged = [
+        json.loads(line) for f in sorted((e2e_base / "audit").glob("*.jsonl")) for line in f.read_text().splitlines()
+    ]
+    files = {e.get("file") for e in logged if e.get("event") == "download"}
+    assert {download.suggested_filename, event.value.suggested_filename} <= files
     assert visit.problems() == []
