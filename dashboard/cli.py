@@ -112,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--json", default=None, help="also write the figures as JSON to this path")
     load.add_argument("--log", default=None, help="append the server's output to this file")
     load.add_argument("--timeout", type=float, default=120.0, help="seconds before a page counts as failed (120)")
+    load.add_argument(
+        "--spread", type=float, default=0.0, help="sessions arrive evenly over this many seconds (default 0: at once)"
+    )
     serve = cmd("serve", "Start the dashboard (Streamlit) on the data dir.")
     serve.add_argument("--port", type=int, default=None, help="port (default 8501)")
     return p

@@ -380,9 +380,10 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 async def _phase(
-    ws_url: str, pages: Sequence[str], sessions: int, query: str, timeout_s: float
+    ws_url: str, pages: Sequence[str], sessions: int, query: str, timeout_s: float, spread_s: float = 0.0
 ) -> tuple[list[PageRun], float]:
-    async def one() -> list[PageRun]:
+    async def one(i: int) -> list[PageRun]:
+        await asyncio.sleep(spread_s * i / max(sessions - 1, 1))  # arrivals evenly over the spread; 0: all at once
         try:
             session = await Session(ws_url, timeout_s).open()
         except Exception as exc:  # noqa: BLE001 - a refused connection is an error of every request it carried
@@ -393,7 +394,7 @@ async def _phase(
             await session.close()
 
     started = time.perf_counter()
-    results = await asyncio.gather(*(one() for _ in range(sessions)))
+    results = await asyncio.gather(*(one(i) for i in range(sessions)))
     return [r for runs in results for r in runs], time.perf_counter() - started
 
 
@@ -404,8 +405,9 @@ def run_phase(
     caches: str,
     query: str = DEFAULT_QUERY,
     timeout_s: float = PAGE_TIMEOUT_S,
+    spread_s: float = 0.0,
 ) -> Phase:
-    runs, wall = _run(lambda: _phase(server.ws_url, pages, sessions, query, timeout_s))
+    runs, wall = _run(lambda: _phase(server.ws_url, pages, sessions, query, timeout_s, spread_s))
     return Phase(sessions, caches, runs, wall, server.peak_memory_bytes())
 
 
@@ -419,13 +421,14 @@ def load_test(
     log: Path | None = None,
     out=None,
     timeout_s: float = PAGE_TIMEOUT_S,
+    spread_s: float = 0.0,
 ) -> list[Phase]:
     """For each session count: a fresh server (cold caches), the sessions once, then once more (warm)."""
     phases = []
     for n in sessions:
         with Server(base, today=today, log=log) as server:  # a fresh server: nothing cached
             for caches in ("cold", "warm"):  # a page missing from the app counts as "page not found" errors
-                phase = run_phase(server, pages, n, caches, query, timeout_s)
+                phase = run_phase(server, pages, n, caches, query, timeout_s, spread_s)
                 phases.append(phase)
                 print(_row(phase.summary()), file=out or sys.stdout, flush=True)
     return phases
@@ -496,11 +499,21 @@ def run_loadtest_command(args) -> int:
     pages = [p.strip() for p in str(args.pages).split(",") if p.strip()]
     base, generated = demo_data(Path(args.data_dir).expanduser().resolve() if args.data_dir else None, args.scale)
     today = args.today or (DEMO_UNTIL if generated or "demo-scale-" in base.name else None)
-    print(f"Data: {base}; pages: {', '.join(pages)}; sessions: {', '.join(map(str, sessions))}")
+    spread = getattr(args, "spread", 0.0)
+    arrival = f"arriving evenly over {spread:g} s" if spread else "all at once"
+    print(f"Data: {base}; pages: {', '.join(pages)}; sessions: {', '.join(map(str, sessions))}, {arrival}")
     print(f"Machine: {machine()}; {dt.datetime.now().isoformat(timespec='minutes')}")
     print(_HEADER)
     log = Path(args.log) if args.log else None
-    phases = load_test(base, sessions, pages, today=today, log=log, timeout_s=getattr(args, "timeout", PAGE_TIMEOUT_S))
+    phases = load_test(
+        base,
+        sessions,
+        pages,
+        today=today,
+        log=log,
+        timeout_s=getattr(args, "timeout", PAGE_TIMEOUT_S),
+        spread_s=getattr(args, "spread", 0.0),
+    )
     failed = []
     largest = max(sessions)
     errors = [e for p in phases if p.sessions == largest for e in p.errors]
@@ -520,6 +533,7 @@ def run_loadtest_command(args) -> int:
                     "machine": machine(),
                     "data_dir": str(base),
                     "pages": pages,
+                    "spread_s": spread,
                     "phases": [p.summary() for p in phases],
                     "targets_missed": failed,
                 },
