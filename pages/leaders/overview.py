@@ -69,7 +69,10 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
     if phases.is_empty():
         st.info(f.tr("app.empty"))
     else:
-        phases = phases.with_columns(ui.values_mapped(phases["phase"], lambda p: f.tr(f"phase.{p}")))
+        # phase names wrapped, margin fitted: in this narrow column they otherwise left the bars a sliver
+        phases = phases.with_columns(
+            ui.values_mapped(phases["phase"], lambda p: charts.wrap_label(f.tr(f"phase.{p}"), 12))
+        )
         st.plotly_chart(
             charts.progress_vs_plan(
                 phases,
@@ -79,7 +82,7 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
                 actual_label=f.tr("overview.progress"),
                 planned_label=f.tr("overview.planned"),
                 lang=f.lang,
-            ),
+            ).update_yaxes(automargin=True),
             width="stretch",
         )
 

@@ -204,11 +204,19 @@ def full_screenshot(page, path: Path, width: int, max_height: int = 12000) -> No
     """The whole page at `width`: Streamlit's main area scrolls inside the window, so the window is made as tall
     as the content, then put back."""
     page.set_viewport_size({"width": width, "height": 1000})
-    page.wait_for_timeout(200)
+    page.wait_for_timeout(250)
     height = page.evaluate(
         "() => { const m = document.querySelector('[data-testid=stMain]'); return m ? m.scrollHeight : 1000; }"
     )
     page.set_viewport_size({"width": width, "height": max(1000, min(int(height) + 40, max_height))})
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(300)
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": width, "height": 1000})
+
+
+def first_screen(full: Path, out: Path, height: int = 1000) -> None:
+    """What a window `height` px tall shows first: the top of a full-length screenshot of the same width."""
+    from PIL import Image
+
+    with Image.open(full) as image:
+        image.crop((0, 0, image.width, min(height, image.height))).save(out)

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import re
 
-from e2e_browser import SUMMARY, full_screenshot, is_nfc, main_text, open_page, sidebar_text, vietnamese_letters
+from e2e_browser import (
+    SUMMARY,
+    first_screen,
+    full_screenshot,
+    is_nfc,
+    main_text,
+    open_page,
+    sidebar_text,
+    vietnamese_letters,
+)
 
 from dashboard.i18n import t
 
@@ -44,12 +53,10 @@ def test_every_page_in_vietnamese_with_screenshots(context, server, page_paths, 
                 assert vietnamese_letters(text) >= 5, f"no Vietnamese diacritics on {_name(path)}: {text[:200]!r}"
                 assert is_nfc(text), f"decomposed diacritics on {_name(path)}"
                 assert language in sidebar_text(page)
-                page.screenshot(path=str(shots / f"{_name(path)}_vi_1400x1000.png"))
-                full_screenshot(page, shots / f"{_name(path)}_vi_1400_full.png", 1400)
-                page.set_viewport_size({"width": 900, "height": 1000})
-                page.wait_for_timeout(400)
-                page.screenshot(path=str(shots / f"{_name(path)}_vi_900x1000.png"))
-                full_screenshot(page, shots / f"{_name(path)}_vi_900_full.png", 900)
+                for width in (1400, 900):  # a desktop, and a tablet (the sidebar open)
+                    full = shots / f"{_name(path)}_vi_{width}_full.png"
+                    full_screenshot(page, full, width)
+                    first_screen(full, shots / f"{_name(path)}_vi_{width}x1000.png")
                 assert visit.problems() == []  # nothing broke while the layout changed
                 external.update(visit.external)
             finally:
