@@ -4,9 +4,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import gate, sqlpages, ui
 from dashboard.config import data_dir
 from dashboard.i18n import DEFAULT_LANG, LANGS
+from dashboard.sqlpages import page as sqlpages
+from dashboard.web import gate, ui
 
 st.set_page_config(page_title="Chiến lược dữ liệu · Data Strategy", page_icon=":material/insights:", layout="wide")
 

@@ -35,7 +35,7 @@ def tiny_base(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_base(tmp_path_factory) -> Path:
-    from dashboard.demo import generate
+    from dashboard.data.demo import generate
 
     base = tmp_path_factory.mktemp("demo")
     generate(base, seed=7, scale=1, until=DEMO_UNTIL, progress=False)

@@ -25,8 +25,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from tiny_fixture import tables
 
-import dashboard.ui
-from dashboard.io import write_table
+import dashboard.web.ui
+from dashboard.data.io import write_table
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/governance.py"
@@ -245,14 +245,14 @@ def test_english(app):
 
 
 def test_a_broken_part_shows_its_error_and_the_rest_renders(app, monkeypatch):
-    real = dashboard.ui.query
+    real = dashboard.web.ui.query
 
     def broken(name, **extra):
         if name == "governance_datasets_without_owner":
             raise RuntimeError("owner query broke")
         return real(name, **extra)
 
-    monkeypatch.setattr(dashboard.ui, "query", broken)
+    monkeypatch.setattr(dashboard.web.ui, "query", broken)
     at = open_page(app)
     assert not at.exception
     assert [e.value for e in at.error] == [

@@ -185,7 +185,7 @@ def test_an_empty_period_shows_empty_states(app):
 
 
 def test_a_broken_part_shows_its_own_error_and_the_rest_renders(app, monkeypatch):
-    from dashboard import charts as chart_module
+    from dashboard.web import charts as chart_module
 
     def broken(*args, **kwargs):
         raise RuntimeError("heatmap exploded")

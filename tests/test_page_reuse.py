@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import dashboard.ui
+import dashboard.web.ui
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/reuse.py"
@@ -167,14 +167,14 @@ def test_english(app):
 
 
 def test_a_broken_part_shows_its_error_and_the_rest_renders(app, monkeypatch):
-    real = dashboard.ui.query
+    real = dashboard.web.ui.query
 
     def broken(name, **extra):
         if name == "reuse_hotspots_by_procedure":
             raise RuntimeError("hotspots query broke")
         return real(name, **extra)
 
-    monkeypatch.setattr(dashboard.ui, "query", broken)
+    monkeypatch.setattr(dashboard.web.ui, "query", broken)
     at = open_page(app)
     assert not at.exception
     assert [e.value for e in at.error] == [

@@ -24,8 +24,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from tiny_fixture import tables
 
-import dashboard.ui
-from dashboard.io import write_table
+import dashboard.web.ui
+from dashboard.data.io import write_table
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/roadmap.py"
@@ -227,14 +227,14 @@ def test_english_says_the_notes_are_in_vietnamese(app):
 
 
 def test_a_broken_part_shows_its_error_and_the_rest_renders(app, monkeypatch):
-    real = dashboard.ui.query
+    real = dashboard.web.ui.query
 
     def broken(name, **extra):
         if name == "roadmap_milestones":
             raise RuntimeError("milestones query broke")
         return real(name, **extra)
 
-    monkeypatch.setattr(dashboard.ui, "query", broken)
+    monkeypatch.setattr(dashboard.web.ui, "query", broken)
     at = open_page(app)
     assert not at.exception
     assert [e.value for e in at.error] == [

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import dashboard.ui
-from dashboard.kpis import Period, Scope, compute_kpis
-from dashboard.query import run_query
+import dashboard.web.ui
+from dashboard.engine.kpis import Period, Scope, compute_kpis
+from dashboard.engine.query import run_query
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/sharing.py"
@@ -180,14 +180,14 @@ def test_english(app):
 
 
 def test_a_broken_part_shows_its_error_and_the_rest_renders(app, monkeypatch):
-    real = dashboard.ui.query
+    real = dashboard.web.ui.query
 
     def broken(name, **extra):
         if name == "sharing_level_flows":
             raise RuntimeError("flows query broke")
         return real(name, **extra)
 
-    monkeypatch.setattr(dashboard.ui, "query", broken)
+    monkeypatch.setattr(dashboard.web.ui, "query", broken)
     at = open_page(app)
     assert not at.exception
     assert [e.value for e in at.error] == [

@@ -19,9 +19,11 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from dashboard import audit, auth, query, sandbox, sqlpages
+from dashboard.access import audit, auth
 from dashboard.config import ROOT
+from dashboard.engine import query, sandbox
 from dashboard.scope import Scope
+from dashboard.sqlpages import page as sqlpages
 
 WEEK = {"period": "custom", "start": "2026-03-02", "end": "2026-03-08"}
 PASSWORDS = {
@@ -223,7 +225,7 @@ def test_real_data_with_mode_none_refuses_to_start(env, monkeypatch):
     at = new_app().run()
     assert "không phải dữ liệu mẫu" in at.error[0].value and not at.metric
     # and the server command stops with a non-zero exit before serving
-    from dashboard.serve import serve
+    from dashboard.web.serve import serve
 
     assert serve(env, 8999) == 1
 
@@ -343,7 +345,7 @@ def test_a_leader_and_a_provincial_user_get_no_workbench_and_no_admin_pages(env)
 
 
 def test_page_errors_show_details_to_analysts_only(env, monkeypatch):
-    from dashboard import ui
+    from dashboard.web import ui
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret path /srv/data/curated/x.parquet")
@@ -356,7 +358,7 @@ def test_page_errors_show_details_to_analysts_only(env, monkeypatch):
 
 
 def test_a_provincial_user_gets_only_their_province_snapshots(env):
-    from dashboard import snapshot
+    from dashboard.weekly import snapshot
 
     # one stored week per archive: all W08, P1 W10, P2 W09
     for scope, week in (("all", "2026-W08"), ("province:P1", "2026-W10"), ("province:P2", "2026-W09")):

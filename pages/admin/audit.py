@@ -1,11 +1,12 @@
-"""Audit log (admins): the events of one day (dashboard/audit.py), filterable by user and kind; no query runs."""
+"""Audit log (admins): the events of one day (dashboard/access/audit.py), filterable by user and kind; no query runs."""
 
 import json
 
 import polars as pl
 import streamlit as st
 
-from dashboard import audit, ui
+from dashboard.access import audit
+from dashboard.web import ui
 
 f = ui.filters()
 st.title(f.tr("admin.audit.title"))

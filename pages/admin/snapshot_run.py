@@ -5,8 +5,10 @@ import time
 
 import streamlit as st
 
-from dashboard import audit, snapshot, ui
+from dashboard.access import audit
 from dashboard.config import today
+from dashboard.web import ui
+from dashboard.weekly import snapshot
 
 f = ui.filters()
 st.title(f.tr("admin.snapshot_run.title"))

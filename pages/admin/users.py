@@ -1,10 +1,11 @@
-"""Users (admins): who may sign in, with which role and scope (dashboard/auth.py); add, remove, unlock."""
+"""Users (admins): who may sign in, with which role and scope (dashboard/access/auth.py); add, remove, unlock."""
 
 import polars as pl
 import streamlit as st
 
-from dashboard import audit, auth, ui
+from dashboard.access import audit, auth
 from dashboard.scope import Scope
+from dashboard.web import ui
 
 f = ui.filters()
 st.title(f.tr("admin.users.title"))

@@ -5,8 +5,8 @@ governance_dictionary_by_body, governance_dictionary_terms."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
 from dashboard.i18n import fmt_number
+from dashboard.web import charts, ui
 
 f = ui.filters()
 st.title(f.tr("governance.title"))

@@ -5,7 +5,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, snapshot, ui
+from dashboard.web import charts, ui
+from dashboard.weekly import snapshot
 
 f = ui.filters()
 st.title(f.tr("overview.title"))

@@ -6,10 +6,10 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
-from dashboard.charts import CRITERIA
+from dashboard.engine.kpis import NOT_READY_THRESHOLD, READY_THRESHOLD
 from dashboard.i18n import fmt_percent
-from dashboard.kpis import NOT_READY_THRESHOLD, READY_THRESHOLD
+from dashboard.web import charts, ui
+from dashboard.web.charts import CRITERIA
 
 HEATMAP_ROWS = 20
 GROUP_COLOURS = {1: "green", 2: "orange", 3: "red"}

@@ -3,9 +3,9 @@ reuse_weekly, reuse_hotspots_by_procedure, reuse_hotspots_by_body, reuse_breadth
 
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID
 from dashboard.i18n import fmt_amount, fmt_percent
-from dashboard.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID
+from dashboard.web import charts, ui
 
 f = ui.filters()
 st.title(f.tr("reuse.title"))

@@ -4,8 +4,8 @@ roadmap_progress_by_group, roadmap_milestones, roadmap_overdue_items, roadmap_it
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
 from dashboard.i18n import fmt_date, fmt_percent
+from dashboard.web import charts, ui
 
 f = ui.filters()
 st.title(f.tr("roadmap.title"))

@@ -4,7 +4,7 @@ sharing_dataset_weekly."""
 
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard.web import charts, ui
 
 f = ui.filters()
 st.title(f.tr("sharing.title"))

@@ -1,11 +1,12 @@
-"""Snapshots: the weekly archive (dashboard/snapshot.py). Data: <data dir>/snapshots/<week>/manifest.json and
+"""Snapshots: the weekly archive (dashboard/weekly/snapshot.py). Data: <data dir>/snapshots/<week>/manifest.json and
 kpis.parquet, and snapshots/ledger.jsonl; no query runs here, every figure is a stored one."""
 
 import streamlit as st
 
-from dashboard import snapshot, ui
 from dashboard.config import today
 from dashboard.i18n import fmt_date
+from dashboard.web import ui
+from dashboard.weekly import snapshot
 
 f = ui.filters()
 st.title(f.tr("nav.snapshots"))

@@ -13,8 +13,9 @@ from types import SimpleNamespace
 
 import polars as pl
 
-from dashboard import kpis, ui
+from dashboard.engine import kpis
 from dashboard.period import Period
+from dashboard.web import ui
 
 
 def _recording(monkeypatch, module, name: str) -> set[int]:

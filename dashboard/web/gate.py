@@ -1,4 +1,4 @@
-"""The door of the app (Streamlit side of dashboard/auth.py): the refusal page, the sign-in screens, the signed-in
+"""The door of the app (Streamlit side of access/auth.py): the refusal page, the sign-in screens, the signed-in
 user of this session, sign-out, and the audit of sign-ins and page views.
 
 The user is worked out again on every run (from the users file, so a removed user or a changed role takes effect
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import audit, auth
-from dashboard.auth import AuthConfigError, User
+from dashboard.access import audit, auth
+from dashboard.access.auth import AuthConfigError, User
 from dashboard.i18n import t
 from dashboard.scope import Scope
 

@@ -27,9 +27,9 @@ after no contract table are listed in the report and ignored.
   (`yyyy-mm-dd 00:00:00`).  Never `mm/dd/yyyy`.
 * Booleans (text): true/false, t/f, 1/0, yes/no, y/n, có/không, đúng/sai (any case).
 
-**Validation.** Every row is checked against the contract in `dashboard.contract`: its types (as
+**Validation.** Every row is checked against the contract in `dashboard.data.contract`: its types (as
 above), required values, enumerations, bounds and row rules (the conditions are the checker's own,
-`dashboard.check.row_checks`), and its foreign keys against the tables as they will be after the run
+`dashboard.data.check.row_checks`), and its foreign keys against the tables as they will be after the run
 (a fact whose agency or dataset is unknown is quarantined, never dropped).  A self-reference
 (`agencies.parent_agency_id`, `roadmap_items.parent_item_id`) must point at a valid row: a child of a
 quarantined row is quarantined too.  A row breaking several rules carries every reason, joined by
@@ -52,7 +52,7 @@ run removes stops the run before anything changes.
 **Nothing is lost silently.** For every table: `read = loaded + quarantined + duplicates dropped`,
 printed and written to `quarantine/<run-id>/report.json` (with the reasons counted by kind).
 
-**Atomic.** Every table of the new curated data (with the rollups of `dashboard.rollups`, rebuilt for
+**Atomic.** Every table of the new curated data (with the rollups of `dashboard.data.rollups`, rebuilt for
 the facts that changed) is written into a staging folder `<data dir>/.curate-<run-id>/curated/`,
 each file through a temporary name and a rename; unchanged files are hard links to the current
 ones.  Only when everything is written is `curated/` swapped for the staging folder (two renames;
@@ -78,9 +78,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from dashboard.check import _q, _type_ok, row_checks
 from dashboard.config import TIMEZONE, curated_dir, table_files
-from dashboard.contract import LOAD_ORDER, TABLES, Column, Table
+from dashboard.data.check import _q, _type_ok, row_checks
+from dashboard.data.contract import LOAD_ORDER, TABLES, Column, Table
 
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".parquet")
 MODES = ("replace", "append")
@@ -705,7 +705,7 @@ def curate(base: Path, source: Path, mode: str = "replace", *, run_id: str | Non
 
 
 def _execute(run: _Run) -> RunReport:
-    from dashboard.rollups import ROLLUPS, build_rollups
+    from dashboard.data.rollups import ROLLUPS, build_rollups
 
     found, run.report.ignored_files = find_sources(run.source)
     if not found:

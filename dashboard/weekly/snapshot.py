@@ -37,8 +37,8 @@ import polars as pl
 
 import dashboard
 from dashboard.config import ROOT, TIMEZONE, data_version, today
+from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPIS, compute_kpis
 from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_date, t
-from dashboard.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPIS, compute_kpis
 from dashboard.period import Period
 from dashboard.scope import Scope
 
@@ -173,7 +173,7 @@ def _key(week: Week, report_scope: Scope) -> str:
 
 def scope_names(base: Path, lang: str) -> dict[str, str]:
     """Every scope a snapshot covers, `all` first, then provinces and central bodies (scope_options.sql)."""
-    from dashboard.query import run_query
+    from dashboard.engine.query import run_query
 
     options = run_query(base, Scope(), "scope_options", {"lang": lang})
     names = dict(zip(options["scope_key"], options["scope_name"]))
@@ -613,7 +613,7 @@ def choose_week(text: str | None, day: dt.date | None = None) -> Week:
 
 
 def _check_inputs(base: Path) -> None:
-    from dashboard.check import check_data_dir
+    from dashboard.data.check import check_data_dir
 
     curated = base / "curated"
     if not curated.is_dir():
@@ -669,7 +669,7 @@ def make_report(
     """The report of `scope` for the week: its KPIs from the snapshot's table (with the changes against the stored
     previous week), the dashboard's sections and the snapshot SQL pages, whose queries run in the scope's own
     database as the app's do for that scope. Also says why the SQL pages are missing, when they are."""
-    from dashboard.report import Report, gather_sections, sql_page_tables
+    from dashboard.weekly.report import Report, gather_sections, sql_page_tables
 
     previous = stored_comparison(base, week.period, scope)
     sections = gather_sections(base, week.period, scope, lang)
@@ -717,8 +717,8 @@ def build(
     started: dt.datetime,
 ) -> dict:
     """Write every file of the snapshot into `tmp`; return the manifest (also written there)."""
-    from dashboard.report.html import PdfSkipped, chromium_path, print_pdf, render_html
-    from dashboard.report.xlsx import write_xlsx
+    from dashboard.weekly.report.html import PdfSkipped, chromium_path, print_pdf, render_html
+    from dashboard.weekly.report.xlsx import write_xlsx
 
     clock = time.perf_counter()
     progress.step(f"Checking the inputs in {base / 'curated'} against the contract")
@@ -1089,8 +1089,8 @@ STATES = ("ok", "skipped", "partial", "incomplete", "failed", "refused", "abando
 
 def comparison_table(base: Path, first: str, second: str, scope: Scope, lang: str) -> pl.DataFrame | None:
     """`compare_weeks` in words for the page: KPI, both values, the change, and the status change."""
-    from dashboard.report import format_change, format_value, kpi_name, status_word
-    from dashboard.ui import STATUS_DOTS
+    from dashboard.web.ui import STATUS_DOTS
+    from dashboard.weekly.report import format_change, format_value, kpi_name, status_word
 
     frame = compare_weeks(base, first, second, scope)
     if frame is None:

@@ -25,8 +25,8 @@ Scale: `scale` multiplies the communes per province (`COMMUNES_PER_PROVINCE * sc
 and with them the fact rows.  From `FOLDER_MIN_SCALE` up, `exchanges_daily` and
 `dossiers_daily` are written as folders of monthly Parquet parts
 (`curated/<table>/part-00000.parquet`, ...), generated one month at a time so memory
-stays bounded; below it, each is one file written through `dashboard.io.write_table`.
-The rows are the same either way.  Last, the weekly rollups of `dashboard.rollups` are built from
+stays bounded; below it, each is one file written through `dashboard.data.io.write_table`.
+The rows are the same either way.  Last, the weekly rollups of `dashboard.data.rollups` are built from
 the facts (`curated/exchanges_weekly.parquet`, `curated/dossiers_weekly.parquet`).
 """
 
@@ -45,9 +45,9 @@ import numpy as np
 import polars as pl
 
 from dashboard import config
-from dashboard.contract import CHANNELS, LOAD_ORDER, TABLES, polars_schema
-from dashboard.io import conform, write_table
-from dashboard.rollups import ROLLUPS, build_rollups
+from dashboard.data.contract import CHANNELS, LOAD_ORDER, TABLES, polars_schema
+from dashboard.data.io import conform, write_table
+from dashboard.data.rollups import ROLLUPS, build_rollups
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
@@ -1613,11 +1613,11 @@ def generate(
     bar.close()
 
     bar = _Progress("rollups", 1, progress)
-    build_rollups(base)  # the weekly rollups pages read instead of the daily facts (dashboard/rollups.py)
+    build_rollups(base)  # the weekly rollups pages read instead of the daily facts (dashboard/data/rollups.py)
     bar.update(1)
     bar.close()
-    # Marks these files as demo data: the only data the app serves without a login (dashboard/auth.py).
-    from dashboard.auth import write_demo_marker
+    # Marks these files as demo data: the only data the app serves without a login (dashboard/access/auth.py).
+    from dashboard.access.auth import write_demo_marker
 
     write_demo_marker(base, seed=seed, scale=scale, until=until)
     return {t: counts[t] for t in LOAD_ORDER}

@@ -21,7 +21,7 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
-    from dashboard.auth import AuthConfigError, resolve_mode
+    from dashboard.access.auth import AuthConfigError, resolve_mode
     from dashboard.i18n import t
 
     PagesManager.uses_pages_directory = False

@@ -11,7 +11,7 @@ pages/). Three layers, each enough on its own for the attacks it names:
    `read_text`, `read_parquet`, `glob`, `query(...)` and the like are refused wherever they hide
    (sub-queries, CTEs, lateral joins); a FROM that names a file (`from '/etc/passwd'`) is refused too.
 2. The database: the workbench runs in a database of its own per scope (`workbench_database`), a
-   mirror of the scope's shared database (dashboard/db.py) hardened the same way (external access off,
+   mirror of the scope's shared database (dashboard/engine/db.py) hardened the same way (external access off,
    configuration locked) but with its own, smaller memory budget, so a runaway analyst query cannot
    starve the leaders' pages. A restricted scope's workbench database holds copies of only that scope's
    rows and has no file access at all; the `all` one reads the curated Parquet through the same views,
@@ -37,8 +37,8 @@ import polars as pl
 import pyarrow as pa
 
 from dashboard.config import QUERIES_DIR, curated_dir, data_version
-from dashboard.contract import LOAD_ORDER, TABLES
-from dashboard.db import database
+from dashboard.data.contract import LOAD_ORDER, TABLES
+from dashboard.engine.db import database
 from dashboard.scope import Scope
 
 MAX_ROWS = 10_000

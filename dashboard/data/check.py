@@ -1,4 +1,4 @@
-"""Check `<data dir>/curated` against the data contract declared in `dashboard.contract`.
+"""Check `<data dir>/curated` against the data contract declared in `dashboard.data.contract`.
 
 Everything checked comes from `contract.TABLES` (columns, types, nullability,
 enumerations, foreign keys, bounds, keys and row rules); nothing is restated
@@ -67,7 +67,7 @@ from typing import Any
 import duckdb
 
 from dashboard.config import curated_dir, table_files
-from dashboard.contract import LOAD_ORDER, TABLES, Column, Table
+from dashboard.data.contract import LOAD_ORDER, TABLES, Column, Table
 
 MAX_EXAMPLES = 5
 MAX_VALUES_LISTED = 10
@@ -586,9 +586,9 @@ def _other_files(base: Path) -> list[str]:
     cur = curated_dir(base)
     if not cur.is_dir():
         return []
-    from dashboard.rollups import ROLLUPS
+    from dashboard.data.rollups import ROLLUPS
 
-    known = set(TABLES) | set(ROLLUPS)  # rollups are derived from the facts (dashboard/rollups.py)
+    known = set(TABLES) | set(ROLLUPS)  # rollups are derived from the facts (dashboard/data/rollups.py)
     out = []
     for p in sorted(cur.iterdir()):
         if p.name.startswith("."):

@@ -15,11 +15,11 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.config import data_dir, data_version, today
-from dashboard.db import DataMissingError
+from dashboard.engine.db import DataMissingError
+from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, Kpi, kpi_table, status_for
+from dashboard.engine.query import bind, load_sql, run_query
 from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_amount, fmt_date, fmt_number, fmt_percent, t
-from dashboard.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, Kpi, kpi_table, status_for
 from dashboard.period import PRESETS, Period, preset_period
-from dashboard.query import bind, load_sql, run_query
 from dashboard.scope import Scope
 
 DEFAULT_PRESET = "last_4_weeks"
@@ -515,7 +515,7 @@ def labelled_table(
 
 def is_analyst() -> bool:
     """Whether the signed-in user sees analyst things (error details, the workbench): roles analyst and admin
-    (dashboard/auth.py). No signed-in user: no."""
+    (dashboard/access/auth.py). No signed-in user: no."""
     user = current_user()
     return user is not None and user.is_analyst
 
@@ -591,7 +591,7 @@ def dashed_table(df: pl.DataFrame, name: str, labels: dict[str, str], formats=No
     download_buttons(shown.rename(labels), name)
 
 
-# ---- the signed-in user (dashboard/auth.py, dashboard/gate.py) ----------------------------------------------
+# ---- the signed-in user (access/auth.py, web/gate.py) ----------------------------------------------------
 
 
 def current_user():
@@ -619,7 +619,7 @@ def _forced_names(base: Path, version: str, lang: str, forced: Scope) -> dict[st
 
 def audit_download(file_name: str, what: str) -> None:
     """on_click of download buttons: one audit line per download."""
-    from dashboard import audit
+    from dashboard.access import audit
 
     user, f = current_user(), st.session_state.get(_FILTERS)
     scope = f.scope.key if f is not None else None

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import xlsxwriter
 
-from dashboard.charts import PRIMARY, RAG_COLOURS
+from dashboard.engine.kpis import KPI_BY_ID, KPIS
 from dashboard.i18n import fmt_date
-from dashboard.kpis import KPI_BY_ID, KPIS
-from dashboard.report import Report, Table, kpi_formula, kpi_name, status_word
+from dashboard.web.charts import PRIMARY, RAG_COLOURS
+from dashboard.weekly.report import Report, Table, kpi_formula, kpi_name, status_word
 
 NUMBER_FORMATS = {"percent": "0.0%", "number": "#,##0", "decimal": "#,##0.0"}
 DATE_FORMATS = {"vi": "dd/mm/yyyy", "en": "d mmm yyyy"}

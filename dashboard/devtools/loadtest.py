@@ -466,7 +466,7 @@ def demo_data(base: Path | None, scale: float, until: dt.date = DEMO_UNTIL) -> t
         base = cache_dir() / f"demo-scale-{scale:g}-until-{until.isoformat()}"
     if _has_data(base):
         return base, False
-    from dashboard.demo import generate
+    from dashboard.data.demo import generate
 
     print(f"Generating demo data (scale {scale:g}) into {base} ...", flush=True)
     staging = Path(tempfile.mkdtemp(prefix=".loadtest-", dir=base.parent if base.parent.exists() else None))

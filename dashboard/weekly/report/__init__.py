@@ -1,6 +1,6 @@
-"""The weekly report's content, gathered once and written as XLSX, HTML and PDF (see dashboard.snapshot).
+"""The weekly report's content, gathered once and written as XLSX, HTML and PDF (see dashboard.weekly.snapshot).
 
-The numbers come from the same places as the dashboard: the KPI table of `dashboard.kpis` (read from the
+The numbers come from the same places as the dashboard: the KPI table of `dashboard.engine.kpis` (read from the
 snapshot's own kpis.parquet) and the named queries of queries/ that the pages run, with the week as the
 period and the report's scope. Nothing here needs Streamlit.
 """
@@ -15,9 +15,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import charts
-from dashboard.i18n import fmt_number, fmt_percent, t
-from dashboard.kpis import (
+from dashboard.engine.kpis import (
     AREAS,
     DEFAULT_MINUTES_PER_DOSSIER,
     KPI_BY_ID,
@@ -26,9 +24,11 @@ from dashboard.kpis import (
     READY_THRESHOLD,
     status_for,
 )
+from dashboard.engine.query import run_query
+from dashboard.i18n import fmt_number, fmt_percent, t
 from dashboard.period import Period
-from dashboard.query import run_query
 from dashboard.scope import Scope
+from dashboard.web import charts
 
 TREND_DAYS = 84  # the trends show the last 12 weeks up to the report's week, as the overview does
 WORST_FIRST = {"red": 0, "amber": 1, "green": 2, None: 3}
@@ -112,7 +112,7 @@ def status_word(kpi_id: str, status: str | None, lang: str) -> str:
 
 
 def format_value(kpi_id: str, value: float | None, lang: str) -> str:
-    """A KPI value as the cards show it (dashboard.ui.format_value, without Streamlit)."""
+    """A KPI value as the cards show it (dashboard.web.ui.format_value, without Streamlit)."""
     unit = KPI_BY_ID[kpi_id].unit
     if value is None:
         return "–"
@@ -124,7 +124,7 @@ def format_value(kpi_id: str, value: float | None, lang: str) -> str:
 
 
 def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
-    """A change as the cards show it: percentage points for ratios (dashboard.ui.format_change)."""
+    """A change as the cards show it: percentage points for ratios (dashboard.web.ui.format_change)."""
     if change is None:
         return None
     sign = "+" if change >= 0 else ""
@@ -144,7 +144,7 @@ Query = Callable[..., pl.DataFrame]
 
 def _coded(df: pl.DataFrame, columns: list[str], prefix: str, lang: str) -> pl.DataFrame:
     """Codes (a level, a phase) replaced by their text `<prefix>.<code>` in the report's language."""
-    # plain Python on this thread, not Polars callbacks on its workers (see dashboard/ui.py values_mapped)
+    # plain Python on this thread, not Polars callbacks on its workers (see dashboard/web/ui.py values_mapped)
     present = [c for c in columns if c in df.columns]
     return df.with_columns(
         pl.Series(c, [None if v is None else t(f"{prefix}.{v}", lang) for v in df[c].to_list()], pl.String)
@@ -617,9 +617,9 @@ SQL_PAGE_FORMATS = {"integer": "number", "decimal": "decimal", "percent": "perce
 
 def sql_page_tables(base: Path, period: Period, scope: Scope, lang: str) -> list[Table]:
     """One table per analyst SQL page whose header says `snapshot: true`, run with the report's week and scope
-    and the page's default parameters (dashboard.sqlpages, issue 4)."""
-    from dashboard import sqlpages
-    from dashboard.db import database
+    and the page's default parameters (dashboard.sqlpages.page, issue 4)."""
+    from dashboard.engine.db import database
+    from dashboard.sqlpages import page as sqlpages
 
     tables = []
     for page in sqlpages.snapshot_pages():

@@ -4,7 +4,7 @@ The `all` database reads the curated Parquet through views, with file access lim
 curated folder. A restricted scope (a province, an agency) gets an in-memory database that holds
 copies of only its rows (the queries in queries/scope/) and never has any file access.
 
-Rollups (dashboard/rollups.py) are tables like the others here: the `all` database reads a rollup
+Rollups (dashboard/data/rollups.py) are tables like the others here: the `all` database reads a rollup
 file that is fresh (built from the current fact files) through a view; a missing or stale one is built
 in memory from the daily fact before the database is locked (correct, slower to start, logged), so a
 data dir without rollups still works.  Scopes copy their rollup rows with queries/scope/<rollup>.sql.
@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
-from dashboard.contract import LOAD_ORDER
-from dashboard.rollups import ROLLUPS, rollup_state
+from dashboard.data.contract import LOAD_ORDER
+from dashboard.data.rollups import ROLLUPS, rollup_state
 from dashboard.scope import Scope
 
 log = logging.getLogger(__name__)

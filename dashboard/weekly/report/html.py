@@ -15,9 +15,9 @@ import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.engine.kpis import KPI_BY_ID
 from dashboard.i18n import fmt_date
-from dashboard.kpis import KPI_BY_ID
-from dashboard.report import (
+from dashboard.weekly.report import (
     Report,
     Table,
     format_change,

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard.config import curated_dir
-from dashboard.contract import TABLES, polars_schema
+from dashboard.data.contract import TABLES, polars_schema
 
 
 def conform(table: str, df: pl.DataFrame) -> pl.DataFrame:

@@ -26,7 +26,7 @@ is atomic with the facts), by `python -m dashboard demo`, and by `python -m dash
 facts were put in place by hand).  Each rollup file records in its Parquet metadata a fingerprint of
 the fact files it was built from (names, sizes, row counts).
 
-**When they are missing or stale** (an older data dir, facts changed by hand): `dashboard.db` does not
+**When they are missing or stale** (an older data dir, facts changed by hand): `dashboard.engine.db` does not
 trust them; it builds the rollup in memory in the `all` database from the daily fact (correct, a
 few seconds per 10 million daily rows, once per data version) and logs a warning that says to run
 `python -m dashboard rollups`.  Restricted scopes copy their rollup rows from the `all` database

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard.config import QUERIES_DIR
-from dashboard.db import database
+from dashboard.engine.db import database
 from dashboard.scope import Scope
 
 _NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)?$")

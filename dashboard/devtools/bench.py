@@ -10,7 +10,7 @@ source for `ui.query("name", ...)` (keyword arguments with literal values are us
 get a default: see `DEFAULTS`) and `ui.kpis(` (the KPI table: current and comparison period).
 
 Per page and scope it reports, in seconds:
-* `cold`: the page's queries right after start: the database cache (`dashboard.db.DATABASES`) and the
+* `cold`: the page's queries right after start: the database cache (`dashboard.engine.db.DATABASES`) and the
   UI's result cache (st.cache_data) cleared, so this includes building the scope's database;
 * `warm`: the same again through the UI's cache (what a leader waits for on a rerun);
 * `engine_warm`: the same again straight to the engine (database built, no result cache);
@@ -41,9 +41,9 @@ from pathlib import Path
 import duckdb
 
 from dashboard.config import PAGES_DIR, QUERIES_DIR, ROOT, curated_dir, table_files
-from dashboard.contract import LOAD_ORDER
+from dashboard.data.contract import LOAD_ORDER
+from dashboard.data.rollups import ROLLUPS, build_rollups, rollup_state
 from dashboard.period import Period, iso_week, preset_period
-from dashboard.rollups import ROLLUPS, build_rollups, rollup_state
 from dashboard.scope import Scope
 
 REFERENCE_DIR = ROOT / "tests" / "rollup_reference"
@@ -125,7 +125,7 @@ def _baseline_connection(base: Path) -> duckdb.DuckDBPyConnection:
 
 class _Bench:
     def __init__(self, base: Path, period: Period) -> None:
-        from dashboard.kpis import NOT_READY_THRESHOLD, READY_THRESHOLD
+        from dashboard.engine.kpis import NOT_READY_THRESHOLD, READY_THRESHOLD
 
         self.base = base
         self.period = period
@@ -148,7 +148,7 @@ class _Bench:
 
     def picks(self, scope: Scope) -> dict:
         """Values a leader would pick on a page: the first dataset and roadmap item the scope shows."""
-        from dashboard.query import run_query
+        from dashboard.engine.query import run_query
 
         p = {**self.period.params(), **scope.params(), "lang": "vi"}
         out = {"dataset_id": "", "item_id": ""}
@@ -167,11 +167,11 @@ class _Bench:
     def run_page(self, page: str, spec: dict, scope: Scope, picks: dict) -> dict:
         import streamlit as st
 
-        from dashboard import ui
         from dashboard.config import data_version
-        from dashboard.db import DATABASES
-        from dashboard.kpis import kpi_table
-        from dashboard.query import bind, load_sql, run_query
+        from dashboard.engine.db import DATABASES
+        from dashboard.engine.kpis import kpi_table
+        from dashboard.engine.query import bind, load_sql, run_query
+        from dashboard.web import ui
 
         calls = []
         for name, literal, _other in spec["queries"]:
@@ -216,7 +216,7 @@ class _Bench:
             for name, _, params in calls:
                 _run_plain(con, _reference_sql(name), params)
             if spec["kpis"]:
-                from dashboard.kpis import KPI_QUERIES, READY_THRESHOLD
+                from dashboard.engine.kpis import KPI_QUERIES, READY_THRESHOLD
 
                 for period in (self.period, self.period.previous()):
                     p = {
@@ -251,7 +251,7 @@ def _reference_sql(name: str) -> str:
 
 
 def _run_plain(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> None:
-    from dashboard.query import bind
+    from dashboard.engine.query import bind
 
     con.execute(sql, bind(sql, params)).fetchall()
 
@@ -295,7 +295,7 @@ def _snapshot(base: Path, today: dt.date) -> dict | None:
 
 def prepare(base: Path | None, scale: float) -> tuple[Path, dict]:
     """The data dir to measure (generated at `scale` when empty) with fresh rollups; what it took."""
-    from dashboard.demo import generate
+    from dashboard.data.demo import generate
 
     base = Path(base) if base else Path(f"/tmp/dashboard-bench-scale-{scale:g}")
     info: dict = {"data_dir": str(base)}
@@ -330,7 +330,7 @@ def run_bench(
     """Measure every leader page in every scope; returns the report (see the module docstring)."""
     import streamlit  # noqa: F401 - its loggers exist once it is imported
 
-    for name in ("streamlit", "streamlit.runtime.caching.cache_data_api", "dashboard.db"):
+    for name in ("streamlit", "streamlit.runtime.caching.cache_data_api", "dashboard.engine.db"):
         logging.getLogger(name).setLevel(logging.ERROR)
     base, info = prepare(base, scale)
     os.environ["DASHBOARD_DATA_DIR"] = str(base)
@@ -357,7 +357,7 @@ def run_bench(
             if not spec["queries"] and not spec["kpis"]:
                 continue
             report["pages"].append(bench.run_page(page, spec, scope, picks))
-    from dashboard.db import DATABASES
+    from dashboard.engine.db import DATABASES
 
     DATABASES.clear()
     report["peak_rss_mib"] = round(_peak_mib())

@@ -2,7 +2,7 @@
 
 Discovery (every run of app.py, so a new file shows on the next reload), the header model
 (pydantic, with errors that name the file, the line and the allowed values), the page runner
-(bound parameters, the current scope's database, the sandbox of dashboard/sandbox.py), the
+(bound parameters, the current scope's database, the sandbox of dashboard/engine/sandbox.py), the
 Streamlit renderer and the checker behind `python -m dashboard pages check`. The analyst guide is
 docs/analyst-guide.md.
 """
@@ -28,10 +28,10 @@ import streamlit as st
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dashboard import sandbox
 from dashboard.config import PAGES_DIR, QUERIES_DIR, ROOT, table_files, today
-from dashboard.contract import LOAD_ORDER, TABLES
-from dashboard.db import database
+from dashboard.data.contract import LOAD_ORDER, TABLES
+from dashboard.engine import sandbox
+from dashboard.engine.db import database
 from dashboard.i18n import DEFAULT_LANG, fmt_date, fmt_number, fmt_percent, t
 from dashboard.period import PRESETS, Period, preset_period
 from dashboard.scope import Scope
@@ -42,7 +42,7 @@ FORMATS = ("integer", "decimal", "percent", "date", "text")
 AGGREGATES = ("first", "sum", "count", "mean", "min", "max")
 RESERVED_FOLDERS = ("leaders", "tools")  # Python pages: the leader pages and the analysts' workbench
 PAGE_TIMEOUT_S = 60.0
-CHECK_PRESET = "last_4_weeks"  # the app's default period (dashboard/ui.py DEFAULT_PRESET)
+CHECK_PRESET = "last_4_weeks"  # the app's default period (dashboard/web/ui.py DEFAULT_PRESET)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _URL_UNSAFE = re.compile(r"[^a-z0-9_]+")
 
@@ -943,7 +943,7 @@ def run_pages_command(args) -> int:
     base = data_dir(args.data_dir)
     if _has_data(base):
         return check_pages(paths, base)
-    from dashboard.demo import generate
+    from dashboard.data.demo import generate
 
     tmp = Path(tempfile.mkdtemp(prefix="pages-check-"))
     try:
@@ -1051,7 +1051,7 @@ def _cached_options(base: str, version: str, scope_key: str, sql: str, params: t
 
 
 def _is_analyst() -> bool:
-    from dashboard import ui
+    from dashboard.web import ui
 
     return ui.is_analyst()
 
@@ -1067,7 +1067,7 @@ def _page_failed(lang: str, problems: str) -> None:
 
 def render(path: Path) -> None:
     """Show one SQL page. Called by st.navigation for every SQL page (see navigation())."""
-    from dashboard import ui
+    from dashboard.web import ui
 
     f = ui.filters()
     try:
@@ -1154,7 +1154,7 @@ def format_value(value, fmt: str | None, lang: str) -> str:
 
 
 def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
-    from dashboard import charts, ui
+    from dashboard.web import charts, ui
 
     kpis = [c for c in page.header.charts if c.type == "kpi"]
     for row in range(0, len(kpis), 4):
@@ -1226,7 +1226,7 @@ def _kpi(page: SqlPage, frame: pl.DataFrame, chart: KpiChart, lang: str) -> None
 
 
 def _table(page: SqlPage, frame: pl.DataFrame, chart: TableChart, f, name: str) -> None:
-    from dashboard import ui
+    from dashboard.web import ui
 
     shown = frame.select(chart.columns or frame.columns)
     view = []
@@ -1234,7 +1234,7 @@ def _table(page: SqlPage, frame: pl.DataFrame, chart: TableChart, f, name: str) 
         fmt = _format_of(page, column, chart.formats.get(column))
         series = shown[column]
         if fmt in ("integer", "decimal", "percent", "date") or series.dtype.is_numeric() or series.dtype.is_temporal():
-            # plain Python on this thread (a Polars callback may run on its workers: see dashboard/ui.py values_mapped)
+            # plain Python on this thread (a Polars callback may run on its workers: see web/ui.py values_mapped)
             series = pl.Series(
                 series.name, [None if v is None else format_value(v, fmt, f.lang) for v in series.to_list()], pl.String
             )

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
+from dashboard.engine.query import run_query
 from dashboard.period import Period
-from dashboard.query import run_query
 from dashboard.scope import Scope
 
 __all__ = ["KPIS", "Kpi", "Period", "Scope", "compute_kpis", "kpi_table", "status_for"]
@@ -108,7 +108,7 @@ def compute_kpis(
         raise RuntimeError(f"KPI queries did not return {sorted(missing)}")
     return (
         # the status in plain Python on this thread: a Polars callback would run on Polars' worker threads, which
-        # can freeze a busy server (see dashboard/ui.py values_mapped and tests/e2e/test_udf_threads.py)
+        # can freeze a busy server (see dashboard/web/ui.py values_mapped and tests/e2e/test_udf_threads.py)
         rows.with_columns(
             pl.Series("status", [status_for(k, v) for k, v in rows.select("kpi_id", "value").iter_rows()], pl.String),
             pl.col("kpi_id").replace_strict(order, return_dtype=pl.Int32).alias("_order"),
@@ -131,7 +131,7 @@ def kpi_table(base: Path, period: Period, scope: Scope, **kw) -> pl.DataFrame:
 
 def run_kpis_command(base: Path, args: argparse.Namespace) -> int:
     """`python -m dashboard kpis`: print the KPI table as a table, CSV or JSON."""
-    from dashboard.db import DataMissingError
+    from dashboard.engine.db import DataMissingError
 
     try:
         period = Period(args.start, args.end)
