@@ -24,6 +24,7 @@ from dashboard.config import ROOT
 from dashboard.engine import query, sandbox
 from dashboard.scope import Scope
 from dashboard.sqlpages import page as sqlpages
+from dashboard.web import settings
 
 WEEK = {"period": "custom", "start": "2026-03-02", "end": "2026-03-08"}
 PASSWORDS = {
@@ -234,7 +235,7 @@ def test_mode_none_serves_demo_data_only(demo_base, tmp_path, monkeypatch):
     monkeypatch.delenv("DASHBOARD_ALLOW_NO_AUTH", raising=False)
     assert auth.is_demo_data(demo_base)
     monkeypatch.setenv("DASHBOARD_AUTH", "none")
-    assert auth.resolve_mode(demo_base) == "none"
+    assert settings.resolve_mode(demo_base) == "none"
     # the same files plus one real extract are no longer demo data
     copy = tmp_path / "copy"
     shutil.copytree(demo_base / "curated", copy / "curated")
@@ -242,7 +243,7 @@ def test_mode_none_serves_demo_data_only(demo_base, tmp_path, monkeypatch):
     shutil.copy(copy / "curated" / "provinces.parquet", copy / "curated" / "extra.parquet")
     assert not auth.is_demo_data(copy)
     with pytest.raises(auth.AuthConfigError):
-        auth.resolve_mode(copy)
+        settings.resolve_mode(copy)
 
 
 def test_password_mode_needs_a_cookie_secret(env, monkeypatch):

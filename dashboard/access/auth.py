@@ -35,7 +35,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from dashboard.config import curated_dir, data_version
+from dashboard.data.demo_marker import is_demo_data
 from dashboard.scope import Scope
 
 MODES = ("oidc", "password", "none")
@@ -43,7 +43,6 @@ ROLES = ("leader", "provincial", "analyst", "admin")
 ANALYST_ROLES = ("analyst", "admin")
 MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
-DEMO_MARKER = "DEMO_DATA.json"
 _NAME = re.compile(r"^[a-z0-9_.@+\-]{1,128}$")
 # scrypt: N=2^15, r=8, p=1 (about 32 MiB, ~0.1 s per check); salt 16 bytes; 32-byte key.
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
@@ -82,59 +81,23 @@ class User:
 # ---- configuration -----------------------------------------------------------------------------------
 
 
-def _secrets_section(name: str) -> dict:
-    try:
-        import streamlit as st
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What the server was configured with: the mode asked for (None when none), whether a cookie secret is set,
+    and the [auth] section of the secrets (OIDC). Read by web/settings.py from Streamlit's configuration."""
 
-        section = st.secrets.get(name)
-        return dict(section) if section else {}
-    except Exception:  # noqa: BLE001 - no secrets.toml is a normal state
-        return {}
-
-
-def configured_mode() -> str | None:
-    """The mode asked for, or None when none is configured."""
-    mode = os.environ.get("DASHBOARD_AUTH") or _secrets_section("dashboard").get("auth")
-    return str(mode).strip().lower() if mode else None
+    mode: str | None = None
+    cookie_secret_set: bool = False
+    oidc: dict = dataclasses.field(default_factory=dict)
 
 
 def allow_no_auth() -> bool:
     return os.environ.get("DASHBOARD_ALLOW_NO_AUTH", "") == "1"
 
 
-def write_demo_marker(base: Path, **about) -> None:
-    """Called by the demo generator: this data dir holds demo data, as long as its files stay those written."""
-    marker = {"generator": "python -m dashboard demo", "data_version": data_version(base), **about}
-    (curated_dir(base) / DEMO_MARKER).write_text(json.dumps(marker, default=str), encoding="utf-8")
-
-
-def is_demo_data(base: Path) -> bool:
-    """Whether the curated files are exactly the ones the demo generator wrote (its marker and data version)."""
-    try:
-        marker = json.loads((curated_dir(base) / DEMO_MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(marker, dict) and marker.get("data_version") == data_version(base)
-
-
-def cookie_secret_set() -> bool:
-    """Whether a cookie secret was configured (Streamlit otherwise makes up a random one per process)."""
-    if os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET"):
-        return True
-    with contextlib.suppress(Exception):
-        from streamlit import config
-
-        where = config.get_where_defined("server.cookieSecret")
-        if where == "environment variable":  # read once at start: only while the variable is still set
-            return False
-        if config.is_manually_set("server.cookieSecret"):
-            return True
-    return False
-
-
-def resolve_mode(base: Path) -> str:
+def resolve_mode(base: Path, settings: Settings) -> str:
     """The mode to run in, or AuthConfigError saying why this data cannot be served."""
-    mode = configured_mode()
+    mode = settings.mode
     if mode is not None and mode not in MODES:
         raise AuthConfigError("auth.err_mode", mode=mode)
     if mode in (None, "none"):
@@ -142,12 +105,12 @@ def resolve_mode(base: Path) -> str:
             return "none"
         raise AuthConfigError("auth.err_no_login")
     if mode == "password":
-        if not cookie_secret_set():
+        if not settings.cookie_secret_set:
             raise AuthConfigError("auth.err_cookie_secret")
         if not load_users(users_file(base)):
             raise AuthConfigError("auth.err_no_users")
     if mode == "oidc":
-        section = _secrets_section("auth")
+        section = settings.oidc
         if not section.get("cookie_secret") or not section.get("redirect_uri"):
             raise AuthConfigError("auth.err_oidc_config")
         if not load_users(users_file(base)):

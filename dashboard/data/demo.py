@@ -1617,7 +1617,7 @@ def generate(
     bar.update(1)
     bar.close()
     # Marks these files as demo data: the only data the app serves without a login (dashboard/access/auth.py).
-    from dashboard.access.auth import write_demo_marker
+    from dashboard.data.demo_marker import write_demo_marker
 
     write_demo_marker(base, seed=seed, scale=scale, until=until)
     return {t: counts[t] for t in LOAD_ORDER}

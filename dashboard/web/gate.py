@@ -17,6 +17,7 @@ from dashboard.access import audit, auth
 from dashboard.access.auth import AuthConfigError, User
 from dashboard.i18n import t
 from dashboard.scope import Scope
+from dashboard.web import settings
 
 USER_KEY = "_user"
 MODE_KEY = "_auth_mode"
@@ -40,7 +41,7 @@ def gate(base: Path, lang: str) -> User | None:
     not serve this data (e.g. no login on real data)."""
     st.session_state[USER_KEY] = None
     try:
-        mode = auth.resolve_mode(base)
+        mode = settings.resolve_mode(base)
     except AuthConfigError as refused:
         st.title(t("auth.refused_title", lang))
         st.error(t(refused.code, lang, **refused.values), icon=":material/lock:")

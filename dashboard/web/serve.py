@@ -21,8 +21,9 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
-    from dashboard.access.auth import AuthConfigError, resolve_mode
+    from dashboard.access.auth import AuthConfigError
     from dashboard.i18n import t
+    from dashboard.web.settings import resolve_mode
 
     PagesManager.uses_pages_directory = False
     os.environ["DASHBOARD_DATA_DIR"] = str(base)
