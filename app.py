@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.config import data_dir
 from dashboard.i18n import DEFAULT_LANG, LANGS
-from dashboard.sqlpages import page as sqlpages
+from dashboard.sqlpages import view as sqlpages
 from dashboard.web import gate, ui
 
 st.set_page_config(page_title="Chiến lược dữ liệu · Data Strategy", page_icon=":material/insights:", layout="wide")

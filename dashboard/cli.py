@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_kpis_command(base, args)
     if args.command == "pages":
-        from dashboard.sqlpages.page import run_pages_command
+        from dashboard.sqlpages.check import run_pages_command
 
         return run_pages_command(args)
     if args.command == "curate":

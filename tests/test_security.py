@@ -23,7 +23,8 @@ from dashboard.access import audit, auth
 from dashboard.config import ROOT
 from dashboard.engine import query, sandbox
 from dashboard.scope import Scope
-from dashboard.sqlpages import page as sqlpages
+from dashboard.sqlpages import header as sqlpages
+from dashboard.sqlpages import run as sqlpages_run
 from dashboard.web import settings
 
 WEEK = {"period": "custom", "start": "2026-03-02", "end": "2026-03-08"}
@@ -126,7 +127,7 @@ def opened(monkeypatch):
         monkeypatch.setattr(module, name, wrapper)
 
     spy(query, "database")
-    spy(sqlpages, "database")
+    spy(sqlpages_run, "database")
     spy(sandbox, "workbench_database")
     return scopes
 

@@ -21,7 +21,7 @@ from dashboard.engine.query import run_sql
 from dashboard.i18n import t
 from dashboard.period import Period
 from dashboard.scope import Scope
-from dashboard.sqlpages.page import refusal_text
+from dashboard.sqlpages.run import refusal_text
 
 WEEK = {"start": dt.date(2026, 3, 2), "end": dt.date(2026, 3, 8), "scope_type": "all", "scope_id": None, "lang": "vi"}
 P1 = Scope("province", "P1")

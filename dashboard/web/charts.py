@@ -397,7 +397,7 @@ def distribution_bars(
     return _layout(fig, lang, height=320)
 
 
-# ---- analyst SQL pages (dashboard/sqlpages/page.py) -----------------------------------------------------------------
+# ---- analyst SQL pages (dashboard/sqlpages/view.py) -----------------------------------------------------------------
 
 SERIES_COLOURS = (PRIMARY, "#13808a", "#c27c0e", "#7b4fa0", "#8a5a14", "#4a86c8", "#1e7d3a", "#8a8f98")
 _D3_FORMATS = {"integer": ",d", "decimal": ",.1f", "percent": ".1%"}

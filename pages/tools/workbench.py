@@ -13,7 +13,7 @@ from dashboard.access import audit
 from dashboard.engine import sandbox
 from dashboard.engine.query import load_sql
 from dashboard.i18n import fmt_number
-from dashboard.sqlpages import page as sqlpages
+from dashboard.sqlpages import run as sqlpages
 from dashboard.web import ui
 
 f = ui.filters()

@@ -617,12 +617,13 @@ SQL_PAGE_FORMATS = {"integer": "number", "decimal": "decimal", "percent": "perce
 
 def sql_page_tables(base: Path, period: Period, scope: Scope, lang: str) -> list[Table]:
     """One table per analyst SQL page whose header says `snapshot: true`, run with the report's week and scope
-    and the page's default parameters (dashboard.sqlpages.page, issue 4)."""
+    and the page's default parameters (dashboard.sqlpages.run, issue 4)."""
     from dashboard.engine.db import database
-    from dashboard.sqlpages import page as sqlpages
+    from dashboard.sqlpages import run as sqlpages
+    from dashboard.sqlpages.header import snapshot_pages
 
     tables = []
-    for page in sqlpages.snapshot_pages():
+    for page in snapshot_pages():
         title = page.header.title(lang)
         name = f"sqlpage_{page.path.stem}"
 
