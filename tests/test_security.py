@@ -347,12 +347,12 @@ def test_a_leader_and_a_provincial_user_get_no_workbench_and_no_admin_pages(env)
 
 
 def test_page_errors_show_details_to_analysts_only(env, monkeypatch):
-    from dashboard.web import ui
+    from dashboard.web import session
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret path /srv/data/curated/x.parquet")
 
-    monkeypatch.setattr(ui, "_cached_kpis", broken)
+    monkeypatch.setattr(session, "cached_kpis", broken)
     leader = sign_in(new_app(), "lead")
     assert leader.error and not any("/srv/data" in c.value for c in leader.code)
     analyst = sign_in(new_app(), "boss")

@@ -171,7 +171,7 @@ class _Bench:
         from dashboard.engine.db import DATABASES
         from dashboard.engine.kpis import kpi_table
         from dashboard.engine.query import bind, load_sql, run_query
-        from dashboard.web import ui
+        from dashboard.web import session
 
         calls = []
         for name, literal, _other in spec["queries"]:
@@ -181,9 +181,9 @@ class _Bench:
 
         def through_ui() -> None:
             for name, bound, _ in calls:
-                ui._cached_query(str(self.base), version, scope.key, name, tuple(sorted(bound.items())))
+                session.cached_query(str(self.base), version, scope.key, name, tuple(sorted(bound.items())))
             if spec["kpis"]:
-                ui._cached_kpis(str(self.base), version, scope.key, self.period.start, self.period.end, 15.0)
+                session.cached_kpis(str(self.base), version, scope.key, self.period.start, self.period.end, 15.0)
 
         def engine() -> None:
             for name, _, params in calls:

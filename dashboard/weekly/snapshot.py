@@ -1089,7 +1089,7 @@ STATES = ("ok", "skipped", "partial", "incomplete", "failed", "refused", "abando
 
 def comparison_table(base: Path, first: str, second: str, scope: Scope, lang: str) -> pl.DataFrame | None:
     """`compare_weeks` in words for the page: KPI, both values, the change, and the status change."""
-    from dashboard.web.ui import STATUS_DOTS
+    from dashboard.engine.kpi_text import STATUS_DOTS
     from dashboard.weekly.report import format_change, format_value, kpi_name, status_word
 
     frame = compare_weeks(base, first, second, scope)

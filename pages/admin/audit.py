@@ -57,4 +57,4 @@ with ui.part(f.tr("admin.audit.title")):
         },
         schema={"time": pl.String, "event": pl.String, "user": pl.String, "details": pl.String},
     )
-    ui.dashed_table(frame, f"audit_{day}", {c: f.tr(f"admin.audit.col.{c}") for c in frame.columns}, wide=["details"])
+    ui.table(frame, f"audit_{day}", frame.columns, prefix="admin.audit.col", wide=["details"], dashes=True, whole=True)

@@ -29,7 +29,7 @@ with ui.part(f.tr("admin.users.title")):
         },
         schema={c: pl.String for c in ("name", "role", "scope", "login", "locked")},
     )
-    ui.dashed_table(frame, "users", {c: f.tr(f"admin.users.col.{c}") for c in frame.columns})
+    ui.table(frame, "users", frame.columns, prefix="admin.users.col", dashes=True, whole=True)
 
 
 def _changed(action: str, name: str, **details) -> None:

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from dashboard.engine import kpi_text
 from dashboard.web import charts, ui
 from dashboard.weekly import snapshot
 
@@ -38,7 +39,6 @@ with ui.part(f.tr("overview.quality_heading")):
     ui.kpi_cards(
         snapshot.with_stored_change(ui.kpis(), stored),
         ["quality_correct", "quality_sufficient", "quality_clean", "quality_live", "quality_index"],
-        per_row=5,
         change_note=snapshot.change_note(stored, f.lang),
     )
 
@@ -72,7 +72,7 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
     else:
         # phase names wrapped, margin fitted: in this narrow column they otherwise left the bars a sliver
         phases = phases.with_columns(
-            ui.values_mapped(phases["phase"], lambda p: charts.wrap_label(f.tr(f"phase.{p}"), 12))
+            kpi_text.values_mapped(phases["phase"], lambda p: charts.wrap_label(f.tr(f"phase.{p}"), 12))
         )
         st.plotly_chart(
             charts.progress_vs_plan(

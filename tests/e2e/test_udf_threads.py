@@ -13,9 +13,9 @@ from types import SimpleNamespace
 
 import polars as pl
 
-from dashboard.engine import kpis
+from dashboard.engine import kpi_text, kpis
 from dashboard.period import Period
-from dashboard.web import ui
+from dashboard.web import tables
 
 
 def _recording(monkeypatch, module, name: str) -> set[int]:
@@ -31,11 +31,11 @@ def _recording(monkeypatch, module, name: str) -> set[int]:
 
 
 def test_coded_translates_on_the_calling_thread(monkeypatch):
-    seen = _recording(monkeypatch, ui, "t")
-    monkeypatch.setattr(ui, "filters", lambda: SimpleNamespace(lang="vi"))
+    seen = _recording(monkeypatch, kpi_text, "t")
+    monkeypatch.setattr(tables, "filters", lambda: SimpleNamespace(lang="vi"))
     df = pl.DataFrame({"from_level": ["central", "provincial"] * 500, "to_level": ["provincial", "central"] * 500})
-    out = ui.coded(df, ["from_level", "to_level"], "sharing.level")
-    assert out["from_level"][0] == ui.t("sharing.level.central", "vi")
+    out = tables.coded(df, ["from_level", "to_level"], "sharing.level")
+    assert out["from_level"][0] == kpi_text.t("sharing.level.central", "vi")
     assert seen == {threading.get_native_id()}
 
 
@@ -51,9 +51,8 @@ def test_kpi_status_is_judged_on_the_calling_thread(monkeypatch, tiny_base):
 
 
 def test_table_formats_and_statuses_on_the_calling_thread(monkeypatch):
-    seen_t = _recording(monkeypatch, ui, "t")
-    seen_status = _recording(monkeypatch, ui, "status_for")
-    monkeypatch.setattr(ui, "filters", lambda: SimpleNamespace(lang="vi"))
+    seen_t = _recording(monkeypatch, kpi_text, "t")
+    seen_status = _recording(monkeypatch, kpi_text, "status_for")
     df = pl.DataFrame(
         {
             "sharing_coverage": [0.1, 0.95, None] * 300,
@@ -61,13 +60,13 @@ def test_table_formats_and_statuses_on_the_calling_thread(monkeypatch):
             "phase": ["2025-2026", "2026-2028", None] * 300,
         }
     )
-    shown = ui.formatted(df, {"sharing_coverage": "percent", "exchange_success_rate": "number", "phase": "phase"}, "vi")
+    shown = kpi_text.formatted(df, {"sharing_coverage": "percent", "exchange_success_rate": "number", "phase": "phase"}, "vi")
     # 0.1 as a percent with one decimal and a decimal comma; a missing value reads "–"
     assert shown["sharing_coverage"].to_list()[:3] == ["10,0%", "95,0%", "–"]
     assert shown["phase"][2] is None
     kpi_by_column = {"sharing_coverage": "sharing_coverage", "exchange_success_rate": "exchange_success_rate"}
-    ranked = ui.worst_status_first(df, kpi_by_column)
-    kept = ui.with_status(df, kpi_by_column)
+    ranked = kpi_text.with_worst_status(df, kpi_by_column, "vi")
+    kept = kpi_text.with_worst_status(df, kpi_by_column, "vi", order=False)
     assert ranked.height == kept.height == df.height
-    assert kept["status"][0].endswith(ui.t("status.red", "vi"))  # 10% shared: red whatever the other column
+    assert kept["status"][0].endswith(kpi_text.t("status.red", "vi"))  # 10% shared: red whatever the other column
     assert seen_t | seen_status == {threading.get_native_id()}
