@@ -156,7 +156,7 @@ def test_finding_09_unknown_names_do_not_grow_the_lockout_file(base, monkeypatch
     for _ in range(auth.MAX_FAILURES):
         assert auth.check_password(base, "target", "x")[0] is None
     # after the window and the lock, the next attempt leaves only itself: every other entry expired
-    later = now + max(auth.WINDOW_SECONDS, auth.LOCK_SECONDS) + 1
+    later = now + 24 * 3600  # a day later: past any window and lock
     monkeypatch.setattr(auth.time, "time", lambda: later)
     auth.check_password(base, "somebody-else", "x")
     assert list(json.loads(lockout.read_text())) == ["somebody-else"]
@@ -267,28 +267,35 @@ def test_finding_11_requirements_pin_authlib_as_streamlit_auth_needs():
 # ---- finding 12: the demo marker and the cookie secret ------------------------------------------------------
 
 
+def overwrite_keeping_size_and_mtime(path, data: bytes) -> None:
+    before = path.stat()
+    time.sleep(0.05)  # past the file system's clock tick
+    path.write_bytes(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
 def test_finding_12_demo_marker_checks_content_not_size_and_mtime(demo_base, tmp_path, monkeypatch):
+    monkeypatch.delenv("DASHBOARD_ALLOW_NO_AUTH")
     copy = tmp_path / "copy"
     shutil.copytree(demo_base / "curated", copy / "curated")
-    assert demo_marker.is_demo_data(copy)
-    monkeypatch.setattr(demo_marker, "SETTLED_SECONDS", -60.0)  # take every file as settled: the cache is used
-    assert demo_marker.is_demo_data(copy)
+    assert auth.is_demo_data(copy)
     target = copy / "curated" / "provinces.parquet"
-    before = target.stat()
-    data = bytearray(target.read_bytes())
-    middle = len(data) // 2
-    data[middle] ^= 0xFF
-    time.sleep(0.05)  # past the file system's clock tick
-    target.write_bytes(bytes(data))
-    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # size and mtime put back
-    after = target.stat()
-    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    original = target.read_bytes()
+    changed = bytearray(original)
+    changed[len(changed) // 2] ^= 0xFF
+    overwrite_keeping_size_and_mtime(target, bytes(changed))
     assert data_version(copy) == data_version(demo_base)  # what the marker trusted before: no change seen
-    assert not demo_marker.is_demo_data(copy)
     assert not auth.is_demo_data(copy)
-    monkeypatch.delenv("DASHBOARD_ALLOW_NO_AUTH")
     with pytest.raises(auth.AuthConfigError):
         auth.resolve_mode(copy, auth.Settings("none"))
+    # with the hashes cached (every file taken as settled), an edit is still seen: its change time moved
+    overwrite_keeping_size_and_mtime(target, original)
+    monkeypatch.setattr(demo_marker, "SETTLED_SECONDS", -60.0)
+    assert auth.is_demo_data(copy) and auth.is_demo_data(copy)
+    overwrite_keeping_size_and_mtime(target, bytes(changed))
+    assert not auth.is_demo_data(copy)
     # the marker names every file with its content hash
     marker = json.loads((demo_base / "curated" / demo_marker.DEMO_MARKER).read_text())
     assert marker["sha256"]["provinces.parquet"] == demo_marker.file_sha256(demo_base / "curated" / "provinces.parquet")
@@ -296,13 +303,6 @@ def test_finding_12_demo_marker_checks_content_not_size_and_mtime(demo_base, tmp
 
 def test_finding_12_a_short_cookie_secret_is_refused(base, monkeypatch, capsys, fake_authlib):
     auth.add_user(base, "boss", "admin", "all", "a-long-password")
-    for length in (1, 16, 31):
-        with pytest.raises(auth.AuthConfigError) as refused:
-            auth.resolve_mode(base, auth.Settings("password", True, cookie_secret_length=length))
-        assert refused.value.code == "auth.err_cookie_secret_short"
-        assert f"{length} ký tự" in t(refused.value.code, "vi", **refused.value.values)
-        assert "at least 32" in t(refused.value.code, "en", **refused.value.values)
-    assert auth.resolve_mode(base, auth.Settings("password", True, cookie_secret_length=32)) == "password"
     # as the server reads it: a one-character secret in the environment
     monkeypatch.setenv("DASHBOARD_AUTH", "password")
     monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", "x")
@@ -317,6 +317,14 @@ def test_finding_12_a_short_cookie_secret_is_refused(base, monkeypatch, capsys, 
     assert "at least 32" in capsys.readouterr().err
     monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", LONG_SECRET)
     assert settings.resolve_mode(base) == "password"
+    # the rule, at its edge, with its message in both languages
+    for length in (1, 16, 31):
+        with pytest.raises(auth.AuthConfigError) as refused:
+            auth.resolve_mode(base, auth.Settings("password", True, cookie_secret_length=length))
+        assert refused.value.code == "auth.err_cookie_secret_short"
+        assert f"{length} ký tự" in t(refused.value.code, "vi", **refused.value.values)
+        assert "at least 32" in t(refused.value.code, "en", **refused.value.values)
+    assert auth.resolve_mode(base, auth.Settings("password", True, cookie_secret_length=32)) == "password"
     # oidc's cookie secret signs the identity cookie: the same minimum
     auth.add_user(base, "kate@org.vn", "admin", "all")
     with pytest.raises(auth.AuthConfigError) as refused:
