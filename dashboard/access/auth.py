@@ -2,10 +2,15 @@
 
 Modes (env DASHBOARD_AUTH, else `auth = "..."` under `[dashboard]` in .streamlit/secrets.toml):
 
-- `oidc`: Streamlit's `st.login` against the organisation's identity provider (`[auth]` in secrets.toml).
-  The ID token's expiry (`exp`) is checked on every run. The user's e-mail is looked up in the users file.
+- `oidc`: Streamlit's `st.login` against the organisation's identity provider (`[auth]` in secrets.toml); needs
+  Authlib (`streamlit[auth]`), checked before serving. The ID token's expiry (`exp`) is checked on every run.
+  The user's e-mail is looked up in the users file (`oidc_user`): only a plain ASCII e-mail, with
+  `email_verified` exactly true when the token has it, so no Unicode lookalike takes a listed user's role.
 - `password`: a local users file of salted scrypt hashes, managed with `python -m dashboard users ...`;
-  5 failed attempts lock a name for 15 minutes (kept in `<data dir>/auth/lockout.json`).
+  5 failed attempts within 15 minutes lock a name for 15 minutes (kept in `<data dir>/auth/lockout.json`). An
+  attempt takes its slot in the count (under a process lock and a file lock) before its password is hashed, so
+  parallel attempts cannot pass the limit; a locked name costs no hash. Entries expire, and their number is capped.
+  The cookie secret must have at least 32 characters (and so must `cookie_secret` of oidc).
 - `none`: no login, allowed only on demo data (the marker `curated/DEMO_DATA.json` that
   `python -m dashboard demo` writes, valid while the curated files are the ones it wrote), or when
   DASHBOARD_ALLOW_NO_AUTH=1 (the test suite's fixtures). Unset means `none` on demo data and a refusal
@@ -25,6 +30,7 @@ import fcntl
 import getpass
 import hashlib
 import hmac
+import importlib
 import json
 import os
 import re
@@ -43,6 +49,10 @@ ROLES = ("leader", "provincial", "analyst", "admin")
 ANALYST_ROLES = ("analyst", "admin")
 MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
+WINDOW_SECONDS = 15 * 60  # failures older than this (with no lock running) are forgotten
+MAX_LOCKOUT_ENTRIES = 5000  # names kept in lockout.json at most; unlocked names with fewest failures go first
+MIN_COOKIE_SECRET = 32
+MIN_AUTHLIB = (1, 3, 2)  # what streamlit[auth] asks for
 _NAME = re.compile(r"^[a-z0-9_.@+\-]{1,128}$")
 # scrypt: N=2^15, r=8, p=1 (about 32 MiB, ~0.1 s per check); salt 16 bytes; 32-byte key.
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
@@ -89,6 +99,7 @@ class Settings:
     mode: str | None = None
     cookie_secret_set: bool = False
     oidc: dict = dataclasses.field(default_factory=dict)
+    cookie_secret_length: int = 0
 
 
 def allow_no_auth() -> bool:
@@ -107,15 +118,39 @@ def resolve_mode(base: Path, settings: Settings) -> str:
     if mode == "password":
         if not settings.cookie_secret_set:
             raise AuthConfigError("auth.err_cookie_secret")
+        _check_secret_length(settings.cookie_secret_length)
         if not load_users(users_file(base)):
             raise AuthConfigError("auth.err_no_users")
     if mode == "oidc":
+        problem = oidc_library_problem()
+        if problem:
+            raise AuthConfigError("auth.err_authlib", reason=problem)
         section = settings.oidc
         if not section.get("cookie_secret") or not section.get("redirect_uri"):
             raise AuthConfigError("auth.err_oidc_config")
+        _check_secret_length(len(str(section["cookie_secret"])))
         if not load_users(users_file(base)):
             raise AuthConfigError("auth.err_no_users")
     return mode
+
+
+def _check_secret_length(length: int) -> None:
+    if length < MIN_COOKIE_SECRET:
+        raise AuthConfigError("auth.err_cookie_secret_short", length=length, minimum=MIN_COOKIE_SECRET)
+
+
+def oidc_library_problem() -> str | None:
+    """Why `st.login` cannot work here (Authlib, or what its Starlette client needs, missing or too old), or None."""
+    try:
+        authlib = importlib.import_module("authlib")
+        importlib.import_module("authlib.integrations.starlette_client")
+    except ImportError as missing:
+        return f"{type(missing).__name__}: {missing}"
+    version = str(getattr(authlib, "__version__", ""))
+    parts = tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+    if parts < MIN_AUTHLIB:
+        return f"Authlib {version or '?'} < {'.'.join(map(str, MIN_AUTHLIB))}"
+    return None
 
 
 # ---- users file ---------------------------------------------------------------------------------------
@@ -267,9 +302,10 @@ def _lockout_path(base: Path) -> Path:
 
 def _read_lockout(base: Path) -> dict:
     try:
-        return json.loads(_lockout_path(base).read_text(encoding="utf-8"))
+        state = json.loads(_lockout_path(base).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return state if isinstance(state, dict) else {}
 
 
 def _write_lockout(base: Path, state: dict) -> None:
@@ -283,22 +319,63 @@ def _write_lockout(base: Path, state: dict) -> None:
 
 def locked_until(base: Path, name: str, at: float | None = None) -> float | None:
     """The time (epoch seconds) until which a name is locked, or None."""
-    until = _read_lockout(base).get(normal_name(name), {}).get("locked_until")
-    return until if until and until > (at or time.time()) else None
+    entry = _read_lockout(base).get(normal_name(name))
+    until = entry.get("locked_until") if isinstance(entry, dict) else None
+    return until if isinstance(until, int | float) and until > (at or time.time()) else None
 
 
-def _note_failure(base: Path, name: str, at: float) -> dict:
+def _live(entry, at: float) -> bool:
+    """Whether a lockout entry still matters at `at`: its lock runs, or its failures are within the window."""
+    if not isinstance(entry, dict):
+        return False
+    until, last = entry.get("locked_until"), entry.get("last")
+    if isinstance(until, int | float) and until > at:
+        return True
+    if until:
+        return False  # the lock ran out: a fresh count
+    return isinstance(last, int | float) and last + WINDOW_SECONDS > at
+
+
+def _pruned(state: dict, at: float) -> dict:
+    """The entries that still matter, at most MAX_LOCKOUT_ENTRIES of them (running locks kept first, then the names
+    with the most failures, then the latest), so names tried once cannot grow the file without bound."""
+    live = {name: entry for name, entry in state.items() if _live(entry, at)}
+    if len(live) <= MAX_LOCKOUT_ENTRIES:
+        return live
+
+    def weight(item):
+        entry = item[1]
+        until = entry.get("locked_until")
+        running = isinstance(until, int | float) and until > at
+        return (running, entry.get("failures", 0), entry.get("last") or 0)
+
+    return dict(sorted(live.items(), key=weight, reverse=True)[:MAX_LOCKOUT_ENTRIES])
+
+
+def reserve_attempt(base: Path, name: str, at: float) -> bool:
+    """Take one attempt's slot for a name, in one step under the process lock and the file lock: False when the
+    name is locked (the caller then computes no hash). The attempt counts as a failure until `reset_failures`
+    clears it on success; the slot that reaches MAX_FAILURES sets the lock at once, so however many attempts run
+    in parallel, at most MAX_FAILURES passwords are checked per lock period."""
     with _file_lock(base):
         state = _read_lockout(base)
-        entry = state.get(name, {"failures": 0, "locked_until": None})
-        if entry.get("locked_until") and entry["locked_until"] <= at:
-            entry = {"failures": 0, "locked_until": None}  # the lock ran out: a fresh count
-        entry["failures"] = entry.get("failures", 0) + 1
+        entry = state.get(name)
+        if not _live(entry, at):
+            entry = {"failures": 0, "locked_until": None}
+        if entry.get("locked_until"):
+            return False
+        failures = entry.get("failures", 0)
+        entry = {
+            "failures": (failures if isinstance(failures, int) else 0) + 1,
+            "locked_until": None,
+            "last": at,
+        }
         if entry["failures"] >= MAX_FAILURES:
             entry["locked_until"] = at + LOCK_SECONDS
-        state[name] = entry
+        state = _pruned({**state, name: entry}, at)
+        state[name] = entry  # this attempt's entry stays, whatever the cap dropped
         _write_lockout(base, state)
-    return entry
+    return True
 
 
 def reset_failures(base: Path, name: str) -> None:
@@ -310,19 +387,19 @@ def reset_failures(base: Path, name: str) -> None:
 
 def check_password(base: Path, name: str, password: str) -> tuple[User | None, str]:
     """(user, "ok") or (None, "failed" | "locked"). Unknown names count failures and lock like known ones, and
-    cost the same hash, so neither the answer nor its timing says whether a user exists."""
+    cost the same hash, so neither the answer nor its timing says whether a user exists. The attempt takes its
+    slot before the hash (`reserve_attempt`); a locked name is refused without one."""
     name, at = normal_name(name), time.time()
-    if locked_until(base, name, at):
+    valid = bool(_NAME.match(name))
+    if valid and not reserve_attempt(base, name, at):
         return None, "locked"
-    entry = load_users(users_file(base)).get(name) if _NAME.match(name) else None
+    entry = load_users(users_file(base)).get(name) if valid else None
     stored = (entry or {}).get("password") or _dummy_hash()
     ok = _verify_hash(password or "", stored) and entry is not None and "password" in entry
     user = lookup(base, name) if ok else None
     if user is None:
-        if _NAME.match(name):
-            state = _note_failure(base, name, at)
-            if state.get("locked_until"):
-                return None, "locked"
+        if valid and locked_until(base, name, at):
+            return None, "locked"  # this failure was the last one allowed
         return None, "failed"
     reset_failures(base, name)
     return user, "ok"
@@ -335,6 +412,26 @@ def token_expired(claims: dict, at: float | None = None) -> bool:
         return float(exp) <= (at or time.time())
     except (TypeError, ValueError):
         return True
+
+
+def oidc_email(claims: dict) -> str | None:
+    """The e-mail of an ID token as a users-file name, or None when it may not be trusted: `email_verified` present
+    and not exactly True (the string "false" is not True), or an e-mail that is not plain ASCII. Non-ASCII is refused
+    before any normalisation (NFC itself turns the Kelvin sign U+212A into K; lower() does too; NFKC turns fullwidth
+    letters into ASCII), so only an address spelt in ASCII by the identity provider matches, compared casefolded."""
+    if "email_verified" in claims and claims["email_verified"] is not True:
+        return None
+    email = claims.get("email")
+    if not isinstance(email, str) or not email.isascii():
+        return None
+    email = email.strip().lower()  # ASCII only here: lower() is casefold
+    return email if _NAME.match(email) else None
+
+
+def oidc_user(base: Path, claims: dict) -> User | None:
+    """The listed user an ID token's claims name (`oidc_email`), or None."""
+    email = oidc_email(claims)
+    return lookup(base, email) if email else None
 
 
 # ---- command line: python -m dashboard users ... ---------------------------------------------------------

@@ -95,17 +95,18 @@ def _oidc_user(base: Path, lang: str) -> User | None:
             st.login()
         return None
     claims = st.user.to_dict()
-    email = auth.normal_name(str(claims.get("email") or ""))
+    email = auth.normal_name(str(claims.get("email") or ""))[:254]  # as claimed, for the audit line only
     if auth.token_expired(claims):
         audit.record(base, "sign_out", email or None, mode="oidc", reason="token_expired")
         st.session_state[_EXPIRED] = True
         st.session_state.pop(_OIDC_SEEN, None)
         st.logout()
         st.stop()
-    user = auth.lookup(base, email) if email and claims.get("email_verified") is not False else None
+    user = auth.oidc_user(base, claims)  # a verified, plain ASCII e-mail of the users file, or None
     if user is None:
         if st.session_state.get(_OIDC_SEEN) != f"refused:{email}":
-            audit.record(base, "sign_in_failed", email or None, mode="oidc", reason="not_in_users_file")
+            reason = "not_in_users_file" if auth.oidc_email(claims) else "email_not_trusted"
+            audit.record(base, "sign_in_failed", email or None, mode="oidc", reason=reason)
             st.session_state[_OIDC_SEEN] = f"refused:{email}"
         st.title(t("auth.title", lang))
         st.error(t("auth.not_allowed", lang), icon=":material/block:")

@@ -26,24 +26,36 @@ def configured_mode() -> str | None:
     return str(mode).strip().lower() if mode else None
 
 
-def cookie_secret_set() -> bool:
-    """Whether a cookie secret was configured (Streamlit otherwise makes up a random one per process)."""
-    if os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET"):
-        return True
+def configured_cookie_secret() -> str | None:
+    """The cookie secret configured (Streamlit otherwise makes up a random one per process), or None."""
+    chosen = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET")
+    if chosen:
+        return chosen
     with contextlib.suppress(Exception):
         from streamlit import config
 
         where = config.get_where_defined("server.cookieSecret")
         if where == "environment variable":  # read once at start: only while the variable is still set
-            return False
+            return None
         if config.is_manually_set("server.cookieSecret"):
-            return True
-    return False
+            return str(config.get_option("server.cookieSecret") or "") or None
+    return None
+
+
+def cookie_secret_set() -> bool:
+    """Whether a cookie secret was configured."""
+    return configured_cookie_secret() is not None
 
 
 def read_settings() -> auth.Settings:
     mode = configured_mode()
-    return auth.Settings(mode, cookie_secret_set(), secrets_section("auth") if mode == "oidc" else {})
+    secret = configured_cookie_secret()
+    return auth.Settings(
+        mode,
+        secret is not None,
+        secrets_section("auth") if mode == "oidc" else {},
+        cookie_secret_length=len(secret or ""),
+    )
 
 
 def resolve_mode(base: Path) -> str:
