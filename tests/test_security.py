@@ -61,7 +61,7 @@ def secured(tmp_path_factory, tiny_base):
 def env(secured, monkeypatch):
     monkeypatch.delenv("DASHBOARD_ALLOW_NO_AUTH", raising=False)
     monkeypatch.setenv("DASHBOARD_AUTH", "password")
-    monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", "test-cookie-secret-0123456789")
+    monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", "test-cookie-secret-0123456789abcdef")
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(secured))
     monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
     return secured
