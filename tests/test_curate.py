@@ -20,7 +20,8 @@ from tiny_fixture import write_tiny
 import dashboard.data.curate as curate_mod
 from dashboard.config import table_files
 from dashboard.data.check import check_data_dir
-from dashboard.data.curate import CurateError, curate, format_report, sniff_separator
+from dashboard.data.curate import CurateError, curate, format_report
+from dashboard.data.extracts import sniff_separator
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tests" / "curate_fixtures" / "source"

@@ -58,7 +58,6 @@ are, by design of the contract, DuckDB SQL from `contract.py` itself.
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,17 +66,12 @@ from typing import Any
 import duckdb
 
 from dashboard.config import curated_dir, table_files
-from dashboard.data.contract import LOAD_ORDER, TABLES, Column, Table
+from dashboard.data.contract import LOAD_ORDER, TABLES, Table
+from dashboard.data.row_rules import ACCEPTED_TYPES, row_checks, type_ok
+from dashboard.sqltext import ident
 
 MAX_EXAMPLES = 5
 MAX_VALUES_LISTED = 10
-
-# Narrower types accepted in place of a contract type (see the module docstring).
-_ACCEPTED: dict[str, frozenset[str]] = {
-    "INTEGER": frozenset({"INTEGER", "SMALLINT", "TINYINT", "USMALLINT", "UTINYINT"}),
-    "BIGINT": frozenset({"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT"}),
-}
-_NUMERIC = frozenset({"INTEGER", "BIGINT", "DOUBLE"})
 
 
 @dataclass
@@ -108,11 +102,6 @@ class TableStatus:
 # --------------------------------------------------------------------------- helpers
 
 
-def _q(name: str) -> str:
-    """Quote an identifier from the contract."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _one_line(err: BaseException) -> str:
     """DuckDB's reason on one line, without the echo of our own SQL that some errors carry."""
     text = str(err).split("\nLINE ", 1)[0]
@@ -132,22 +121,8 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _type_ok(expected: str, found: str) -> bool:
-    found = found.upper()
-    return found == expected or found in _ACCEPTED.get(expected, ())
-
-
 def _source(files_param: str = "files") -> str:
     return f"read_parquet(${files_param}, union_by_name = true, hive_partitioning = false)"
-
-
-def _rule_columns(expr: str, table: Table) -> list[str]:
-    """Contract columns mentioned in a row-rule expression (string literals ignored)."""
-    stripped = re.sub(r"'(?:[^']|'')*'", " ", expr)
-    words = set()
-    for quoted, bare in re.findall(r'"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*)', stripped):
-        words.add((quoted or bare).lower())
-    return [c for c in table.column_names if c.lower() in words]
 
 
 class _Checker:
@@ -208,10 +183,7 @@ class _Checker:
             return
         st.broken = len(schemas) < len(files)
         self._check_schema(table, schemas)
-        good = list(schemas)
-        usable = [c for c in table.columns if c.name not in st.unusable]
-
-        good = self._row_checks(table, good, usable)
+        good = self._row_checks(table, list(schemas))
         self.good_files[table.name] = good
         if not good:
             st.broken = True
@@ -269,7 +241,7 @@ class _Checker:
                 continue
             wrong: dict[str, list[Path]] = {}
             for f, s in schemas.items():
-                if not _type_ok(col.type, s[col.name]):
+                if not type_ok(col.type, s[col.name]):
                     wrong.setdefault(s[col.name], []).append(f)
             if wrong:
                 st.unusable.add(col.name)
@@ -281,7 +253,7 @@ class _Checker:
                     + self._files_phrase(bad_files, total)
                     + f" ({_plural(n, 'row')})"
                 )
-                if col.type in _ACCEPTED:
+                if col.type in ACCEPTED_TYPES:
                     msg += "; narrower integer types are accepted"
                 self._add(table.name, col.name, "wrong_type", msg, n)
         known = {c.lower() for c in table.column_names}
@@ -289,73 +261,7 @@ class _Checker:
         if extra:
             st.notes.append("extra columns not in the contract (ignored): " + ", ".join(extra))
 
-    # ---- row-level checks: null, enum, range, row_rule in one pass
-
-    def _plan(self, table: Table, usable: list[Column]) -> list[dict]:
-        """The row-level checks that can run, each with the SQL condition a violating row meets
-        and the parameters that condition binds (DuckDB refuses unused parameters)."""
-        st = self.status[table.name]
-        checks: list[dict] = []
-        for i, col in enumerate(usable):
-            q = _q(col.name)
-            if not col.nullable:
-                checks.append(dict(kind="null", column=col.name, cond=f"{q} IS NULL", show=[col.name], params={}))
-            if col.enum is not None:
-                checks.append(
-                    dict(
-                        kind="enum",
-                        column=col.name,
-                        show=[col.name],
-                        col=col,
-                        params={f"enum_{i}": list(col.enum)},
-                        cond=f"{q} IS NOT NULL AND NOT list_contains($enum_{i}, {q})",
-                    )
-                )
-            if col.type in _NUMERIC and (col.min is not None or col.max is not None):
-                parts, words, params = [], [], {}
-                if col.min is not None:
-                    params[f"min_{i}"] = col.min
-                    parts.append(f"{q} {'<=' if col.min_exclusive else '<'} $min_{i}")
-                    words.append(f"{'>' if col.min_exclusive else '>='} {col.min:g}")
-                if col.max is not None:
-                    params[f"max_{i}"] = col.max
-                    parts.append(f"{q} > $max_{i}")
-                    words.append(f"<= {col.max:g}")
-                if col.type == "DOUBLE":
-                    parts.append(f"isnan({q})")
-                checks.append(
-                    dict(
-                        kind="range",
-                        column=col.name,
-                        show=[col.name],
-                        col=col,
-                        params=params,
-                        cond="(" + " OR ".join(parts) + ")",
-                        bound=" and ".join(words),
-                    )
-                )
-        for rule in table.rules:
-            cols = _rule_columns(rule.expr, table)
-            blocked = [c for c in cols if c in st.unusable]
-            if blocked:
-                st.notes.append(
-                    f"row rule {rule.name} ({rule.expr}) skipped: column {', '.join(blocked)} missing or mistyped"
-                )
-                continue
-            checks.append(
-                dict(
-                    kind="row_rule",
-                    column=None,
-                    show=cols,
-                    rule=rule,
-                    params={},
-                    cond=f"NOT coalesce(({rule.expr}), true)",
-                )
-            )
-        skipped = [c for c in table.column_names if c in st.unusable]
-        if skipped:
-            st.notes.append(f"value checks skipped for missing or mistyped column(s): {', '.join(skipped)}")
-        return checks
+    # ---- row-level checks: null, enum, range, row_rule in one pass (planned by dashboard.data.row_rules)
 
     def _row_pass(self, checks: list[dict], files: list[Path], key: list[str]) -> list[Any]:
         """One scan computing every row-level count, plus a cheap uniqueness screen of the key.
@@ -370,20 +276,20 @@ class _Checker:
             params.update(c["params"])
             aggs.append(f"count(*) FILTER (WHERE {c['cond']})")
             if c["kind"] == "range":
-                q = _q(c["column"])
+                q = ident(c["column"])
                 aggs.append(f"min({q}) FILTER (WHERE {c['cond']})")
                 aggs.append(f"max({q}) FILTER (WHERE {c['cond']})")
         if key:
-            keys = ", ".join(_q(k) for k in key)
-            complete = " AND ".join(f"{_q(k)} IS NOT NULL" for k in key)
+            keys = ", ".join(ident(k) for k in key)
+            complete = " AND ".join(f"{ident(k)} IS NOT NULL" for k in key)
             aggs.append(f"count(*) FILTER (WHERE {complete})")
             aggs.append(f"count(DISTINCT CASE WHEN {complete} THEN hash({keys}) END)")
         sql = f"SELECT {', '.join(aggs)} FROM {_source()}"
         return list(self._fetch(sql, {**params, "files": [str(f) for f in files]})[0])
 
-    def _row_checks(self, table: Table, files: list[Path], usable: list[Column]) -> list[Path]:
+    def _row_checks(self, table: Table, files: list[Path]) -> list[Path]:
         st = self.status[table.name]
-        checks = self._plan(table, usable)
+        checks = row_checks(table, st.unusable, st.notes)
         full_key = [] if any(k in st.unusable for k in table.key) else list(table.key)
         # Loops only when a file turns out to be corrupt beyond its footer; each round drops one or more files.
         while files:
@@ -447,7 +353,7 @@ class _Checker:
         cols = list(dict.fromkeys(key + show))
         if not cols:
             return []
-        sql = f"SELECT {', '.join(_q(c) for c in cols)} FROM {_source()} WHERE {cond} LIMIT {MAX_EXAMPLES}"
+        sql = f"SELECT {', '.join(ident(c) for c in cols)} FROM {_source()} WHERE {cond} LIMIT {MAX_EXAMPLES}"
         out = []
         for row in self._fetch(sql, params):
             vals = dict(zip(cols, row))
@@ -457,7 +363,7 @@ class _Checker:
         return out
 
     def _enum_message(self, c: dict, n: int, params: dict[str, Any]) -> str:
-        q = _q(c["column"])
+        q = ident(c["column"])
         sql = (
             f"SELECT {q}, count(*) AS n, count(*) OVER () AS distinct_values FROM {_source()} "
             f"WHERE {c['cond']} GROUP BY {q} ORDER BY n DESC, {q} LIMIT {MAX_VALUES_LISTED}"
@@ -482,8 +388,8 @@ class _Checker:
             return
         if st.key_unique:
             return  # the row pass proved every key distinct
-        keys = ", ".join(_q(k) for k in table.key)
-        not_null = " AND ".join(f"{_q(k)} IS NOT NULL" for k in table.key)
+        keys = ", ".join(ident(k) for k in table.key)
+        not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key)
         sql = (
             f"WITH g AS (SELECT {keys}, count(*) AS n FROM {_source()} WHERE {not_null} "
             f"GROUP BY {keys} HAVING count(*) > 1) "
@@ -527,7 +433,7 @@ class _Checker:
             if reason:
                 st.notes.append(f"foreign key {col.name} -> {col.fk} not checked: {reason}")
                 continue
-            q, rq = _q(col.name), _q(ref_col)
+            q, rq = ident(col.name), ident(ref_col)
             params = {"files": [str(f) for f in files], "ref_files": [str(f) for f in self.good_files[ref_table]]}
             sql = (
                 f"WITH ref AS (SELECT DISTINCT {rq} AS v FROM {_source('ref_files')} WHERE {rq} IS NOT NULL), "
@@ -563,18 +469,6 @@ class _Checker:
 def check_data_dir_detailed(base: Path) -> tuple[list[Violation], dict[str, TableStatus]]:
     """Violations plus per-table status (files, rows, notes about skipped checks and extra columns)."""
     return _Checker(Path(base)).run()
-
-
-def row_checks(table: Table) -> list[dict]:
-    """The row-level checks of `table` (null, enum, range, row rules) as the checker plans them.
-
-    Each is a dict with `kind`, `column` (None for a row rule), `rule` (row rules), `col` (enum and
-    range), `cond` (the DuckDB condition a violating row meets, over the contract's column names)
-    and `params` (the values `cond` binds).  The curation step reuses them row by row.
-    """
-    checker = _Checker.__new__(_Checker)
-    checker.status = {table.name: TableStatus(table.name)}
-    return checker._plan(table, list(table.columns))
 
 
 def check_data_dir(base: Path) -> list[Violation]:

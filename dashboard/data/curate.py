@@ -5,31 +5,12 @@ valid ones, quarantine the rest with a reason, and swap the result in atomically
 
 **Inputs.** The source folder holds one file, or one folder of files, per contract table, named
 after the table: `agencies.csv`, `exchanges_daily.xlsx`, `dossiers_daily/2026-03.parquet`, ...
-(`.csv`, `.txt`, `.tsv`, `.xlsx`, `.parquet`; files of a folder are read in name order).  Files named
-after no contract table are listed in the report and ignored.
-
-* CSV: UTF-8 with or without a BOM, or UTF-16 (with a BOM, or without one when every other byte of
-  ASCII text is zero).  Anything else stops the run with a message (re-save the file as UTF-8).
-  The separator is sniffed from the header line: `;`, `,` or a tab, whichever occurs most.
-  Header names are matched to the contract case-insensitively; text is trimmed and put in Unicode
-  NFC form (so a name typed with combining diacritics equals the same name typed precomposed); an
-  empty cell is a missing value; a line with every cell empty is not a row.
-* XLSX: the sheet named after the table if there is one, else the first sheet; cells are read as text.
-* Parquet: a column already in the contract's type (or a narrower integer, as `check` accepts) is
-  taken as it is; any other type is read through its text, with the rules below.
-* Numbers (text): `1234`, `-5`; decimals with a dot or a Vietnamese decimal comma (`12.5`, `12,5`);
-  thousands grouped Vietnamese style with dots (`1.234.567`, `1.234,5`) or English style with commas
-  before a decimal point (`1,234.5`).  A single separator is always the decimal one: `1,234` is
-  1.234.  Integer columns also take a whole number written as a decimal (`12.0`, `12,0`, from Excel)
-  and Vietnamese thousands (a dot before groups of exactly three digits: `1.000` is 1000 in an
-  integer column, while `12.0` and `12,000` are 12); any other fraction is rejected.
-* Dates (text): `dd/mm/yyyy` (also `d/m/yyyy`), ISO `yyyy-mm-dd`, or an Excel date-time at midnight
-  (`yyyy-mm-dd 00:00:00`).  Never `mm/dd/yyyy`.
-* Booleans (text): true/false, t/f, 1/0, yes/no, y/n, có/không, đúng/sai (any case).
+Files named after no contract table are listed in the report and ignored.  How CSV, XLSX and Parquet
+files are read, and how their text becomes numbers, dates and booleans: `dashboard.data.extracts`.
 
 **Validation.** Every row is checked against the contract in `dashboard.data.contract`: its types (as
 above), required values, enumerations, bounds and row rules (the conditions are the checker's own,
-`dashboard.data.check.row_checks`), and its foreign keys against the tables as they will be after the run
+`dashboard.data.row_rules.row_checks`), and its foreign keys against the tables as they will be after the run
 (a fact whose agency or dataset is unknown is quarantined, never dropped).  A self-reference
 (`agencies.parent_agency_id`, `roadmap_items.parent_item_id`) must point at a valid row: a child of a
 quarantined row is quarantined too.  A row breaking several rules carries every reason, joined by
@@ -65,7 +46,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import io
 import json
 import os
 import secrets
@@ -76,21 +56,22 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from dashboard.config import TIMEZONE, curated_dir, table_files
-from dashboard.data.check import _q, _type_ok, row_checks
-from dashboard.data.contract import LOAD_ORDER, TABLES, Column, Table
+from dashboard.data.contract import LOAD_ORDER, TABLES, Table
+from dashboard.data.extracts import (
+    TYPE_WORDS,
+    CurateError,
+    find_sources,
+    parsed_text,
+    quoted_value,
+    read_source_file,
+    text_value,
+)
+from dashboard.data.row_rules import row_checks, type_ok
+from dashboard.sqltext import ident, literal
 
-SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".parquet")
 MODES = ("replace", "append")
-MAX_SHOWN = 60  # characters of an offending value quoted in a reason
-TRUE_WORDS = ("true", "t", "1", "1.0", "yes", "y", "có", "co", "đúng", "x")
-FALSE_WORDS = ("false", "f", "0", "0.0", "no", "n", "không", "khong", "sai")
-
-
-class CurateError(RuntimeError):
-    """The run cannot go on (unreadable file, a kept table would break); nothing was changed."""
 
 
 @dataclass
@@ -136,193 +117,6 @@ class RunReport:
         return out
 
 
-# --------------------------------------------------------------------------- reading sources
-
-
-def find_sources(source: Path) -> tuple[dict[str, list[Path]], list[str]]:
-    """The source files of each contract table (in name order), and the files that match no table."""
-    found: dict[str, list[Path]] = {}
-    ignored: list[str] = []
-    for entry in sorted(source.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        stem = entry.name if entry.is_dir() else entry.name[: -len(entry.suffix)] if entry.suffix else entry.name
-        if entry.is_dir() and stem in TABLES:
-            files = sorted(p for p in entry.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            found[stem] = files
-            ignored += [str(p.relative_to(source)) for p in entry.rglob("*") if p.is_file() and p not in files]
-        elif entry.is_file() and stem in TABLES and entry.suffix.lower() in SUFFIXES:
-            if stem in found:
-                raise CurateError(f"two sources for {stem}: {found[stem][0].name} and {entry.name}; keep one")
-            found[stem] = [entry]
-        else:
-            ignored.append(entry.name + ("/" if entry.is_dir() else ""))
-    return found, ignored
-
-
-def _decode(path: Path) -> str:
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    half = len(raw) // 2
-    if half and raw[1::2].count(0) > half // 2:
-        return raw.decode("utf-16-le")
-    if half and raw[0::2].count(0) > half // 2:
-        return raw.decode("utf-16-be")
-    raise CurateError(f"{path.name}: neither UTF-8 nor UTF-16 text; save it as UTF-8 (CSV UTF-8 in Excel)")
-
-
-def sniff_separator(header: str) -> str:
-    """`;`, `,` or a tab: whichever occurs most in the header line outside quotes (a tie goes to `,`)."""
-    outside, quoted = [], False
-    for ch in header:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted:
-            outside.append(ch)
-    text = "".join(outside)
-    counts = {sep: text.count(sep) for sep in (",", ";", "\t")}
-    return max(counts, key=lambda s: (counts[s], s == ","))
-
-
-def _read_text_file(path: Path) -> pl.DataFrame:
-    text = _decode(path).lstrip("\ufeff")
-    header = text.split("\n", 1)[0]
-    try:
-        return pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            separator=sniff_separator(header),
-            infer_schema=False,
-        )
-    except (pl.exceptions.PolarsError, ValueError) as e:
-        raise CurateError(f"{path.name}: cannot be read as CSV: {' '.join(str(e).split())[:300]}") from None
-
-
-def _read_xlsx(path: Path, table: str) -> pl.DataFrame:
-    import fastexcel
-
-    try:
-        book = fastexcel.read_excel(str(path))
-        names = book.sheet_names
-        sheet = next((n for n in names if n.strip().lower() == table), names[0])
-        return book.load_sheet(sheet, dtypes="string").to_polars()
-    except Exception as e:  # noqa: BLE001 - fastexcel raises its own error types
-        raise CurateError(f"{path.name}: cannot be read as XLSX: {' '.join(str(e).split())[:300]}") from None
-
-
-def read_source_file(path: Path, table: str) -> pl.DataFrame:
-    """One source file as a frame: its columns renamed to the contract's (case-insensitive), text in NFC,
-    blank lines dropped, and `_row` (1-based data row) added."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        try:
-            df = pl.read_parquet(path)
-        except Exception as e:  # noqa: BLE001 - polars and arrow raise several error types
-            raise CurateError(f"{path.name}: cannot be read as Parquet: {' '.join(str(e).split())[:300]}") from None
-    elif suffix == ".xlsx":
-        df = _read_xlsx(path, table)
-    else:
-        df = _read_text_file(path)
-    if "_row" in df.columns:
-        raise CurateError(f"{path.name}: a column may not be called _row")
-    cols = list(df.columns)
-    df = df.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
-    if cols and df.height:  # a line whose every cell is empty is not a row
-        blank = pl.all_horizontal(
-            [
-                (pl.col(c).str.strip_chars() == "").fill_null(True)
-                if df.schema[c] == pl.String
-                else pl.col(c).is_null()
-                for c in cols
-            ]
-        )
-        df = df.filter(~blank)
-    wanted = {c.lower(): c for c in TABLES[table].column_names}
-    renames: dict[str, str] = {}
-    for name in cols:
-        norm = name.replace("\ufeff", "").strip().lower()
-        if norm in wanted:
-            if wanted[norm] in renames.values():
-                raise CurateError(f"{path.name}: column {wanted[norm]} appears twice")
-            renames[name] = wanted[norm]
-    df = df.select([pl.col("_row"), *[pl.col(k).alias(v) for k, v in renames.items()]])
-    strings = [n for n, t in df.schema.items() if t == pl.String]
-    if strings:
-        df = df.with_columns([pl.col(n).str.normalize("NFC") for n in strings])
-    return df
-
-
-# --------------------------------------------------------------------------- parsing text to the contract
-
-
-def _text(expr: str) -> str:
-    return f"nullif(trim({expr}), '')"
-
-
-def _parse_text(col: Column, v: str) -> str:
-    """DuckDB expression turning the text `v` (trimmed, '' already null) into the column's type, null when it
-    does not parse (the caller reports a type error when the text was there but the value is not)."""
-    s = f"replace({v}, ' ', '')"
-    if col.type == "VARCHAR":
-        return v
-    if col.type == "BOOLEAN":
-        t = ", ".join(f"'{w}'" for w in TRUE_WORDS)
-        f = ", ".join(f"'{w}'" for w in FALSE_WORDS)
-        return f"(case when lower({v}) in ({t}) then true when lower({v}) in ({f}) then false end)"
-    if col.type in ("INTEGER", "BIGINT"):
-        return (
-            f"(case when regexp_full_match({s}, '[+-]?[0-9]+') then try_cast({s} as {col.type}) "
-            f"when regexp_full_match({s}, '[+-]?[0-9]{{1,3}}([.][0-9]{{3}})+') "
-            f"then try_cast(replace({s}, '.', '') as {col.type}) "
-            f"when regexp_full_match({s}, '[+-]?[0-9]+[.,]0+') then try_cast(regexp_replace({s}, '[.,]0+$', '') "
-            f"as {col.type}) end)"
-        )
-    if col.type == "DOUBLE":
-        return (
-            f"(case when regexp_full_match({s}, '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?') "
-            f"then try_cast({s} as double) "
-            f"when regexp_full_match({s}, '[+-]?[0-9]+,[0-9]+') then try_cast(replace({s}, ',', '.') as double) "
-            f"when regexp_full_match({s}, '[+-]?[0-9]{{1,3}}([.][0-9]{{3}}){{2,}}') "
-            f"then try_cast(replace({s}, '.', '') as double) "
-            f"when regexp_full_match({s}, '[+-]?[0-9]{{1,3}}([.][0-9]{{3}})+,[0-9]+') "
-            f"then try_cast(replace(replace({s}, '.', ''), ',', '.') as double) "
-            f"when regexp_full_match({s}, '[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+[.][0-9]+') "
-            f"then try_cast(replace({s}, ',', '') as double) end)"
-        )
-    if col.type == "DATE":
-        return (
-            f"(case when regexp_full_match({v}, '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}') "
-            f"then try_strptime({v}, '%d/%m/%Y')::date "
-            f"when regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') then try_strptime({v}, '%Y-%m-%d')::date "
-            f"when regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[ T]00:00:00(\\.0+)?') "
-            f"then try_strptime(left({v}, 10), '%Y-%m-%d')::date end)"
-        )
-    raise ValueError(f"no text rule for type {col.type}")
-
-
-_TYPE_WORDS = {
-    "BOOLEAN": "not a yes/no value",
-    "INTEGER": "not a whole number",
-    "BIGINT": "not a whole number",
-    "DOUBLE": "not a number",
-    "DATE": "not a date (dd/mm/yyyy or yyyy-mm-dd)",
-}
-
-
-def _quoted(expr: str) -> str:
-    return f"'''' || left({expr}, {MAX_SHOWN}) || ''''"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 # --------------------------------------------------------------------------- the run
 
 
@@ -334,7 +128,7 @@ class _Run:
         self.stage = self.stage_root / "curated"
         self.qdir = base / "quarantine" / run_id
         self.con = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "4GB"})
-        self.con.execute(f"set temp_directory = {_literal(str(self.stage_root / 'tmp'))}")
+        self.con.execute(f"set temp_directory = {literal(str(self.stage_root / 'tmp'))}")
         self.report = RunReport(
             run_id, mode, str(source), str(base), dt.datetime.now(TIMEZONE).isoformat(timespec="seconds")
         )
@@ -353,7 +147,7 @@ class _Run:
         if not files:
             return None
         name = f"prev_{table}"
-        lits = ", ".join(_literal(str(p)) for p in files)
+        lits = ", ".join(literal(str(p)) for p in files)
         self.con.execute(f"create or replace view {name} as select * from read_parquet([{lits}], union_by_name = true)")
         return name
 
@@ -374,18 +168,18 @@ class _Run:
                 rep.notes.append(f"{path.relative_to(self.source)} has no column {', '.join(missing)}")
             self.con.register("incoming_file", df)
             types = dict(self.sql("select column_name, column_type from (describe incoming_file)"))
-            selects = [f"{_literal(str(path.relative_to(self.source)))} as _file", f"{idx} as _file_idx", "_row"]
+            selects = [f"{literal(str(path.relative_to(self.source)))} as _file", f"{idx} as _file_idx", "_row"]
             for c in table.columns:
-                q = _q(c.name)
+                q = ident(c.name)
                 if c.name not in df.columns:
-                    selects += [f"null::{c.type} as {q}", f"null::varchar as {_q(c.name + '__raw')}"]
+                    selects += [f"null::{c.type} as {q}", f"null::varchar as {ident(c.name + '__raw')}"]
                     continue
                 found = str(types[c.name])
-                if found != "VARCHAR" and _type_ok(c.type, found):
-                    selects += [f"{q}::{c.type} as {q}", f"{q}::varchar as {_q(c.name + '__raw')}"]
+                if found != "VARCHAR" and type_ok(c.type, found):
+                    selects += [f"{q}::{c.type} as {q}", f"{q}::varchar as {ident(c.name + '__raw')}"]
                 else:
-                    raw = _text(f"{q}::varchar")
-                    selects += [f"{_parse_text(c, raw)} as {q}", f"{raw} as {_q(c.name + '__raw')}"]
+                    raw = text_value(f"{q}::varchar")
+                    selects += [f"{parsed_text(c, raw)} as {q}", f"{raw} as {ident(c.name + '__raw')}"]
             body = f"select {', '.join(selects)} from incoming_file"
             if first:
                 self.con.execute(f"create or replace temp table {parsed} as {body}")
@@ -395,7 +189,10 @@ class _Run:
             self.con.unregister("incoming_file")
         if first:  # a folder with no files
             cols = ", ".join(
-                [f"null::{c.type} as {_q(c.name)}, null::varchar as {_q(c.name + '__raw')}" for c in table.columns]
+                [
+                    f"null::{c.type} as {ident(c.name)}, null::varchar as {ident(c.name + '__raw')}"
+                    for c in table.columns
+                ]
             )
             self.con.execute(
                 f"create or replace temp table {parsed} as "
@@ -410,10 +207,10 @@ class _Run:
         for c in table.columns:
             if c.type == "VARCHAR":
                 continue
-            q, raw = _q(c.name), _q(c.name + "__raw")
+            q, raw = ident(c.name), ident(c.name + "__raw")
             exprs.append(
                 f"case when {raw} is not null and {q} is null "
-                f"then 'type: {c.name} ' || {_quoted(raw)} || ' is {_TYPE_WORDS[c.type]}' end"
+                f"then 'type: {c.name} ' || {quoted_value(raw)} || ' is {TYPE_WORDS[c.type]}' end"
             )
         for chk in row_checks(table):
             params.update(chk["params"])
@@ -421,15 +218,15 @@ class _Run:
             cond = f"coalesce(({chk['cond']}), false)"
             if kind == "null":
                 msg = f"'missing: {col} is required'"
-                cond = f"{cond} and {_q(col + '__raw')} is null"
+                cond = f"{cond} and {ident(col + '__raw')} is null"
             elif kind == "enum":
                 allowed = ", ".join(chk["col"].enum)
-                msg = f"'enum: {col} ' || {_quoted(_q(col + '__raw'))} || ' is not one of {allowed}'"
+                msg = f"'enum: {col} ' || {quoted_value(ident(col + '__raw'))} || ' is not one of {allowed}'"
             elif kind == "range":
-                msg = f"'range: {col} ' || {_quoted(_q(col + '__raw'))} || ' must be {chk['bound']}'"
+                msg = f"'range: {col} ' || {quoted_value(ident(col + '__raw'))} || ' must be {chk['bound']}'"
             else:
                 rule = chk["rule"]
-                msg = _literal(f"rule {rule.name}: {rule.message}")
+                msg = literal(f"rule {rule.name}: {rule.message}")
             exprs.append(f"case when {cond} then {msg} end")
         return exprs, params
 
@@ -439,9 +236,9 @@ class _Run:
         staged = table_files(self.stage_root, ref_table) if ref_table in self.changed else []
         files = staged or self.previous_files(ref_table)
         if files:
-            lits = ", ".join(_literal(str(p)) for p in files)
+            lits = ", ".join(literal(str(p)) for p in files)
             self.con.execute(
-                f"create or replace temp table {name} as select distinct {_q(ref_col)} as k "
+                f"create or replace temp table {name} as select distinct {ident(ref_col)} as k "
                 f"from read_parquet([{lits}], union_by_name = true)"
             )
         else:
@@ -456,14 +253,14 @@ class _Run:
             if not c.fk:
                 continue
             ref_table, ref_col = c.fk.split(".", 1)
-            q = _q(c.name)
+            q = ident(c.name)
             if ref_table == table.name:
                 self_fks.append((c, ref_col))
                 continue
             keys = self._key_table(ref_table, ref_col)
             exprs.append(
                 f"case when {q} is not null and {q} not in (select k from {keys}) "
-                f"then 'fk: {c.name} ' || {_quoted(_q(c.name + '__raw'))} || ' is not a known {ref_table}' end"
+                f"then 'fk: {c.name} ' || {quoted_value(ident(c.name + '__raw'))} || ' is not a known {ref_table}' end"
             )
         reasons = f"list_filter([{', '.join(exprs) or 'null'}], lambda x: x is not null)"
         self.con.execute(
@@ -472,19 +269,19 @@ class _Run:
         )
         # Self-references must point at a valid row (of this source, or curated already in append mode).
         for c, ref_col in self_fks:
-            q, rq = _q(c.name), _q(ref_col)
+            q, rq = ident(c.name), ident(ref_col)
             prev = self._prev_view(table.name) if self.mode == "append" else None
             extra = f" union select {rq} from {prev}" if prev else ""
             while True:
                 n = self.sql(
                     f"update checked_{table.name} set _reasons = list_append(_reasons, "
-                    f"'fk: {c.name} ' || {_quoted(_q(c.name + '__raw'))} || ' is not a known {table.name}') "
+                    f"'fk: {c.name} ' || {quoted_value(ident(c.name + '__raw'))} || ' is not a known {table.name}') "
                     f"where len(_reasons) = 0 and {q} is not null and {q} not in ("
                     f"select {rq} from checked_{table.name} where len(_reasons) = 0{extra})"
                 )
                 if not n or not n[0][0]:
                     break
-        key = ", ".join(_q(k) for k in table.key)
+        key = ", ".join(ident(k) for k in table.key)
         self.con.execute(
             f"create or replace temp table ranked_{table.name} as "
             f"select *, row_number() over (partition by {key} order by _file_idx desc, _row desc) as _rank, "
@@ -503,8 +300,8 @@ class _Run:
         winners = f"select * from ranked_{table.name} where _rank = 1"
         prev = self._prev_view(table.name) if self.mode == "append" else None
         if prev and table.kind == "fact":
-            on = " and ".join(f"w.{_q(k)} = p.{_q(k)}" for k in table.key)
-            first = _q(table.key[0])
+            on = " and ".join(f"w.{ident(k)} = p.{ident(k)}" for k in table.key)
+            first = ident(table.key[0])
             rng = self.sql(f"select min({first}), max({first}) from ranked_{table.name} where _rank = 1")[0]
             self.con.execute(
                 f"create or replace temp table new_{table.name} as select w.* from ({winners}) as w "
@@ -520,19 +317,19 @@ class _Run:
         self._write_quarantine(table, rep)
 
     def _write_quarantine(self, table: Table, rep: TableReport) -> None:
-        raw_cols = ", ".join(f"{_q(c + '__raw')} as {_q(c)}" for c in table.column_names)
+        raw_cols = ", ".join(f"{ident(c + '__raw')} as {ident(c)}" for c in table.column_names)
         if rep.quarantined:
             self.qdir.mkdir(parents=True, exist_ok=True)
             target = self.qdir / f"{table.name}.parquet"
             self.con.execute(
                 f"copy (select _file as source_file, _row as source_row, {raw_cols}, "
                 f"array_to_string(_reasons, '; ') as reason from checked_{table.name} where len(_reasons) > 0 "
-                f"order by _file_idx, _row) to {_literal(str(target))} (format parquet, compression zstd)"
+                f"order by _file_idx, _row) to {literal(str(target))} (format parquet, compression zstd)"
             )
         if rep.duplicates_dropped:
             self.qdir.mkdir(parents=True, exist_ok=True)
             target = self.qdir / f"{table.name}__dropped_duplicates.parquet"
-            key = " and ".join(f"r.{_q(k)} = n.{_q(k)}" for k in table.key)
+            key = " and ".join(f"r.{ident(k)} = n.{ident(k)}" for k in table.key)
             self.con.execute(
                 f"copy (select _file as source_file, _row as source_row, {raw_cols}, "
                 f"case when _rank > 1 then 'duplicate key: superseded by ' || _winner_file || ' row ' || _winner_row "
@@ -540,15 +337,15 @@ class _Run:
                 f"end as reason "
                 f"from ranked_{table.name} as r where _rank > 1 or not exists "
                 f"(select 1 from new_{table.name} as n where {key}) order by _file_idx, _row) "
-                f"to {_literal(str(target))} (format parquet, compression zstd)"
+                f"to {literal(str(target))} (format parquet, compression zstd)"
             )
 
     # ---- writing the stage
 
     def stage_table(self, table: Table, rep: TableReport) -> None:
         """Write the table's new curated content into the stage (the writer raises on any failure)."""
-        cols = ", ".join(f"{_q(c.name)}::{c.type} as {_q(c.name)}" for c in table.columns)
-        key = ", ".join(_q(k) for k in table.key)
+        cols = ", ".join(f"{ident(c.name)}::{c.type} as {ident(c.name)}" for c in table.columns)
+        key = ", ".join(ident(k) for k in table.key)
         new = f"select {cols} from new_{table.name}"
         prev = self._prev_view(table.name) if self.mode == "append" else None
         if prev and table.kind == "fact":
@@ -561,8 +358,8 @@ class _Run:
             if rep.loaded:
                 _write_table(self.con, f"{new} order by {key}", folder / f"part-{self.run_id}.parquet")
         elif prev:  # dimension merge: the source's rows win
-            on = " and ".join(f"p.{_q(k)} = n.{_q(k)}" for k in table.key)
-            pcols = ", ".join(f"p.{_q(c)}" for c in table.column_names)
+            on = " and ".join(f"p.{ident(k)} = n.{ident(k)}" for k in table.key)
+            pcols = ", ".join(f"p.{ident(c)}" for c in table.column_names)
             merged = (
                 f"{new} union all select {pcols} from {prev} as p "
                 f"where not exists (select 1 from new_{table.name} as n where {on})"
@@ -572,7 +369,7 @@ class _Run:
             _write_table(self.con, f"{new} order by {key}", self.stage / f"{table.name}.parquet")
         self.changed.add(table.name)
         files = table_files(self.stage_root, table.name)
-        lits = ", ".join(_literal(str(p)) for p in files)
+        lits = ", ".join(literal(str(p)) for p in files)
         rep.rows_after = self.sql(f"select count(*) from read_parquet([{lits}])")[0][0] if files else 0
 
     def check_kept_references(self) -> None:
@@ -589,7 +386,7 @@ class _Run:
                     continue
                 keys = self._key_table(ref_table, ref_col)
                 prev = self._prev_view(name)
-                q = _q(c.name)
+                q = ident(c.name)
                 n, example = self.sql(
                     f"select count(*), any_value({q}) from {prev} "
                     f"where {q} is not null and {q} not in (select k from {keys})"
@@ -651,9 +448,7 @@ def _write_table(con: duckdb.DuckDBPyConnection, select_sql: str, target: Path) 
     """Write one Parquet file: to a temporary name beside the target, then renamed over it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    con.execute(
-        f"copy ({select_sql}) to {_literal(str(tmp))} (format parquet, compression zstd, row_group_size 122880)"
-    )
+    con.execute(f"copy ({select_sql}) to {literal(str(tmp))} (format parquet, compression zstd, row_group_size 122880)")
     os.replace(tmp, target)
 
 
@@ -725,7 +520,7 @@ def _execute(run: _Run) -> RunReport:
             files = run.previous_files(name)
             rep = TableReport(name, "kept")
             if files:
-                lits = ", ".join(_literal(str(p)) for p in files)
+                lits = ", ".join(literal(str(p)) for p in files)
                 rep.rows_after = run.sql(f"select count(*) from read_parquet([{lits}])")[0][0]
             else:
                 rep.notes.append("no curated data and none in the source")

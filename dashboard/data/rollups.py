@@ -45,6 +45,7 @@ from pathlib import Path
 import duckdb
 
 from dashboard.config import QUERIES_DIR, curated_dir, table_files
+from dashboard.sqltext import literal
 
 log = logging.getLogger(__name__)
 FINGERPRINT_KEY = "dashboard_rollup_source"
@@ -97,12 +98,8 @@ ROLLUPS: dict[str, Rollup] = {
 }
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _files_list(files: list[Path]) -> str:
-    return "[" + ", ".join(_literal(str(p)) for p in files) + "]"
+    return "[" + ", ".join(literal(str(p)) for p in files) + "]"
 
 
 def source_fingerprint(base: Path, table: str, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
@@ -161,7 +158,7 @@ def build_rollups(base: Path, names: list[str] | None = None) -> dict[str, int]:
     con = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "3GB"})
     counts: dict[str, int] = {}
     try:
-        con.execute(f"set temp_directory = {_literal(str(tmp_dir))}")
+        con.execute(f"set temp_directory = {literal(str(tmp_dir))}")
         con.execute("set preserve_insertion_order = true")
         for name in names or list(ROLLUPS):
             rollup = ROLLUPS[name]
@@ -177,13 +174,13 @@ def build_rollups(base: Path, names: list[str] | None = None) -> dict[str, int]:
             tmp = cur / f".{rollup.name}.parquet.tmp-{os.getpid()}"
             # Our own paths and a hex fingerprint: COPY takes no bound parameters.
             con.execute(
-                f"copy ({rollup.sql()}) to {_literal(str(tmp))} (format parquet, compression zstd, "
-                f"row_group_size 122880, kv_metadata {{{FINGERPRINT_KEY}: {_literal(fingerprint)}}})"
+                f"copy ({rollup.sql()}) to {literal(str(tmp))} (format parquet, compression zstd, "
+                f"row_group_size 122880, kv_metadata {{{FINGERPRINT_KEY}: {literal(fingerprint)}}})"
             )
             if (cur / rollup.name).is_dir():
                 shutil.rmtree(cur / rollup.name)
             os.replace(tmp, target)
-            counts[name] = con.execute(f"select count(*) from read_parquet({_literal(str(target))})").fetchall()[0][0]
+            counts[name] = con.execute(f"select count(*) from read_parquet({literal(str(target))})").fetchall()[0][0]
     finally:
         con.close()
         shutil.rmtree(tmp_dir, ignore_errors=True)

@@ -23,6 +23,7 @@ from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
 from dashboard.data.contract import LOAD_ORDER
 from dashboard.data.rollups import ROLLUPS, rollup_state
 from dashboard.scope import Scope
+from dashboard.sqltext import literal
 
 log = logging.getLogger(__name__)
 
@@ -38,24 +39,31 @@ class DataMissingError(RuntimeError):
     """The data dir has no curated table that the dashboard needs."""
 
 
-def _hardening(memory_limit: str) -> dict:
-    return {
+def hardened_connection(
+    memory_limit: str, threads: int = THREADS, *, external_access: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the limits every database of the dashboard has from its first statement: its
+    memory budget and threads, no extension installed or loaded on its own, no Python variable read as a table.
+    Without `external_access` it cannot read any file from the start (a scope's copies of its rows)."""
+    config = {
         "memory_limit": memory_limit,
-        "threads": THREADS,
+        "threads": threads,
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "python_enable_replacements": False,
     }
+    if not external_access:
+        config["enable_external_access"] = False
+    return duckdb.connect(":memory:", config=config)
 
 
-def _lock(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"set max_execution_time = {MAX_EXECUTION_MS}")
+def harden(con: duckdb.DuckDBPyConnection, max_execution_ms: int = MAX_EXECUTION_MS) -> None:
+    """The last step of building a database, once its views and tables are in place: a time limit on every
+    statement, then no file access (beyond the allowed directories set before), then the configuration locked so
+    no later statement can undo any of it."""
+    con.execute(f"set max_execution_time = {max_execution_ms}")
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -70,15 +78,15 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
             f"no curated data for {', '.join(missing)} in {curated_dir(base)}; "
             "run `python -m dashboard demo` or point --data-dir / DASHBOARD_DATA_DIR at real extracts"
         )
-    con = duckdb.connect(":memory:", config=_hardening(MEMORY_LIMIT_ALL))
+    con = hardened_connection(MEMORY_LIMIT_ALL)
     for table in LOAD_ORDER:
-        files = ", ".join(_sql_literal(str(p)) for p in table_files(base, table))
+        files = ", ".join(literal(str(p)) for p in table_files(base, table))
         # Paths are our own file names, not user input; DDL cannot take bound parameters.
         con.execute(f'create view "{table}" as select * from read_parquet([{files}], union_by_name = true)')
     for rollup in ROLLUPS.values():
         state = rollup_state(base, rollup, con)
         if state == "fresh":
-            files = ", ".join(_sql_literal(str(p)) for p in table_files(base, rollup.name))
+            files = ", ".join(literal(str(p)) for p in table_files(base, rollup.name))
             con.execute(f'create view "{rollup.name}" as select * from read_parquet([{files}])')
         else:
             log.warning(
@@ -91,14 +99,14 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
             con.execute(f'create table "{rollup.name}" as {rollup.sql()}')
     _create_macros(con)
     con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
-    con.execute(f"set allowed_directories = [{_sql_literal(str(curated_dir(base)) + '/')}]")
-    _lock(con)
+    con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
+    harden(con)
     return con
 
 
 def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> duckdb.DuckDBPyConnection:
     """An in-memory database holding copies of only the rows that belong to `scope`."""
-    con = duckdb.connect(":memory:", config={**_hardening(MEMORY_LIMIT_SCOPE), "enable_external_access": False})
+    con = hardened_connection(MEMORY_LIMIT_SCOPE, external_access=False)
     source = all_con.cursor()
     try:
         for table in (*LOAD_ORDER, *ROLLUPS):
@@ -113,7 +121,7 @@ def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> du
     finally:
         source.close()
     _create_macros(con)
-    _lock(con)
+    harden(con)
     return con
 
 

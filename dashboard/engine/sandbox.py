@@ -38,8 +38,9 @@ import pyarrow as pa
 
 from dashboard.config import QUERIES_DIR, curated_dir, data_version
 from dashboard.data.contract import LOAD_ORDER, TABLES
-from dashboard.engine.db import database
+from dashboard.engine.db import database, harden, hardened_connection
 from dashboard.scope import Scope
+from dashboard.sqltext import literal
 
 MAX_ROWS = 10_000
 WORKBENCH_TIMEOUT_S = 30.0
@@ -209,32 +210,10 @@ def run_select(
 # ---- the workbench's own databases ---------------------------------------------------------------
 
 
-def _hardening() -> dict:
-    return {
-        "memory_limit": WORKBENCH_MEMORY_LIMIT,
-        "threads": WORKBENCH_THREADS,
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        "python_enable_replacements": False,
-    }
-
-
-def _lock(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"set max_execution_time = {int(WORKBENCH_TIMEOUT_S * 1000)}")
-    con.execute("set enable_external_access = false")
-    con.execute("set lock_configuration = true")
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
     """A hardened database for ad-hoc SQL holding what the scope's shared database holds (its views over the
     curated files, copies of its tables), with the workbench's own memory budget; then locked."""
-    con = duckdb.connect(":memory:", config=_hardening())
-    if scope.type != "all":
-        con.execute("set enable_external_access = false")
+    con = hardened_connection(WORKBENCH_MEMORY_LIMIT, WORKBENCH_THREADS, external_access=scope.type == "all")
     source = database(base, scope).cursor()
     try:
         views = dict(source.sql(_SHARED_VIEWS).fetchall())
@@ -248,9 +227,9 @@ def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnect
     finally:
         source.close()
     if scope.type == "all":
-        con.execute(f"set allowed_directories = [{_quote(str(curated_dir(base)) + '/')}]")
+        con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
-    _lock(con)
+    harden(con, int(WORKBENCH_TIMEOUT_S * 1000))
     return con
 
 

@@ -8,44 +8,51 @@ Reliability: the inputs are checked against the contract first; the snapshot is 
 folder and renamed into place at the end (an existing week is replaced only with --force, by an atomic swap);
 a lock file per week keeps two runs apart (a lock left by a dead process is recovered); every run, whatever
 its outcome, is a line in `snapshots/ledger.jsonl`. Week-over-week changes come from the previous week's
-*stored* kpis.parquet, never from querying the data again.
+*stored* kpis.parquet, never from querying the data again. What pages read of the archive is in
+dashboard.weekly.archive; the lock, the atomic publication and the stop signals in dashboard.weekly.lock; the
+manifest's inputs and code version in dashboard.weekly.provenance.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
-import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
 
-import dashboard
-from dashboard.config import ROOT, TIMEZONE, data_version, today
+from dashboard.config import data_version, today
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPIS, compute_kpis
 from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_date, t
-from dashboard.period import Period
 from dashboard.scope import Scope
+from dashboard.weekly.archive import (
+    ALL,
+    FILES,
+    KPI_FILE,
+    LEDGER_FILE,
+    MANIFEST_FILE,
+    REPORT_FILES,
+    StoredComparison,
+    Week,
+    last_complete_week,
+    now,
+    scope_folder,
+    scope_rows,
+    snapshot_dir,
+    snapshots_root,
+    stored_comparison,
+    with_stored_change,
+)
+from dashboard.weekly.lock import Interrupted, Locked, WeekLock, publish, signals_raise, tidy
+from dashboard.weekly.provenance import code_version, code_version_text, file_sha256, input_files
 
 FORMATS = ("parquet", "xlsx", "html", "pdf")
-KPI_FILE, MANIFEST_FILE, LEDGER_FILE = "kpis.parquet", "manifest.json", "ledger.jsonl"
-REPORT_FILES = {"xlsx": "report.xlsx", "html": "report.html", "pdf": "report.pdf"}
-FILES = (KPI_FILE, *REPORT_FILES.values(), MANIFEST_FILE)
 SCHEMA = {
     "week": pl.String,
     "period_start": pl.Date,
@@ -59,11 +66,9 @@ SCHEMA = {
     "status": pl.String,
 }
 SCOPE_ORDER = {"all": 0, "province": 1, "agency": 2}
-ALL = Scope()
 # Exit codes (README): 0 written; 1 failed, nothing written; 2 bad arguments; 3 written, but a report part
 # failed (see the manifest); 4 refused, the week exists (use --force); 5 refused, another run holds the week.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL, EXIT_EXISTS, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
-_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
 
 class SnapshotError(Exception):
@@ -72,95 +77,6 @@ class SnapshotError(Exception):
     def __init__(self, message: str, code: int = EXIT_FAILED, status: str = "failed") -> None:
         super().__init__(message)
         self.code, self.status = code, status
-
-
-class Interrupted(BaseException):
-    """The process was asked to stop (SIGTERM, SIGHUP): unwind, clean up, record it."""
-
-
-# ---- weeks ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class Week:
-    """An ISO week (Monday..Sunday)."""
-
-    year: int
-    number: int
-
-    def __post_init__(self) -> None:
-        weeks = dt.date(self.year, 12, 28).isocalendar()[1]
-        if not 1 <= self.number <= weeks:
-            raise ValueError(f"{self.year}-W{self.number:02d} is not an ISO week: {self.year} has W01 to W{weeks}")
-
-    @classmethod
-    def parse(cls, text: str) -> Week:
-        """'2026-W47' (ISO year, then W and the week number)."""
-        found = _WEEK.match((text or "").strip())
-        if not found:
-            raise ValueError(f"not an ISO week: {text!r}; write it as YYYY-Www, e.g. 2026-W47")
-        return cls(int(found[1]), int(found[2]))
-
-    @classmethod
-    def containing(cls, day: dt.date) -> Week:
-        year, week, _ = day.isocalendar()
-        return cls(year, week)
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-W{self.number:02d}"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date.fromisocalendar(self.year, self.number, 1)
-
-    @property
-    def end(self) -> dt.date:
-        return self.start + dt.timedelta(days=6)
-
-    @property
-    def period(self) -> Period:
-        return Period(self.start, self.end)
-
-    def previous(self) -> Week:
-        return Week.containing(self.start - dt.timedelta(days=1))
-
-    def __str__(self) -> str:
-        return self.label
-
-
-def last_complete_week(day: dt.date | None = None) -> Week:
-    """The last ISO week that has ended before `day` (default: today in Asia/Ho_Chi_Minh)."""
-    day = day or today()
-    return Week.containing(day - dt.timedelta(days=day.isoweekday()))
-
-
-def is_week(period: Period) -> Week | None:
-    """The ISO week that `period` is exactly, or None."""
-    week = Week.containing(period.start)
-    return week if (period.start, period.end) == (week.start, week.end) else None
-
-
-# ---- where snapshots live ------------------------------------------------------------------------------------
-
-
-def snapshots_root(base: Path) -> Path:
-    return Path(base) / "snapshots"
-
-
-def scope_folder(scope: Scope) -> str:
-    return scope.key.replace(":", "-")
-
-
-def archive_dir(base: Path, report_scope: Scope = ALL) -> Path:
-    """Where the weeks of a report scope are kept: `snapshots/` for the whole system, and
-    `snapshots/scopes/<type>-<id>/` for one scope's reports."""
-    root = snapshots_root(base)
-    return root if report_scope.type == "all" else root / "scopes" / scope_folder(report_scope)
-
-
-def snapshot_dir(base: Path, week: Week, report_scope: Scope = ALL) -> Path:
-    return archive_dir(base, report_scope) / week.label
 
 
 def _key(week: Week, report_scope: Scope) -> str:
@@ -215,140 +131,7 @@ def write_kpis(frame: pl.DataFrame, path: Path) -> None:
     frame.write_parquet(path, compression="zstd", statistics=True)
 
 
-@lru_cache(maxsize=64)
-def _read_kpis(path: str, mtime_ns: int) -> pl.DataFrame:
-    return pl.read_parquet(path)
-
-
-def read_kpis(path: Path) -> pl.DataFrame:
-    """A stored kpis.parquet (cached per file version)."""
-    return _read_kpis(str(path), path.stat().st_mtime_ns)
-
-
-def _scope_rows(frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
-    wanted = pl.col("scope_type") == scope.type
-    wanted &= pl.col("scope_id").is_null() if scope.id is None else pl.col("scope_id") == scope.id
-    return frame.filter(wanted)
-
-
-def stored_kpis(base: Path, week: Week, scope: Scope) -> tuple[pl.DataFrame, Path] | None:
-    """The KPI rows of `scope` in the stored snapshot of `week` (the system's, else that scope's own report's)."""
-    folders = [snapshot_dir(base, week)]
-    if scope.type != "all":
-        folders.append(snapshot_dir(base, week, scope))
-    for folder in folders:
-        path = folder / KPI_FILE
-        if path.is_file():
-            rows = _scope_rows(read_kpis(path), scope)
-            if not rows.is_empty():
-                return rows, folder
-    return None
-
-
-# ---- week over week, from the stored snapshot ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoredComparison:
-    """The previous week's values of one scope, as stored in its snapshot."""
-
-    week: Week
-    folder: Path
-    values: pl.DataFrame  # kpi_id, previous_value, previous_status
-
-
-def stored_comparison(base: Path, period: Period, scope: Scope) -> StoredComparison | None:
-    """When `period` is exactly one ISO week and the week before has a stored snapshot covering `scope`:
-    that snapshot's values, for the cards' change. Otherwise None (the cards compare with re-queried data)."""
-    week = is_week(period)
-    if week is None:
-        return None
-    found = stored_kpis(base, week.previous(), scope)
-    if found is None:
-        return None
-    rows, folder = found
-    values = rows.select("kpi_id", pl.col("value").alias("previous_value"), pl.col("status").alias("previous_status"))
-    return StoredComparison(week.previous(), folder, values)
-
-
-def with_stored_change(table: pl.DataFrame, stored: StoredComparison | None) -> pl.DataFrame:
-    """A kpi_table with previous_value and change taken from the stored snapshot (unchanged when None)."""
-    if stored is None:
-        return table
-    kept = table.drop([c for c in ("previous_value", "previous_status", "change") if c in table.columns])
-    return kept.join(stored.values, on="kpi_id", how="left", maintain_order="left").with_columns(
-        (pl.col("value") - pl.col("previous_value")).alias("change")
-    )
-
-
-def change_note(stored: StoredComparison | None, lang: str) -> str | None:
-    """What the cards say their change is against, when it is a stored snapshot."""
-    return None if stored is None else t("snapshot.card_change", lang, week=stored.week.label)
-
-
-# ---- inputs, versions, the manifest and the ledger ------------------------------------------------------------
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def input_files(base: Path) -> list[dict]:
-    """Every curated Parquet file (the contract's tables and any rollup beside them): its table, path, size,
-    SHA-256 and row count."""
-    import pyarrow.parquet as pq
-
-    curated = base / "curated"
-    out = []
-    for path in sorted(curated.rglob("*.parquet")):
-        relative = path.relative_to(curated)
-        if any(part.startswith(".") for part in relative.parts):
-            continue  # a file being written
-        out.append(
-            {
-                "table": relative.parts[0].removesuffix(".parquet"),
-                "file": str(path.relative_to(base)),
-                "bytes": path.stat().st_size,
-                "rows": pq.ParquetFile(path).metadata.num_rows,
-                "sha256": _sha256(path),
-            }
-        )
-    return out
-
-
-def code_version() -> dict:
-    """dashboard.__version__ and, when the code is a git checkout, its commit (and whether it was modified)."""
-    version: dict = {"dashboard": dashboard.__version__, "git_commit": None, "git_modified": None}
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=True
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout
-        version |= {"git_commit": commit, "git_modified": bool(changes.strip())}
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return version
-
-
-def code_version_text(version: dict) -> str:
-    text = version["dashboard"]
-    if version.get("git_commit"):
-        text += f" (git {version['git_commit'][:10]}{', modified' if version.get('git_modified') else ''})"
-    return text
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(TIMEZONE).replace(microsecond=0)
+# ---- the ledger ------------------------------------------------------------
 
 
 def append_ledger(base: Path, entry: dict) -> None:
@@ -361,197 +144,6 @@ def append_ledger(base: Path, entry: dict) -> None:
         os.write(fd, line)
     finally:
         os.close(fd)
-
-
-def read_ledger(base: Path) -> list[dict]:
-    path = snapshots_root(base) / LEDGER_FILE
-    if not path.is_file():
-        return []
-    entries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        with contextlib.suppress(json.JSONDecodeError):
-            entries.append(json.loads(line))
-    return entries
-
-
-# ---- the lock ------------------------------------------------------------------------------------------------
-
-
-def _process_start(pid: int) -> str | None:
-    """The start time of a process (Linux /proc), which tells a live holder from a reused PID."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def _alive(pid: int, started: str | None) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return started is None or _process_start(pid) in (None, started)
-
-
-class WeekLock:
-    """An exclusive lock file per (week, report scope): `snapshots/.lock-<key>`, holding the owner's PID.
-
-    A second run refuses (or waits up to `wait` seconds) while the holder is alive; a lock whose holder has
-    died is recovered (and reported, so the abandoned run gets its line in the ledger).
-    """
-
-    STALE_UNREADABLE_S = 60.0
-
-    def __init__(self, root: Path, key: str, wait: float = 0.0) -> None:
-        self.path = root / f".lock-{key}"
-        self.wait = wait
-        self.recovered: list[dict] = []
-        self.me = {
-            "pid": os.getpid(),
-            "process_start": _process_start(os.getpid()),
-            "host": socket.gethostname(),
-            "since": now().isoformat(),
-        }
-
-    def __enter__(self) -> WeekLock:
-        deadline = time.monotonic() + self.wait
-        while True:
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                holder = self._holder()
-                if holder is not None and not self._held_by_live(holder):
-                    self._recover(holder)
-                    continue
-                if time.monotonic() >= deadline:
-                    raise SnapshotError(self._refusal(holder), EXIT_LOCKED, "refused") from None
-                time.sleep(0.2)
-                continue
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.me, f)
-            return self
-
-    def __exit__(self, *exc) -> None:
-        holder = self._holder()
-        if holder and holder.get("pid") == self.me["pid"] and holder.get("since") == self.me["since"]:
-            self.path.unlink(missing_ok=True)
-
-    def _holder(self) -> dict | None:
-        """The lock's content; {} when it cannot be read yet (being written, or left half-written)."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            return {}
-
-    def _held_by_live(self, holder: dict) -> bool:
-        if not holder:  # unreadable: alive unless old
-            try:
-                return time.time() - self.path.stat().st_mtime < self.STALE_UNREADABLE_S
-            except FileNotFoundError:
-                return False
-        if holder.get("host") != self.me["host"]:
-            return True  # another machine's run: we cannot tell, so we do not steal its lock
-        return _alive(int(holder["pid"]), holder.get("process_start"))
-
-    def _recover(self, holder: dict) -> None:
-        # Renaming first means only one of several waiting runs recovers a given stale lock.
-        grave = self.path.with_name(f"{self.path.name}.stale-{os.getpid()}-{secrets.token_hex(3)}")
-        try:
-            os.rename(self.path, grave)
-        except FileNotFoundError:
-            return
-        grave.unlink(missing_ok=True)
-        self.recovered.append(holder)
-
-    def _refusal(self, holder: dict | None) -> str:
-        who = (
-            f"process {holder.get('pid')} on {holder.get('host')} since {holder.get('since')}"
-            if holder
-            else "another run"
-        )
-        return (
-            f"another snapshot run is writing this week ({who}); nothing was written. "
-            f"Try again when it has finished, or pass --wait SECONDS to wait for it. Lock file: {self.path}"
-        )
-
-
-# ---- atomic publication ---------------------------------------------------------------------------------------
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def publish(tmp: Path, final: Path) -> None:
-    """Move the finished temporary folder to its final name; an existing folder is swapped out atomically."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():
-        if _exchange(tmp, final):
-            shutil.rmtree(tmp)  # now the old snapshot
-        else:  # two renames: a crash in between leaves `.old-*`, which the next run puts back (see _tidy)
-            old = tmp.with_name(tmp.name.replace(".tmp-", ".old-", 1))
-            os.rename(final, old)
-            os.rename(tmp, final)
-            shutil.rmtree(old)
-    else:
-        os.rename(tmp, final)
-    _fsync_dir(final.parent)
-
-
-def _tidy(root: Path, key: str, final: Path) -> list[str]:
-    """Under the lock: remove what dead runs of this key left (temporary folders), and put back a snapshot
-    that a crash left between the two renames of a non-atomic replace."""
-    removed = []
-    for old in sorted(root.glob(f".old-{key}-*")):
-        if not final.exists():
-            os.rename(old, final)
-        else:
-            shutil.rmtree(old, ignore_errors=True)
-        removed.append(old.name)
-    for tmp in sorted(root.glob(f".tmp-{key}-*")):
-        shutil.rmtree(tmp, ignore_errors=True)
-        removed.append(tmp.name)
-    return removed
-
-
-@contextlib.contextmanager
-def _signals_raise() -> Iterator[None]:
-    """SIGTERM and SIGHUP raise Interrupted, so a stopped run cleans up after itself like a failed one."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum, _frame):
-        raise Interrupted(signal.Signals(signum).name)
-
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
 
 
 # ---- progress -------------------------------------------------------------------------------------------------
@@ -645,7 +237,7 @@ def _timed(parts: dict, name: str, func, *args) -> bool:
 
 
 def _report_kpis(kpis: pl.DataFrame, scope: Scope, previous: StoredComparison | None) -> pl.DataFrame:
-    rows = _scope_rows(kpis, scope).select("kpi_id", "value", "numerator", "denominator", "status")
+    rows = scope_rows(kpis, scope).select("kpi_id", "value", "numerator", "denominator", "status")
     if previous is None:
         return rows.with_columns(
             previous_value=pl.lit(None, pl.Float64),
@@ -830,7 +422,7 @@ def build(
         },
         "parts": parts,
         "outputs": {
-            p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+            p.name: {"bytes": p.stat().st_size, "sha256": file_sha256(p)}
             for p in sorted(tmp.iterdir())
             if p.is_file() and not p.name.startswith(".")
         },
@@ -885,7 +477,7 @@ def run(
             file=err,
             flush=True,
         )
-        with _signals_raise(), WeekLock(root, key, wait) as lock:
+        with signals_raise(), WeekLock(root, key, wait) as lock:
             for holder in lock.recovered:
                 print(f"      recovered a stale lock of process {holder.get('pid')} (it died)", file=err)
                 append_ledger(
@@ -902,7 +494,7 @@ def run(
                         "pid": holder.get("pid"),
                     },
                 )
-            for name in _tidy(root, key, final):
+            for name in tidy(root, key, final):
                 print(f"      removed {name}, left by a run that did not finish", file=err)
             if final.exists() and not force:
                 raise SnapshotError(exists, EXIT_EXISTS, "refused")
@@ -930,8 +522,9 @@ def run(
         if failed:
             summary += f"; FAILED: {entry['error']} (see {MANIFEST_FILE})"
         print(summary, file=out, flush=True)
-    except SnapshotError as exc:
-        code, entry["status"], entry["error"] = exc.code, exc.status, str(exc)
+    except (SnapshotError, Locked) as exc:
+        refusal = exc if isinstance(exc, SnapshotError) else SnapshotError(str(exc), EXIT_LOCKED, "refused")
+        code, entry["status"], entry["error"] = refusal.code, refusal.status, str(exc)
         print(f"error: {exc}", file=err, flush=True)
     except (KeyboardInterrupt, Interrupted) as exc:
         code, entry["status"] = 130, "interrupted"
@@ -951,162 +544,3 @@ def run(
         with contextlib.suppress(OSError):
             append_ledger(base, entry)
     return code
-
-
-# ---- what the Snapshots page shows -------------------------------------------------------------------------------
-
-
-def stored_weeks(base: Path, report_scope: Scope = ALL) -> list[dict]:
-    """Every stored snapshot of a report scope, newest first: week, period, created time, status, files."""
-    folder = archive_dir(base, report_scope)
-    out = []
-    if not folder.is_dir():
-        return out
-    for path in sorted(folder.iterdir(), reverse=True):
-        try:
-            week = Week.parse(path.name)
-        except ValueError:
-            continue
-        if not path.is_dir():
-            continue
-        manifest = {}
-        with contextlib.suppress(OSError, json.JSONDecodeError):
-            manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
-        parts = manifest.get("parts", {})
-        states = {n: p.get("status") for n, p in parts.items()}
-        if not manifest:
-            status = "incomplete"
-        elif any(s in ("failed", "partial") for s in states.values()):
-            status = "partial"
-        elif any(s == "skipped" for s in states.values()):
-            status = "skipped"
-        else:
-            status = "ok"
-        out.append(
-            {
-                "week": week.label,
-                "period_start": week.start,
-                "period_end": week.end,
-                "created_at": manifest.get("created_at"),
-                "status": status,
-                "parts": states,
-                "path": path,
-                "files": [name for name in FILES if (path / name).is_file()],
-            }
-        )
-    return out
-
-
-def compare_weeks(base: Path, first: str, second: str, scope: Scope) -> pl.DataFrame | None:
-    """KPI by KPI for one scope: the value and status of two stored weeks, and the change from first to second.
-    None when either week has no stored row for the scope."""
-    a = stored_kpis(base, Week.parse(first), scope)
-    b = stored_kpis(base, Week.parse(second), scope)
-    if a is None or b is None:
-        return None
-    left = a[0].select("kpi_id", pl.col("value").alias("value_a"), pl.col("status").alias("status_a"))
-    right = b[0].select("kpi_id", pl.col("value").alias("value_b"), pl.col("status").alias("status_b"))
-    order = pl.DataFrame({"kpi_id": [k.id for k in KPIS]})
-    return (
-        order.join(left, on="kpi_id", how="left", maintain_order="left")
-        .join(right, on="kpi_id", how="left", maintain_order="left")
-        .with_columns((pl.col("value_b") - pl.col("value_a")).alias("change"))
-    )
-
-
-def missing_weeks(base: Path, day: dt.date | None = None, most: int = 12) -> list[Week]:
-    """Weeks before the last complete one, since the first stored week, that have no stored snapshot (newest
-    first, at most `most`): the weeks a missed run left out, to be caught up with --week."""
-    stored = {w["week"] for w in stored_weeks(base)}
-    if not stored:
-        return []
-    first, week, out = Week.parse(min(stored)), last_complete_week(day).previous(), []
-    while week > first and len(out) < most:
-        if week.label not in stored:
-            out.append(week)
-        week = week.previous()
-    return out
-
-
-def missing_latest(base: Path, day: dt.date | None = None) -> Week | None:
-    """The last complete week, when it has no stored snapshot yet (the page's banner)."""
-    week = last_complete_week(day)
-    return None if (snapshot_dir(base, week) / KPI_FILE).is_file() else week
-
-
-FILE_TYPES = {
-    KPI_FILE: "application/vnd.apache.parquet",
-    "report.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "report.html": "text/html",
-    "report.pdf": "application/pdf",
-    MANIFEST_FILE: "application/json",
-}
-
-
-def _when(text: str | None) -> str:
-    """An ISO timestamp as 'dd/mm/yyyy hh:mm' (its own time zone, Vietnam time for snapshots)."""
-    if not text:
-        return "–"
-    with contextlib.suppress(ValueError):
-        return dt.datetime.fromisoformat(text).strftime("%d/%m/%Y %H:%M")
-    return text
-
-
-def weeks_table(weeks: list[dict], lang: str) -> pl.DataFrame:
-    """The stored weeks as the page lists them: week, period, created, status in words, files."""
-    return pl.DataFrame(
-        {
-            "week": [w["week"] for w in weeks],
-            "period": [f"{fmt_date(w['period_start'], lang)} – {fmt_date(w['period_end'], lang)}" for w in weeks],
-            "created_at": [_when(w["created_at"]) for w in weeks],
-            "status": [t(f"snapshot.state.{w['status']}", lang) for w in weeks],
-            "files": [", ".join(w["files"]) for w in weeks],
-        },
-        schema=dict.fromkeys(("week", "period", "created_at", "status", "files"), pl.String),
-    )
-
-
-def ledger_table(base: Path, lang: str, limit: int = 20) -> pl.DataFrame:
-    """The latest runs of the ledger, newest first."""
-    entries = read_ledger(base)[-limit:][::-1]
-    columns = ("week", "run_start", "run_end", "status", "error", "output")
-    rows = [
-        (
-            e.get("week"),
-            _when(e.get("start")),
-            _when(e.get("end")),
-            t(f"snapshot.state.{e.get('status')}", lang) if e.get("status") in STATES else str(e.get("status")),
-            e.get("error"),
-            e.get("output"),
-        )
-        for e in entries
-    ]
-    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
-
-
-STATES = ("ok", "skipped", "partial", "incomplete", "failed", "refused", "abandoned", "interrupted")
-
-
-def comparison_table(base: Path, first: str, second: str, scope: Scope, lang: str) -> pl.DataFrame | None:
-    """`compare_weeks` in words for the page: KPI, both values, the change, and the status change."""
-    from dashboard.engine.kpi_text import STATUS_DOTS
-    from dashboard.weekly.report import format_change, format_value, kpi_name, status_word
-
-    frame = compare_weeks(base, first, second, scope)
-    if frame is None:
-        return None
-    rows = []
-    for r in frame.iter_rows(named=True):
-        kpi = r["kpi_id"]
-        before, after = (f"{STATUS_DOTS[r[s]]} {status_word(kpi, r[s], lang)}" for s in ("status_a", "status_b"))
-        rows.append(
-            (
-                kpi_name(kpi, lang),
-                format_value(kpi, r["value_a"], lang),
-                format_value(kpi, r["value_b"], lang),
-                format_change(kpi, r["change"], lang) or "–",
-                after if before == after else f"{before} → {after}",
-            )
-        )
-    columns = ("kpi", "value_a", "value_b", "change", "status_change")
-    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")

@@ -7,17 +7,17 @@ import streamlit as st
 
 from dashboard.engine import kpi_text
 from dashboard.web import charts, ui
-from dashboard.weekly import snapshot
+from dashboard.weekly import archive
 
 f = ui.filters()
 st.title(f.tr("overview.title"))
 st.caption(f.tr("overview.intro"))
 ui.period_caption()
 # A period of exactly one ISO week is compared with the stored snapshot of the week before, when there is one.
-stored = snapshot.stored_comparison(f.base, f.period, f.scope)
+stored = archive.stored_comparison(f.base, f.period, f.scope)
 
 with ui.part(f.tr("overview.headline")):
-    kpis = snapshot.with_stored_change(ui.kpis(), stored)
+    kpis = archive.with_stored_change(ui.kpis(), stored)
     st.subheader(f.tr("overview.headline"))
     ui.kpi_cards(
         kpis,
@@ -31,15 +31,15 @@ with ui.part(f.tr("overview.headline")):
             "roadmap_progress",
             "milestones_on_time",
         ],
-        change_note=snapshot.change_note(stored, f.lang),
+        change_note=archive.change_note(stored, f.lang),
     )
 
 with ui.part(f.tr("overview.quality_heading")):
     st.subheader(f.tr("overview.quality_heading"))
     ui.kpi_cards(
-        snapshot.with_stored_change(ui.kpis(), stored),
+        archive.with_stored_change(ui.kpis(), stored),
         ["quality_correct", "quality_sufficient", "quality_clean", "quality_live", "quality_index"],
-        change_note=snapshot.change_note(stored, f.lang),
+        change_note=archive.change_note(stored, f.lang),
     )
 
 left, right = st.columns([3, 2])

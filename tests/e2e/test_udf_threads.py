@@ -70,3 +70,19 @@ def test_table_formats_and_statuses_on_the_calling_thread(monkeypatch):
     assert ranked.height == kept.height == df.height
     assert kept["status"][0].endswith(kpi_text.t("status.red", "vi"))  # 10% shared: red whatever the other column
     assert seen_t | seen_status == {threading.get_native_id()}
+
+
+def test_report_sections_are_made_on_the_calling_thread(monkeypatch, tiny_base):
+    import datetime as dt
+
+    from dashboard.engine import kpi_text
+    from dashboard.scope import Scope
+    from dashboard.weekly import report
+
+    seen = [_recording(monkeypatch, module, name) for module in (kpi_text, report) for name in ("t", "status_for")]
+    week = Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8))
+    tables = {tb.name: tb for s in report.gather_sections(tiny_base, week, Scope.parse("all"), "vi") for tb in s.tables}
+    assert [tb.error for tb in tables.values() if tb.error] == []
+    provinces = tables["sharing_provinces"].frame
+    assert provinces.height > 0 and provinces["status"].null_count() == 0  # worst status first, in words
+    assert set().union(*seen) == {threading.get_native_id()}

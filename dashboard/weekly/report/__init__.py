@@ -15,6 +15,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboard.engine.kpi_text import formatted, status_word, values_mapped, with_worst_status
 from dashboard.engine.kpis import (
     AREAS,
     DEFAULT_MINUTES_PER_DOSSIER,
@@ -31,7 +32,6 @@ from dashboard.scope import Scope
 from dashboard.web import charts
 
 TREND_DAYS = 84  # the trends show the last 12 weeks up to the report's week, as the overview does
-WORST_FIRST = {"red": 0, "amber": 1, "green": 2, None: 3}
 
 
 @dataclass
@@ -92,45 +92,7 @@ class Report:
         return [f"{tb.name}: {tb.error}" for tb in tables if tb.error]
 
 
-# ---- KPI texts -----------------------------------------------------------------------------------------
-
-
-def kpi_name(kpi_id: str, lang: str) -> str:
-    return t(f"kpi.{kpi_id}.name", lang)
-
-
-def kpi_formula(kpi_id: str, lang: str, minutes: float = DEFAULT_MINUTES_PER_DOSSIER) -> str:
-    extra = {"minutes": fmt_number(minutes, lang)} if kpi_id == "hours_saved_estimate" else {}
-    return t(f"kpi.{kpi_id}.formula", lang, **extra)
-
-
-def status_word(kpi_id: str, status: str | None, lang: str) -> str:
-    """The status in words (never colour alone): Đạt / Cần chú ý / Chưa đạt, or why there is none."""
-    if status:
-        return t(f"status.{status}", lang)
-    return t("status.none" if KPI_BY_ID[kpi_id].green is not None else "status.no_threshold", lang)
-
-
-def format_value(kpi_id: str, value: float | None, lang: str) -> str:
-    """A KPI value as the cards show it (dashboard.web.ui.format_value, without Streamlit)."""
-    unit = KPI_BY_ID[kpi_id].unit
-    if value is None:
-        return "–"
-    if unit == "ratio":
-        return fmt_percent(value, lang)
-    if unit == "hours":
-        return t("card.hours", lang, value=fmt_number(value, lang))
-    return fmt_number(value, lang)
-
-
-def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
-    """A change as the cards show it: percentage points for ratios (dashboard.web.ui.format_change)."""
-    if change is None:
-        return None
-    sign = "+" if change >= 0 else ""
-    if KPI_BY_ID[kpi_id].unit == "ratio":
-        return f"{sign}{fmt_number(change * 100, lang, 1)} {t('card.points', lang)}"
-    return f"{sign}{fmt_number(change, lang)}"
+# ---- KPI areas -----------------------------------------------------------------------------------------
 
 
 def kpis_by_area() -> dict[str, list[str]]:
@@ -140,36 +102,6 @@ def kpis_by_area() -> dict[str, list[str]]:
 # ---- gathering the sections ---------------------------------------------------------------------------
 
 Query = Callable[..., pl.DataFrame]
-
-
-def _coded(df: pl.DataFrame, columns: list[str], prefix: str, lang: str) -> pl.DataFrame:
-    """Codes (a level, a phase) replaced by their text `<prefix>.<code>` in the report's language."""
-    # plain Python on this thread, not Polars callbacks on its workers (see dashboard/web/ui.py values_mapped)
-    present = [c for c in columns if c in df.columns]
-    return df.with_columns(
-        pl.Series(c, [None if v is None else t(f"{prefix}.{v}", lang) for v in df[c].to_list()], pl.String)
-        for c in present
-    )
-
-
-def _worst_first(df: pl.DataFrame, kpi_columns: list[str], lang: str) -> pl.DataFrame:
-    """Adds `status`: the worst RAG status of the KPI columns, in words; rows worst first (as the sharing page)."""
-
-    def worst(row: dict) -> str | None:
-        return min((status_for(c, row[c]) for c in kpi_columns), key=WORST_FIRST.get)
-
-    status = pl.struct(kpi_columns).map_elements(worst, return_dtype=pl.String)
-    return (
-        df.with_columns(status.alias("_status"))
-        .with_columns(pl.col("_status").replace_strict(WORST_FIRST, default=3, return_dtype=pl.Int8).alias("_rank"))
-        .sort(["_rank", kpi_columns[0]], nulls_last=True)
-        .with_columns(
-            pl.col("_status")
-            .map_elements(lambda s: t(f"status.{s}" if s else "status.none", lang), return_dtype=pl.String)
-            .alias("status")
-        )
-        .drop("_status", "_rank")
-    )
 
 
 def _table(name: str, make: Callable[[], Table]) -> Table:
@@ -212,7 +144,7 @@ def _overview(q: Query, period: Period, lang: str) -> Section:
         )
 
     def roadmap() -> Table:
-        phases = _coded(q("roadmap_by_phase"), ["phase"], "phase", lang)
+        phases = formatted(q("roadmap_by_phase"), {"phase": "code:phase"}, lang)
         chart = None
         if not phases.is_empty():
             chart = charts.progress_vs_plan(
@@ -236,7 +168,7 @@ def _overview(q: Query, period: Period, lang: str) -> Section:
 
     def attention_datasets() -> Table:
         rows = q("attention_datasets", limit=5).with_columns(pl.col("owner_name").fill_null(tr("column.no_owner")))
-        rows = _coded(rows, ["weakest_criterion"], "criterion", lang)
+        rows = formatted(rows, {"weakest_criterion": "code:criterion"}, lang)
         columns = {"dataset_name": tr("column.dataset"), "owner_name": tr("column.owner")}
         columns |= {"quality_index": tr("column.quality_index"), "weakest_criterion": tr("column.weakest")}
         return Table(
@@ -244,7 +176,7 @@ def _overview(q: Query, period: Period, lang: str) -> Section:
         )
 
     def attention_milestones() -> Table:
-        rows = _coded(q("attention_milestones", limit=10), ["status"], "roadmap_status", lang)
+        rows = formatted(q("attention_milestones", limit=10), {"status": "code:roadmap_status"}, lang)
         columns = {"milestone_title": tr("column.milestone"), "owner_name": tr("column.responsible")}
         columns |= {"planned_due": tr("column.due"), "days_overdue": tr("column.days_overdue")}
         columns |= {"status": tr("column.status"), "pct_complete": tr("column.pct_complete")}
@@ -294,7 +226,7 @@ def _sharing(q: Query, lang: str) -> Section:
             levels = {level: tr(f"sharing.level.{level}") for level in charts.LEVELS}
             sides = (tr("sharing.provider_side"), tr("sharing.consumer_side"))
             chart = charts.level_flows(rows, names=levels, titles=sides, lang=lang)
-        rows = _coded(rows, ["provider_level", "consumer_level"], "sharing.level", lang)
+        rows = formatted(rows, {"provider_level": "code:sharing.level", "consumer_level": "code:sharing.level"}, lang)
         columns = _labelled("sharing.col", "provider_level consumer_level count_calls_ok share_calls_ok", lang)
         return Table(
             "sharing_level_flows", tr("sharing.flows"), rows, columns, SHARING_FORMATS, chart, tr("sharing.flows_note")
@@ -302,7 +234,7 @@ def _sharing(q: Query, lang: str) -> Section:
 
     def top(role: str, partners: str) -> Table:
         rows = q("sharing_top_bodies", role=role, limit=10).rename({"count_partners": f"count_{partners}"})
-        rows = _coded(rows, ["level"], "sharing.level", lang)
+        rows = formatted(rows, {"level": "code:sharing.level"}, lang)
         columns = _labelled(
             "sharing.col", f"agency_name level count_calls_ok success_rate count_datasets count_{partners}", lang
         )
@@ -310,7 +242,7 @@ def _sharing(q: Query, lang: str) -> Section:
 
     def provinces() -> Table:
         rates = ["sharing_coverage", "shared_data_utilization", "exchange_success_rate"]
-        rows = _worst_first(q("sharing_provinces"), rates, lang)
+        rows = with_worst_status(q("sharing_provinces"), {r: r for r in rates}, lang, dots=False)
         columns = _labelled("sharing.col", f"province_name status {' '.join(rates)} count_calls_ok", lang)
         return Table("sharing_provinces", tr("sharing.provinces"), rows, columns, SHARING_FORMATS, html_rows=None)
 
@@ -395,7 +327,7 @@ def _reuse(q: Query, period: Period, lang: str) -> Section:
         return Table("reuse_hotspots_by_procedure", title, rows, columns, REUSE_FORMATS, note=tr("reuse.hotspots_note"))
 
     def by_body() -> Table:
-        rows = _coded(q("reuse_hotspots_by_body"), ["level"], "sharing.level", lang)
+        rows = formatted(q("reuse_hotspots_by_body"), {"level": "code:sharing.level"}, lang)
         columns = _labelled(
             "reuse.col",
             "agency_name level province_name count_fields_redeclared prefill_rate count_dossiers dossier_reuse_rate "
@@ -429,7 +361,7 @@ def _quality(q: Query, period: Period, lang: str) -> Section:
         chart = None
         if not weekly.is_empty():
             chart = charts.criteria_trend(weekly, x="as_of", value="value", names=crit, **bands)
-        rows = _coded(weekly, ["criterion"], "criterion", lang)
+        rows = formatted(weekly, {"criterion": "code:criterion"}, lang)
         columns = {
             "as_of": tr("overview.week"),
             "criterion": tr("quality.col.criterion"),
@@ -452,9 +384,8 @@ def _quality(q: Query, period: Period, lang: str) -> Section:
         chart = None
         if not rows.is_empty():
             chart = charts.criteria_heatmap(rows.head(20), label="dataset_name", columns=crit, **bands)
-        rows = rows.with_columns(
-            pl.col("readiness_group").map_elements(lambda g: tr(f"quality.group_{g}"), return_dtype=pl.String)
-        )
+        groups = values_mapped(rows["readiness_group"], lambda g: None if g is None else tr(f"quality.group_{g}"))
+        rows = rows.with_columns(groups)
         columns = {"dataset_name": tr("column.dataset"), "quality_index": tr("column.quality_index"), **crit}
         columns |= {"readiness_group": tr("quality.groups"), "owner_name": tr("column.owner")}
         note = tr("quality.heatmap_rows", shown=min(20, len(rows)), n=len(rows)) + " " + tr("quality.bands", **limits)
@@ -462,7 +393,7 @@ def _quality(q: Query, period: Period, lang: str) -> Section:
 
     def worst_rules() -> Table:
         rows = q("quality_worst_rules", limit=10, ready_threshold=READY_THRESHOLD)
-        rows = _coded(_coded(rows, ["criterion"], "criterion", lang), ["dimension"], "quality.dimension", lang)
+        rows = formatted(rows, {"criterion": "code:criterion", "dimension": "code:quality.dimension"}, lang)
         names = "criterion pass_rate count_datasets_below count_records_failed dimension rule_description"
         columns = {c: tr(f"quality.col.{c}", **limits) for c in names.split()}
         return Table("quality_worst_rules", tr("quality.worst_rules"), rows, columns, percent | numbers)
@@ -480,9 +411,7 @@ ROADMAP_FORMATS |= dict.fromkeys(["days_overdue", "days_late", "count_items", "c
 
 def _status_words(df: pl.DataFrame, kpi_id: str, column: str, name: str, lang: str) -> pl.DataFrame:
     """Adds `name`: the status of `column` by the thresholds of `kpi_id`, in words; the rows keep their order."""
-    word = pl.col(column).map_elements(
-        lambda v: status_word(kpi_id, status_for(kpi_id, v), lang), return_dtype=pl.String, skip_nulls=False
-    )
+    word = values_mapped(df[column], lambda v: status_word(kpi_id, status_for(kpi_id, v), lang))
     return df.with_columns(word.alias(name))
 
 
@@ -492,7 +421,7 @@ def _roadmap(q: Query, lang: str) -> Section:
 
     def by(kind: str) -> Table:
         rows = q("roadmap_progress_by_group").filter(pl.col("group_type") == kind).rename({"group_id": kind})
-        rows = _coded(rows, [kind], kind, lang)
+        rows = formatted(rows, {kind: f"code:{kind}"}, lang)
         chart = None
         if not rows.is_empty():
             plan = {"actual": "roadmap_progress", "planned": "planned_progress", "lang": lang}
@@ -504,13 +433,13 @@ def _roadmap(q: Query, lang: str) -> Section:
         return Table(f"roadmap_by_{kind}", title, rows, _labelled("roadmap.col", names, lang), ROADMAP_FORMATS, chart)
 
     def milestones() -> Table:
-        rows = _coded(q("roadmap_milestones"), ["outcome"], "roadmap.outcome", lang)
+        rows = formatted(q("roadmap_milestones"), {"outcome": "code:roadmap.outcome"}, lang)
         names = "milestone_title owner_name planned_due completed_on outcome days_late"
         columns = _labelled("roadmap.col", names, lang)
         return Table("roadmap_milestones", tr("roadmap.milestones"), rows, columns, ROADMAP_FORMATS, html_rows=25)
 
     def overdue() -> Table:
-        rows = _coded(q("roadmap_overdue_items"), ["status"], "roadmap_status", lang)
+        rows = formatted(q("roadmap_overdue_items"), {"status": "code:roadmap_status"}, lang)
         kinds = (
             pl.when(pl.col("is_milestone")).then(pl.lit(tr("roadmap.milestone"))).otherwise(pl.lit(tr("roadmap.task")))
         )
@@ -539,8 +468,7 @@ def _governance(q: Query, lang: str) -> Section:
         return t(key, lang, **v)
 
     def words(df: pl.DataFrame) -> pl.DataFrame:
-        for column, prefix in (("lifecycle_stage", "governance.stage"), ("missing", "governance.missing")):
-            df = _coded(df, [column], prefix, lang)
+        df = formatted(df, {"lifecycle_stage": "code:governance.stage", "missing": "code:governance.missing"}, lang)
         if "is_key_database" in df.columns:
             key = pl.when(pl.col("is_key_database")).then(pl.lit(tr("governance.yes"))).otherwise(pl.lit(""))
             df = df.with_columns(key.alias("is_key_database"))

@@ -15,18 +15,11 @@ import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.engine import kpi_text
+from dashboard.engine.kpi_text import NUMBER_KINDS, format_change, format_value, kpi_formula, kpi_name, status_word
 from dashboard.engine.kpis import KPI_BY_ID
 from dashboard.i18n import fmt_date
-from dashboard.weekly.report import (
-    Report,
-    Table,
-    format_change,
-    format_value,
-    kpi_formula,
-    kpi_name,
-    kpis_by_area,
-    status_word,
-)
+from dashboard.weekly.report import Report, Table, kpis_by_area
 
 CSS = Path(__file__).with_name("report.css")
 PRINT_WIDTH = 700  # px: the width of A4 between the print margins (186 mm at 96 px per inch), so charts fit
@@ -87,24 +80,9 @@ def _kpi_section(r: Report) -> str:
 
 
 def format_cell(value, kind: str | None, lang: str) -> tuple[str, bool]:
-    """A cell's text in the locale, and whether it is a number (right-aligned)."""
-    from dashboard.i18n import fmt_number, fmt_percent
-
-    if value is None:
-        return "–", kind in ("percent", "number", "decimal")
-    if kind == "percent":
-        return fmt_percent(value, lang), True
-    if kind == "number":
-        return fmt_number(value, lang), True
-    if kind == "decimal":
-        return fmt_number(value, lang, 1), True
-    if kind == "date" or hasattr(value, "isoformat") and not isinstance(value, str):
-        return fmt_date(value, lang), False
-    if isinstance(value, bool):
-        return ("✓" if value else "–"), False
-    if isinstance(value, int | float):
-        return fmt_number(value, lang, 0 if float(value).is_integer() else 1), True
-    return str(value), False
+    """A cell's text in the locale (`kpi_text.format_cell`), and whether it is a number (right-aligned)."""
+    number = isinstance(value, int | float) and not isinstance(value, bool) and kind != "date"
+    return kpi_text.format_cell(value, kind, lang), kind in NUMBER_KINDS or number
 
 
 def _table_html(r: Report, table: Table) -> str:

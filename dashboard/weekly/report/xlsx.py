@@ -8,10 +8,11 @@ from pathlib import Path
 
 import xlsxwriter
 
+from dashboard.engine.kpi_text import kpi_formula, kpi_name, status_word
 from dashboard.engine.kpis import KPI_BY_ID, KPIS
 from dashboard.i18n import fmt_date
 from dashboard.web.charts import PRIMARY, RAG_COLOURS
-from dashboard.weekly.report import Report, Table, kpi_formula, kpi_name, status_word
+from dashboard.weekly.report import Report, Table
 
 NUMBER_FORMATS = {"percent": "0.0%", "number": "#,##0", "decimal": "#,##0.0"}
 DATE_FORMATS = {"vi": "dd/mm/yyyy", "en": "d mmm yyyy"}
