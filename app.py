@@ -4,9 +4,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import gate, sqlpages, ui
 from dashboard.config import data_dir
-from dashboard.i18n import DEFAULT_LANG, LANGS
+from dashboard.i18n import DEFAULT_LANG, LANGS, t
+from dashboard.sqlpages import view as sqlpages
+from dashboard.web import gate, ui
 
 st.set_page_config(page_title="Chiến lược dữ liệu · Data Strategy", page_icon=":material/insights:", layout="wide")
 
@@ -70,7 +71,7 @@ user = gate.gate(base, lang)
 if user is None:
     # Signed out: every address is known (so a deep link is not "page not found") but shows only the sign-in
     # screen drawn above; no page runs and the menu stays hidden.
-    st.navigation(sections(lambda key: ui.t(key, lang), lang, True, True), position="hidden")
+    st.navigation(sections(lambda key: t(key, lang), lang, True, True), position="hidden")
     st.stop()
 
 f = ui.global_filters()

@@ -129,34 +129,34 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     base = data_dir(args.data_dir)
     if args.command == "check":
-        from dashboard.check import run_check
+        from dashboard.data.check import run_check
 
         return run_check(base)
     if args.command == "demo":
-        from dashboard.demo import generate
+        from dashboard.data.demo import generate
 
         counts = generate(base, seed=args.seed, scale=args.scale, until=args.until, progress=not args.quiet)
         total = sum(counts.values())
         print(f"Demo data written to {base / 'curated'}: {total:,} rows in {len(counts)} tables.")
         return 0
     if args.command == "kpis":
-        from dashboard.kpis import run_kpis_command
+        from dashboard.engine.kpis import run_kpis_command
 
         return run_kpis_command(base, args)
     if args.command == "pages":
-        from dashboard.sqlpages import run_pages_command
+        from dashboard.sqlpages.check import run_pages_command
 
         return run_pages_command(args)
     if args.command == "curate":
-        from dashboard.curate import run_curate_command
+        from dashboard.data.curate import run_curate_command
 
         return run_curate_command(base, args.source, args.mode)
     if args.command == "rollups":
-        from dashboard.rollups import run_rollups_command
+        from dashboard.data.rollups import run_rollups_command
 
         return run_rollups_command(base)
     if args.command == "snapshot":
-        from dashboard.snapshot import run
+        from dashboard.weekly.snapshot import run
 
         return run(
             base,
@@ -168,19 +168,19 @@ def main(argv: list[str] | None = None) -> int:
             wait=args.wait,
         )
     if args.command == "users":
-        from dashboard.auth import run_users_command
+        from dashboard.access.auth import run_users_command
 
         return run_users_command(base, args)
     if args.command == "bench":
-        from dashboard.bench import run_bench_command
+        from dashboard.devtools.bench import run_bench_command
 
         return run_bench_command(args)
     if args.command == "loadtest":
-        from dashboard.loadtest import run_loadtest_command
+        from dashboard.devtools.loadtest import run_loadtest_command
 
         return run_loadtest_command(args)
     if args.command == "serve":
-        from dashboard.serve import serve
+        from dashboard.web.serve import serve
 
         return serve(base, args.port)
     return 2

@@ -1,4 +1,4 @@
-"""Scopes: all, one province, or one agency. A scope is also a database (see dashboard.db)."""
+"""Scopes: all, one province, or one agency. A scope is also a database (see dashboard.engine.db)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
--- Scope rules of metrics.md, defined once and created in every scope database.
+-- Scope rules of metrics.md and the building blocks the queries share, each defined once here and created in
+-- every scope database (dashboard/engine/db.py), every workbench database (dashboard/engine/sandbox.py) and the
+-- benchmark's baseline (dashboard/devtools/bench.py). A macro comes after the macros it calls. Macros over the
+-- rollups come last: the page checker's empty contract database has no rollups, and stops creating there.
 create or replace macro scope_agency_ids(scope_type, scope_id) as table
     select agency_id
     from agencies
@@ -12,6 +15,18 @@ create or replace macro scope_dataset_ids(scope_type, scope_id) as table
     from datasets
     where scope_type = 'all'
        or owner_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
+
+-- The rows of the datasets of the scope.
+create or replace macro scope_datasets(scope_type, scope_id) as table
+    select *
+    from datasets
+    where dataset_id in (select dataset_id from scope_dataset_ids(scope_type, scope_id));
+
+-- The datasets of the scope that are not retired: the ones the governance KPIs and tables count.
+create or replace macro live_datasets(scope_type, scope_id) as table
+    select *
+    from scope_datasets(scope_type, scope_id)
+    where lifecycle_stage <> 'retired';
 
 -- Exchange rows of the period whose provider or consumer is in scope, with the level of both ends.
 create or replace macro scope_exchanges(period_start, period_end, scope_type, scope_id) as table
@@ -47,6 +62,30 @@ create or replace macro latest_quality_checks(as_of, scope_type, scope_id) as ta
         order by quality_checks.check_date desc
     ) = 1;
 
+-- Each (dataset, criterion) of the scope as of as_of: the weighted pass rate of its rules' latest checks.
+create or replace macro dataset_criterion_scores(as_of, scope_type, scope_id) as table
+    select
+        dataset_id,
+        criterion,
+        sum(weight * records_passed) / sum(weight * records_checked) as score,
+    from latest_quality_checks(as_of, scope_type, scope_id)
+    group by dataset_id, criterion;
+
+-- Each dataset of the scope with a check as of as_of: its four criterion scores (null when not checked), its
+-- quality index (the mean of the scores it has) and its weakest criterion.
+create or replace macro dataset_quality(as_of, scope_type, scope_id) as table
+    select
+        dataset_id,
+        max(score) filter (where criterion = 'correct') as correct,
+        max(score) filter (where criterion = 'sufficient') as sufficient,
+        max(score) filter (where criterion = 'clean') as clean,
+        max(score) filter (where criterion = 'live') as live,
+        avg(score) as quality_index,
+        arg_min(criterion, score) as weakest_criterion,
+        min(score) as weakest_score,
+    from dataset_criterion_scores(as_of, scope_type, scope_id)
+    group by dataset_id;
+
 -- Each roadmap item of the scope as of as_of: latest update (none: 0 %, not_started), leaf or not,
 -- and the fraction of its planned window elapsed (clamped to 0..1, 1 once due).
 create or replace macro roadmap_item_status(as_of, scope_type, scope_id) as table
@@ -73,6 +112,22 @@ create or replace macro roadmap_item_status(as_of, scope_type, scope_id) as tabl
     from roadmap_items
     left join latest_updates on latest_updates.item_id = roadmap_items.item_id
     where roadmap_items.owner_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
+
+-- The leaf items of the scope as of as_of that are not cancelled: what roadmap_progress and schedule_performance
+-- weigh.
+create or replace macro active_leaf_items(as_of, scope_type, scope_id) as table
+    select *
+    from roadmap_item_status(as_of, scope_type, scope_id)
+    where is_leaf and status <> 'cancelled';
+
+-- The items of the scope past their due date and neither done nor cancelled as of as_of, with how many days
+-- late they are (items_overdue counts the leaves among them; the milestones among them are overdue milestones).
+create or replace macro overdue_items(as_of, scope_type, scope_id) as table
+    select
+        *,
+        date_diff('day', planned_due, as_of::date) as days_overdue,
+    from roadmap_item_status(as_of, scope_type, scope_id)
+    where status not in ('done', 'cancelled') and planned_due < as_of::date;
 
 -- Whole ISO weeks of a period: from the first Monday on or after period_start to the last Sunday on or
 -- before period_end. Queries read those weeks from the weekly rollups and only the days outside them (the
@@ -130,6 +185,97 @@ create or replace macro scope_exchange_weeks(period_start, period_end, scope_typ
     where period_exchanges.provider_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id))
        or period_exchanges.consumer_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
 
+-- The bodies with a successful exchange in the period, as provider or as consumer (connected_agencies).
+create or replace macro connected_agency_ids(period_start, period_end) as table
+    with period_exchanges as (
+        select * from period_exchange_weeks(period_start, period_end)
+    )
+    select provider_agency_id as agency_id from period_exchanges where calls_ok > 0
+    union
+    select consumer_agency_id from period_exchanges where calls_ok > 0;
+
+-- The operating shared datasets of the scope (sharing_class shared or open) with count_consumers: the distinct
+-- bodies other than the owner with calls_ok > 0 in the period (shared_data_utilization counts the datasets with
+-- 1 or more, reuse_breadth those with 2 or more).
+create or replace macro operating_shared_datasets(period_start, period_end, scope_type, scope_id) as table
+    with operating_shared as (
+        select *
+        from scope_datasets(scope_type, scope_id)
+        where lifecycle_stage = 'operating'
+          and sharing_class in ('shared', 'open')
+    ),
+    consumers as (
+        select
+            operating_shared.dataset_id,
+            count(distinct period_exchanges.consumer_agency_id) filter (
+                where period_exchanges.calls_ok > 0
+                  and period_exchanges.consumer_agency_id is distinct from operating_shared.owner_agency_id
+            ) as count_consumers,
+        from operating_shared
+        left join period_exchange_weeks(period_start, period_end) as period_exchanges
+            on period_exchanges.dataset_id = operating_shared.dataset_id
+        group by operating_shared.dataset_id
+    )
+    select
+        operating_shared.*,
+        consumers.count_consumers,
+    from operating_shared
+    join consumers on consumers.dataset_id = operating_shared.dataset_id;
+
+-- Calls and successful calls of each province in the period: the exchange rows whose provider or consumer
+-- belongs to it (the rule of scope_exchanges with the province as the scope), a row counted once when both do.
+create or replace macro province_calls(period_start, period_end) as table
+    with row_provinces as (
+        select
+            period_exchanges.calls,
+            period_exchanges.calls_ok,
+            provider.province_code as provider_province,
+            consumer.province_code as consumer_province,
+        from period_exchange_weeks(period_start, period_end) as period_exchanges
+        left join agencies as provider on provider.agency_id = period_exchanges.provider_agency_id
+        left join agencies as consumer on consumer.agency_id = period_exchanges.consumer_agency_id
+    )
+    select province_code, sum(calls) as count_calls, sum(calls_ok) as count_calls_ok,
+    from (
+        select provider_province as province_code, calls, calls_ok
+        from row_provinces
+        where provider_province is not null
+        union all
+        select consumer_province, calls, calls_ok
+        from row_provinces
+        where consumer_province is not null and consumer_province is distinct from provider_province
+    )
+    group by province_code;
+
+-- Calls, successful calls and success rate per ISO week of the period: of the exchanges in scope (provider or
+-- consumer in it) when one_dataset_id is null, else of every exchange of that one dataset if the scope owns it.
+create or replace macro weekly_calls(period_start, period_end, scope_type, scope_id, one_dataset_id) as table
+    with weekly as (
+        select
+            week_start,
+            sum(calls)::bigint as count_calls,
+            sum(calls_ok)::bigint as count_calls_ok,
+        from period_exchange_weeks(period_start, period_end) as period_exchanges
+        where (one_dataset_id is null or period_exchanges.dataset_id = one_dataset_id)
+          and case
+              when one_dataset_id is null then
+                  period_exchanges.provider_agency_id in (
+                      select agency_id from scope_agency_ids(scope_type, scope_id)
+                  )
+                  or period_exchanges.consumer_agency_id in (
+                      select agency_id from scope_agency_ids(scope_type, scope_id)
+                  )
+              else one_dataset_id in (select dataset_id from scope_dataset_ids(scope_type, scope_id))
+          end
+        group by week_start
+    )
+    select
+        week_start,
+        count_calls,
+        count_calls_ok,
+        count_calls_ok::double / nullif(count_calls, 0) as success_rate,
+    from weekly;
+
 -- Dossier rows of the period at the weekly grain (week_start, agency, procedure): whole weeks from
 -- dossiers_weekly, edge days from dossiers_daily.
 create or replace macro period_dossier_weeks(period_start, period_end) as table
@@ -159,3 +305,37 @@ create or replace macro period_dossier_weeks(period_start, period_end) as table
     from dossiers_daily
     where dossier_date between period_start::date and least(period_end::date, full_weeks_first(period_start) - 1)
        or dossier_date between greatest(period_start::date, full_weeks_last(period_end) + 1) and period_end::date;
+
+-- period_dossier_weeks of the scope's bodies.
+create or replace macro scope_dossier_weeks(period_start, period_end, scope_type, scope_id) as table
+    select *
+    from period_dossier_weeks(period_start, period_end)
+    where agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
+
+-- Dossiers of the scope's bodies in the period per (body, procedure): totals, fields declared again
+-- (fields_total - fields_prefilled), and the pair's rank by fields declared again among its body's procedures
+-- (ties: procedure_code) and among its procedure's bodies (ties: agency_id), 1 = the most.
+create or replace macro dossier_hotspots(period_start, period_end, scope_type, scope_id) as table
+    with pairs as (
+        select
+            agency_id,
+            procedure_code,
+            max(procedure_name_vi) as procedure_name_vi,
+            max(procedure_name_en) as procedure_name_en,
+            sum(dossiers) as count_dossiers,
+            sum(dossiers_reusing) as count_dossiers_reusing,
+            sum(fields_total) as count_fields,
+            sum(fields_prefilled) as count_fields_prefilled,
+            sum(fields_total - fields_prefilled) as count_fields_redeclared,
+        from scope_dossier_weeks(period_start, period_end, scope_type, scope_id)
+        group by agency_id, procedure_code
+    )
+    select
+        *,
+        row_number() over (
+            partition by agency_id order by count_fields_redeclared desc, procedure_code
+        ) as rank_in_body,
+        row_number() over (
+            partition by procedure_code order by count_fields_redeclared desc, agency_id
+        ) as rank_in_procedure,
+    from pairs;

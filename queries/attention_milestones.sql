@@ -2,9 +2,7 @@
 with
 
 overdue as (
-    select *
-    from roadmap_item_status($end, $scope_type, $scope_id)
-    where is_milestone and status not in ('done', 'cancelled') and planned_due < $end
+    select * from overdue_items($end, $scope_type, $scope_id) where is_milestone
 ),
 
 final as (
@@ -14,7 +12,7 @@ final as (
         overdue.phase,
         if($lang = 'en', owners.name_en, owners.name_vi) as owner_name,
         overdue.planned_due,
-        date_diff('day', overdue.planned_due, $end::date) as days_overdue,
+        overdue.days_overdue,
         overdue.status,
         overdue.pct_complete / 100 as pct_complete,
     from overdue

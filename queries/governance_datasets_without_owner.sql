@@ -4,10 +4,8 @@ with
 
 missing as (
     select *
-    from datasets
-    where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-      and lifecycle_stage <> 'retired'
-      and (owner_agency_id is null or steward is null)
+    from live_datasets($scope_type, $scope_id)
+    where owner_agency_id is null or steward is null
 ),
 
 final as (

@@ -2,20 +2,13 @@
 -- not retired, lowest first; datasets without an owner form one row with a null owner.
 with
 
-live_datasets as (
-    select *
-    from datasets
-    where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-      and lifecycle_stage <> 'retired'
-),
-
 per_owner as (
     select
         live_datasets.owner_agency_id,
         count(distinct live_datasets.dataset_id) as count_datasets,
         count(data_elements.element_id) as count_fields,
         count(data_elements.element_id) filter (where data_elements.term_id is not null) as count_fields_mapped,
-    from live_datasets
+    from live_datasets($scope_type, $scope_id) as live_datasets
     left join data_elements on data_elements.dataset_id = live_datasets.dataset_id
     group by live_datasets.owner_agency_id
 ),

@@ -2,13 +2,6 @@
 -- dictionary term out of all its fields, lowest first; a dataset with no field listed has no value (last).
 with
 
-live_datasets as (
-    select *
-    from datasets
-    where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-      and lifecycle_stage <> 'retired'
-),
-
 fields as (
     select
         dataset_id,
@@ -26,7 +19,7 @@ final as (
         coalesce(fields.count_fields, 0) as count_fields,
         coalesce(fields.count_fields_mapped, 0) as count_fields_mapped,
         fields.count_fields_mapped / nullif(fields.count_fields, 0) as dictionary_coverage,
-    from live_datasets
+    from live_datasets($scope_type, $scope_id) as live_datasets
     left join fields on fields.dataset_id = live_datasets.dataset_id
     left join agencies as owners on owners.agency_id = live_datasets.owner_agency_id
 )

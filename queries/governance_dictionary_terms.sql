@@ -25,20 +25,18 @@ found as (
     where list_bool_and(list_transform(search_words.words, lambda w: contains(terms.haystack, w))) is not false
 ),
 
-live_datasets as (
+named_datasets as (
     select dataset_id, if($lang = 'en', name_en, name_vi) as dataset_name
-    from datasets
-    where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-      and lifecycle_stage <> 'retired'
+    from live_datasets($scope_type, $scope_id)
 ),
 
 users as (
     select
         data_elements.term_id,
-        count(distinct live_datasets.dataset_id) as count_datasets,
-        string_agg(distinct live_datasets.dataset_name, '; ' order by live_datasets.dataset_name) as dataset_names,
+        count(distinct named_datasets.dataset_id) as count_datasets,
+        string_agg(distinct named_datasets.dataset_name, '; ' order by named_datasets.dataset_name) as dataset_names,
     from data_elements
-    join live_datasets on live_datasets.dataset_id = data_elements.dataset_id
+    join named_datasets on named_datasets.dataset_id = data_elements.dataset_id
     where data_elements.term_id is not null
     group by data_elements.term_id
 ),

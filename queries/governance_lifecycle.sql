@@ -15,12 +15,6 @@ stages as (
     ) as stages (lifecycle_stage, stage_order, is_pipeline)
 ),
 
-scope_datasets as (
-    select *
-    from datasets
-    where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-),
-
 counted as (
     select
         stages.lifecycle_stage,
@@ -29,7 +23,8 @@ counted as (
         count(scope_datasets.dataset_id) as count_datasets,
         count(scope_datasets.dataset_id) filter (where scope_datasets.is_key_database) as count_key_databases,
     from stages
-    left join scope_datasets on scope_datasets.lifecycle_stage = stages.lifecycle_stage
+    left join scope_datasets($scope_type, $scope_id) as scope_datasets
+        on scope_datasets.lifecycle_stage = stages.lifecycle_stage
     group by all
 ),
 

@@ -1,19 +1,13 @@
 -- Reuse KPIs computed from the dossiers (metrics.md): whole weeks from dossiers_weekly, edge days from dossiers_daily.
 with
 
-scope_dossiers as (
-    select *
-    from period_dossier_weeks($start, $end)
-    where agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
-),
-
 totals as (
     select
         coalesce(sum(dossiers), 0) as count_dossiers,
         coalesce(sum(dossiers_reusing), 0) as count_dossiers_reusing,
         coalesce(sum(fields_total), 0) as count_fields,
         coalesce(sum(fields_prefilled), 0) as count_fields_prefilled,
-    from scope_dossiers
+    from scope_dossier_weeks($start, $end, $scope_type, $scope_id)
 ),
 
 final as (

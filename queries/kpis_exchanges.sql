@@ -2,48 +2,17 @@
 -- exchanges_weekly rollup and the partial edge weeks from exchanges_daily (period_exchange_weeks).
 with
 
-scope_agencies as (
-    select agency_id from scope_agency_ids($scope_type, $scope_id)
-),
-
-scope_datasets as (
-    select datasets.*
-    from datasets
-    where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-),
-
 operating_datasets as (
-    select * from scope_datasets where lifecycle_stage = 'operating'
+    select * from scope_datasets($scope_type, $scope_id) where lifecycle_stage = 'operating'
 ),
 
-operating_shared_datasets as (
-    select * from operating_datasets where sharing_class in ('shared', 'open')
-),
-
-period_exchanges as (
-    select * from period_exchange_weeks($start, $end)
+dataset_consumers as (
+    select dataset_id, count_consumers
+    from operating_shared_datasets($start, $end, $scope_type, $scope_id)
 ),
 
 exchanges_in_scope as (
     select * from scope_exchange_weeks($start, $end, $scope_type, $scope_id)
-),
-
-dataset_consumers as (
-    select
-        operating_shared_datasets.dataset_id,
-        count(distinct period_exchanges.consumer_agency_id) as count_consumers,
-    from operating_shared_datasets
-    join period_exchanges
-        on period_exchanges.dataset_id = operating_shared_datasets.dataset_id
-       and period_exchanges.calls_ok > 0
-       and period_exchanges.consumer_agency_id is distinct from operating_shared_datasets.owner_agency_id
-    group by operating_shared_datasets.dataset_id
-),
-
-connected_agencies as (
-    select provider_agency_id as agency_id from period_exchanges where calls_ok > 0
-    union
-    select consumer_agency_id from period_exchanges where calls_ok > 0
 ),
 
 ratios as (
@@ -56,7 +25,7 @@ ratios as (
     select
         'shared_data_utilization',
         (select count(*) from dataset_consumers where count_consumers >= 1),
-        (select count(*) from operating_shared_datasets),
+        (select count(*) from dataset_consumers),
     union all
     select 'exchange_success_rate', coalesce(sum(calls_ok), 0), coalesce(sum(calls), 0)
     from exchanges_in_scope
@@ -69,14 +38,14 @@ ratios as (
     union all
     select
         'connected_agencies',
-        count(*) filter (where agency_id in (select agency_id from connected_agencies)),
+        count(*) filter (where agency_id in (select agency_id from connected_agency_ids($start, $end))),
         count(*),
-    from scope_agencies
+    from scope_agency_ids($scope_type, $scope_id)
     union all
     select
         'reuse_breadth',
         (select count(*) from dataset_consumers where count_consumers >= 2),
-        (select count(*) from operating_shared_datasets),
+        (select count(*) from dataset_consumers),
 ),
 
 counts as (

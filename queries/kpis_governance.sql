@@ -1,20 +1,15 @@
--- Governance KPIs: owners, dictionary, metadata, key databases (metrics.md).
+-- Governance KPIs: owners, dictionary, metadata, key databases (metrics.md), over the live datasets of the scope
+-- (live_datasets: the datasets of scope_dataset_ids that are not retired).
 with
 
-scope_datasets as (
-    select *
-    from datasets
-    where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-),
-
-live_datasets as (
-    select * from scope_datasets where lifecycle_stage <> 'retired'
+live as (
+    select * from live_datasets($scope_type, $scope_id)
 ),
 
 live_elements as (
     select data_elements.*
     from data_elements
-    where dataset_id in (select dataset_id from live_datasets)
+    where dataset_id in (select dataset_id from live)
 ),
 
 ratios as (
@@ -22,19 +17,19 @@ ratios as (
         'ownership_coverage' as kpi_id,
         count(*) filter (where owner_agency_id is not null and steward is not null) as numerator,
         count(*) as denominator,
-    from live_datasets
+    from live
     union all
     select 'dictionary_coverage', count(*) filter (where term_id is not null), count(*)
     from live_elements
     union all
     select 'metadata_completeness', count(*) filter (where metadata_complete), count(*)
-    from live_datasets
+    from live
     union all
     select
         'key_databases_operating',
         count(*) filter (where lifecycle_stage = 'operating'),
         count(*),
-    from live_datasets
+    from live
     where is_key_database
 ),
 

@@ -1,10 +1,6 @@
 -- Quality KPIs: the four criteria, the index and datasets_ready (metrics.md).
 with
 
-latest_checks as (
-    select * from latest_quality_checks($end, $scope_type, $scope_id)
-),
-
 criteria as (
     select unnest(['correct', 'sufficient', 'clean', 'live']) as criterion
 ),
@@ -15,7 +11,8 @@ criterion_scores as (
         coalesce(sum(weight * records_passed), 0) as numerator,
         coalesce(sum(weight * records_checked), 0) as denominator,
     from criteria
-    left join latest_checks on latest_checks.criterion = criteria.criterion
+    left join latest_quality_checks($end, $scope_type, $scope_id) as latest_checks
+        on latest_checks.criterion = criteria.criterion
     group by criteria.criterion
 ),
 
@@ -24,18 +21,9 @@ criterion_values as (
     from criterion_scores
 ),
 
-dataset_scores as (
-    select
-        dataset_id,
-        criterion,
-        sum(weight * records_passed) / sum(weight * records_checked) as score,
-    from latest_checks
-    group by dataset_id, criterion
-),
-
 dataset_readiness as (
     select dataset_id, count(*) filter (where score >= $ready_threshold) = 4 as is_ready
-    from dataset_scores
+    from dataset_criterion_scores($end, $scope_type, $scope_id)
     group by dataset_id
 ),
 

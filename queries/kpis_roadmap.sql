@@ -5,6 +5,8 @@ scope_items as (
     select * from roadmap_item_status($end, $scope_type, $scope_id)
 ),
 
+-- The rows of active_leaf_items, taken from the items above: the same rows, summed in the order this KPI has
+-- always summed them (the macro's own plan would change the last bits of roadmap_progress).
 active_leaves as (
     select * from scope_items where is_leaf and status <> 'cancelled'
 ),
@@ -44,8 +46,8 @@ final as (
     from ratios
     union all
     select 'items_overdue', count(*)::double, null, null
-    from active_leaves
-    where planned_due < $end and status <> 'done'
+    from overdue_items($end, $scope_type, $scope_id)
+    where is_leaf
 )
 
 select * from final

@@ -2,34 +2,14 @@
 -- values, quality index and readiness group (1 ready, 2 to improve, 3 below the amber threshold), worst first.
 with
 
-latest_checks as (
-    select * from latest_quality_checks($end, $scope_type, $scope_id)
-),
-
-dataset_criteria as (
-    select
-        dataset_id,
-        criterion,
-        sum(weight * records_passed) / sum(weight * records_checked) as score,
-    from latest_checks
-    group by dataset_id, criterion
-),
-
-dataset_scores as (
-    select
-        dataset_id,
-        max(score) filter (where criterion = 'correct') as correct,
-        max(score) filter (where criterion = 'sufficient') as sufficient,
-        max(score) filter (where criterion = 'clean') as clean,
-        max(score) filter (where criterion = 'live') as live,
-        avg(score) as quality_index,
-    from dataset_criteria
-    group by dataset_id
-),
-
 dataset_groups as (
     select
-        *,
+        dataset_id,
+        correct,
+        sufficient,
+        clean,
+        live,
+        quality_index,
         case
             when correct >= $ready_threshold
                 and sufficient >= $ready_threshold
@@ -43,7 +23,7 @@ dataset_groups as (
                 then 3
             else 2
         end as readiness_group,
-    from dataset_scores
+    from dataset_quality($end, $scope_type, $scope_id)
 ),
 
 final as (

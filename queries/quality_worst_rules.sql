@@ -2,10 +2,6 @@
 -- with the datasets where the rule passes less than the ready threshold.
 with
 
-latest_checks as (
-    select * from latest_quality_checks($end, $scope_type, $scope_id)
-),
-
 rule_results as (
     select
         rule_id,
@@ -13,7 +9,7 @@ rule_results as (
         count(*) as count_datasets_checked,
         count(*) filter (where records_passed < $ready_threshold * records_checked) as count_datasets_below,
         sum(records_checked - records_passed)::bigint as count_records_failed,
-    from latest_checks
+    from latest_quality_checks($end, $scope_type, $scope_id)
     group by rule_id
 ),
 

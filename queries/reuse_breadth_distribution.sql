@@ -2,30 +2,6 @@
 -- owner with calls_ok > 0, as in reuse_breadth); every bucket is listed, empty ones with 0.
 with
 
-operating_shared_datasets as (
-    select *
-    from datasets
-    where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-      and lifecycle_stage = 'operating'
-      and sharing_class in ('shared', 'open')
-),
-
-period_exchanges as (
-    select * from period_exchange_weeks($start, $end)
-),
-
-dataset_consumers as (
-    select
-        operating_shared_datasets.dataset_id,
-        count(distinct period_exchanges.consumer_agency_id) filter (
-            where period_exchanges.calls_ok > 0
-              and period_exchanges.consumer_agency_id is distinct from operating_shared_datasets.owner_agency_id
-        ) as count_consumers,
-    from operating_shared_datasets
-    left join period_exchanges on period_exchanges.dataset_id = operating_shared_datasets.dataset_id
-    group by operating_shared_datasets.dataset_id
-),
-
 buckets as (
     select *
     from (
@@ -47,7 +23,7 @@ final as (
         buckets.min_consumers >= 2 as is_reused,
         count(dataset_consumers.dataset_id) as count_datasets,
     from buckets
-    left join dataset_consumers
+    left join operating_shared_datasets($start, $end, $scope_type, $scope_id) as dataset_consumers
         on dataset_consumers.count_consumers >= buckets.min_consumers
        and (buckets.max_consumers is null or dataset_consumers.count_consumers <= buckets.max_consumers)
     group by all

@@ -2,38 +2,17 @@
 -- period, each with the procedure where it declares the most fields again.
 with
 
-scope_dossiers as (
-    select *
-    from period_dossier_weeks($start, $end)
-    where agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
-),
-
-body_procedures as (
-    select
-        agency_id,
-        procedure_code,
-        max(if($lang = 'en', procedure_name_en, procedure_name_vi)) as procedure_name,
-        sum(fields_total - fields_prefilled) as count_fields_redeclared,
-    from scope_dossiers
-    group by agency_id, procedure_code
-),
-
-top_procedures as (
-    select agency_id, procedure_name
-    from body_procedures
-    qualify row_number() over (
-        partition by agency_id order by count_fields_redeclared desc, procedure_code
-    ) = 1
-),
-
 bodies as (
     select
         agency_id,
-        sum(dossiers)::bigint as count_dossiers,
-        sum(dossiers_reusing)::bigint as count_dossiers_reusing,
-        sum(fields_total)::bigint as count_fields,
-        sum(fields_prefilled)::bigint as count_fields_prefilled,
-    from scope_dossiers
+        sum(count_dossiers)::bigint as count_dossiers,
+        sum(count_dossiers_reusing)::bigint as count_dossiers_reusing,
+        sum(count_fields)::bigint as count_fields,
+        sum(count_fields_prefilled)::bigint as count_fields_prefilled,
+        max(if($lang = 'en', procedure_name_en, procedure_name_vi)) filter (
+            where rank_in_body = 1
+        ) as top_procedure_name,
+    from dossier_hotspots($start, $end, $scope_type, $scope_id)
     group by agency_id
 ),
 
@@ -47,11 +26,10 @@ final as (
         bodies.count_fields_prefilled::double / nullif(bodies.count_fields, 0) as prefill_rate,
         bodies.count_dossiers,
         bodies.count_dossiers_reusing::double / nullif(bodies.count_dossiers, 0) as dossier_reuse_rate,
-        top_procedures.procedure_name as top_procedure_name,
+        bodies.top_procedure_name,
     from bodies
     left join agencies on agencies.agency_id = bodies.agency_id
     left join provinces on provinces.province_code = agencies.province_code
-    left join top_procedures on top_procedures.agency_id = bodies.agency_id
 )
 
 select * from final

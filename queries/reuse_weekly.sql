@@ -1,12 +1,6 @@
 -- Dossier reuse rate and pre-fill rate per ISO week, dossiers of the scope's bodies in the period.
 with
 
-scope_dossiers as (
-    select *
-    from period_dossier_weeks($start, $end)
-    where agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
-),
-
 weekly as (
     select
         week_start,
@@ -14,7 +8,7 @@ weekly as (
         sum(dossiers_reusing)::bigint as count_dossiers_reusing,
         sum(fields_total)::bigint as count_fields,
         sum(fields_prefilled)::bigint as count_fields_prefilled,
-    from scope_dossiers
+    from scope_dossier_weeks($start, $end, $scope_type, $scope_id)
     group by week_start
 ),
 

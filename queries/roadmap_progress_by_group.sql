@@ -2,12 +2,6 @@
 -- over the active leaf items as of the period's end; group_type says which grouping a row belongs to.
 with
 
-active_leaves as (
-    select *
-    from roadmap_item_status($end, $scope_type, $scope_id)
-    where is_leaf and status <> 'cancelled'
-),
-
 grouped as (
     select
         if(grouping(phase) = 0, 'phase', 'pillar') as group_type,
@@ -17,7 +11,7 @@ grouped as (
         sum(weight * planned_fraction) as planned_weight,
         count(*) as count_items,
         count(*) filter (where planned_due < $end::date and status <> 'done') as count_overdue,
-    from active_leaves
+    from active_leaf_items($end, $scope_type, $scope_id)
     group by grouping sets ((phase), (pillar))
 ),
 

@@ -2,10 +2,7 @@
 with
 
 scope_dataset as (
-    select *
-    from datasets
-    where dataset_id = $dataset_id
-      and dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
+    select * from scope_datasets($scope_type, $scope_id) where dataset_id = $dataset_id
 ),
 
 consumer_exchanges as (

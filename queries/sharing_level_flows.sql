@@ -1,16 +1,12 @@
 -- Successful calls from each provider level to each consumer level, exchanges in scope and period.
 with
 
-exchanges_in_scope as (
-    select * from scope_exchange_weeks($start, $end, $scope_type, $scope_id)
-),
-
 flows as (
     select
         provider_level,
         consumer_level,
         sum(calls_ok)::bigint as count_calls_ok,
-    from exchanges_in_scope
+    from scope_exchange_weeks($start, $end, $scope_type, $scope_id)
     where calls_ok > 0
     group by provider_level, consumer_level
 ),

@@ -14,16 +14,12 @@ scope_provinces as (
     )
 ),
 
-period_exchanges as (
-    select * from period_exchange_weeks($start, $end)
-),
-
+-- Operating shared datasets with a consumer in the period; who consumes a dataset does not depend on the scope, so
+-- one call over every dataset of the database serves every province.
 datasets_in_use as (
-    select distinct period_exchanges.dataset_id
-    from period_exchanges
-    join datasets on datasets.dataset_id = period_exchanges.dataset_id
-    where period_exchanges.calls_ok > 0
-      and period_exchanges.consumer_agency_id is distinct from datasets.owner_agency_id
+    select dataset_id
+    from operating_shared_datasets($start, $end, 'all', '')
+    where count_consumers >= 1
 ),
 
 province_datasets as (
@@ -40,43 +36,20 @@ province_operating_datasets as (
         count(*) as count_operating,
         count(*) filter (where datasets.sharing_class in ('shared', 'open') and datasets.api_enabled) as count_api,
         count(*) filter (where datasets.sharing_class in ('shared', 'open')) as count_shared,
-        count(*) filter (
-            where datasets.sharing_class in ('shared', 'open')
-              and datasets.dataset_id in (select dataset_id from datasets_in_use)
-        ) as count_shared_in_use,
+        count(*) filter (where datasets.dataset_id in (select dataset_id from datasets_in_use)) as count_shared_in_use,
     from province_datasets
     join datasets on datasets.dataset_id = province_datasets.dataset_id
     where datasets.lifecycle_stage = 'operating'
     group by province_datasets.province_code
 ),
 
-province_agencies as (
-    select
-        scope_provinces.province_code,
-        members.agency_id,
-    from scope_provinces,
-        lateral (select agency_id from scope_agency_ids('province', scope_provinces.province_code)) as members
-),
-
--- An exchange row belongs to a province when its provider or its consumer does (scope_exchanges' rule), counted
--- once even when both ends do: one pass over the rows instead of one scope_exchanges call per province.
-row_provinces as (
-    select
-        period_exchanges.calls,
-        period_exchanges.calls_ok,
-        list_distinct([providers.province_code, consumers.province_code]) as province_codes,
-    from period_exchanges
-    left join province_agencies as providers on providers.agency_id = period_exchanges.provider_agency_id
-    left join province_agencies as consumers on consumers.agency_id = period_exchanges.consumer_agency_id
-),
-
+-- One pass over the exchange rows (province_calls) instead of one scope_exchanges call per province.
 province_exchanges as (
     select
         province_code,
-        sum(calls)::bigint as count_calls,
-        sum(calls_ok)::bigint as count_calls_ok,
-    from (select unnest(province_codes) as province_code, calls, calls_ok from row_provinces)
-    group by province_code
+        count_calls::bigint as count_calls,
+        count_calls_ok::bigint as count_calls_ok,
+    from province_calls($start, $end)
 ),
 
 final as (

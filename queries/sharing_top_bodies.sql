@@ -2,10 +2,6 @@
 -- exchanges in scope and period.
 with
 
-exchanges_in_scope as (
-    select * from scope_exchange_weeks($start, $end, $scope_type, $scope_id)
-),
-
 body_exchanges as (
     select
         if($role = 'provider', provider_agency_id, consumer_agency_id) as agency_id,
@@ -13,7 +9,7 @@ body_exchanges as (
         dataset_id,
         calls,
         calls_ok,
-    from exchanges_in_scope
+    from scope_exchange_weeks($start, $end, $scope_type, $scope_id)
 ),
 
 bodies as (

@@ -1,28 +1,4 @@
 -- Successful calls and success rate per ISO week, exchanges in scope, weeks overlapping the trend window
 -- (whole weeks from the exchanges_weekly rollup, the partial edge weeks from exchanges_daily).
-with
-
-exchanges_in_scope as (
-    select * from scope_exchange_weeks($trend_start, $end, $scope_type, $scope_id)
-),
-
-weekly as (
-    select
-        week_start,
-        sum(calls)::bigint as count_calls,
-        sum(calls_ok)::bigint as count_calls_ok,
-    from exchanges_in_scope
-    group by week_start
-),
-
-final as (
-    select
-        week_start,
-        count_calls,
-        count_calls_ok,
-        count_calls_ok::double / nullif(count_calls, 0) as success_rate,
-    from weekly
-)
-
-select * from final
+select * from weekly_calls($trend_start, $end, $scope_type, $scope_id, null)
 order by week_start

@@ -1,4 +1,5 @@
-"""Shared fixtures: the tiny hand-made data set and a short demo data set, each built once per run."""
+"""Shared fixtures: the tiny hand-made data set and a short demo data set, each built once per run; the AppTest
+`app` of a page test module and `broken_query` (what the page tests read off a page: tests/apptest_helpers.py)."""
 
 from __future__ import annotations
 
@@ -35,8 +36,47 @@ def tiny_base(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_base(tmp_path_factory) -> Path:
-    from dashboard.demo import generate
+    from dashboard.data.demo import generate
 
     base = tmp_path_factory.mktemp("demo")
     generate(base, seed=7, scale=1, until=DEMO_UNTIL, progress=False)
     return base
+
+
+@pytest.fixture
+def app_data(tiny_base) -> Path:
+    """The data directory the `app` fixture serves: the tiny fixture, unless a test module overrides this fixture."""
+    return tiny_base
+
+
+@pytest.fixture
+def app(request, app_data, monkeypatch):
+    """app.py under AppTest on `app_data`, today 2026-03-10, period 2026-03-02..03-08, switched to the test module's
+    `PAGE` (not run yet: open it with apptest_helpers.open_page or `app.run()`)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(app_data))
+    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
+    at.switch_page(request.module.PAGE)
+    return at
+
+
+@pytest.fixture
+def broken_query(monkeypatch):
+    """broken_query(which, message): from now on the pages' query `which` (dashboard.web.ui.query) raises
+    RuntimeError(message); every other query runs as before."""
+    import dashboard.web.ui
+
+    def breaking(which: str, message: str) -> None:
+        real = dashboard.web.ui.query
+
+        def broken(name, **extra):
+            if name == which:
+                raise RuntimeError(message)
+            return real(name, **extra)
+
+        monkeypatch.setattr(dashboard.web.ui, "query", broken)
+
+    return breaking

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard.kpis import KPIS
-from dashboard.snapshot import SCHEMA, Week, snapshot_dir, write_kpis
+from dashboard.engine.kpis import KPIS
+from dashboard.weekly.snapshot import SCHEMA, Week, snapshot_dir, write_kpis
 
 TODAY = "2026-03-10"  # a Tuesday: the last complete ISO week is 2026-W10 (2026-03-02 .. 2026-03-08)
 WEEK = Week(2026, 10)

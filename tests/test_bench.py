@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dashboard.bench import format_bench, leader_pages, page_queries, run_bench
+from dashboard.devtools.bench import format_bench, leader_pages, page_queries, run_bench
 
 REPORT_KEYS = {"page", "scope", "queries", "cold_s", "warm_s", "engine_warm_s", "baseline_s", "ratio", "rss_mib"}
 

@@ -1,4 +1,4 @@
-"""Tests for dashboard.check: a tiny valid data dir, then one mutation per kind of violation."""
+"""Tests for dashboard.data.check: a tiny valid data dir, then one mutation per kind of violation."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # runnable from any directory, with or without conftest.py
     sys.path.insert(0, str(REPO_ROOT))
 
-from dashboard.check import check_data_dir, check_data_dir_detailed, format_report, run_check
 from dashboard.config import curated_dir
-from dashboard.contract import TABLES
-from dashboard.io import write_table
+from dashboard.data.check import check_data_dir, check_data_dir_detailed, format_report, run_check
+from dashboard.data.contract import TABLES
+from dashboard.data.io import write_table
 
 D = dt.date
 VALID: dict[str, dict[str, list]] = {

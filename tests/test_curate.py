@@ -1,4 +1,4 @@
-"""Curation of raw extracts (dashboard/curate.py) on the samples of tests/curate_fixtures/source/.
+"""Curation of raw extracts (dashboard/data/curate.py) on the samples of tests/curate_fixtures/source/.
 
 The samples sit on top of the tiny data set (tests/tiny_fixture.py): every expected count below is
 read off the row comments of tests/curate_fixtures/make_fixtures.py, one row per kind of input.
@@ -17,10 +17,11 @@ import polars as pl
 import pytest
 from tiny_fixture import write_tiny
 
-import dashboard.curate as curate_mod
-from dashboard.check import check_data_dir
+import dashboard.data.curate as curate_mod
 from dashboard.config import table_files
-from dashboard.curate import CurateError, curate, format_report, sniff_separator
+from dashboard.data.check import check_data_dir
+from dashboard.data.curate import CurateError, curate, format_report
+from dashboard.data.extracts import sniff_separator
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tests" / "curate_fixtures" / "source"
@@ -256,7 +257,7 @@ def test_cli_prints_the_identity(tmp_path):
 
 
 def test_report_text_flags_an_imbalance():
-    from dashboard.curate import RunReport, TableReport
+    from dashboard.data.curate import RunReport, TableReport
 
     report = RunReport("x", "replace", "src", "data", "now")
     report.tables["agencies"] = TableReport("agencies", "replaced", read=3, loaded=1, quarantined=1, rows_after=1)

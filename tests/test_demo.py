@@ -15,15 +15,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard.config import table_files
-from dashboard.contract import LOAD_ORDER, TABLES
-from dashboard.demo import (
+from dashboard.data.contract import LOAD_ORDER, TABLES
+from dashboard.data.demo import (
     LAGGING_PROVINCES,
     PILOT_PROVINCES,
     QUALITY_DIP_DATASET,
     QUALITY_DIP_DAYS,
     generate,
 )
-from dashboard.rollups import ROLLUPS
+from dashboard.data.rollups import ROLLUPS
 
 SHORT_UNTIL = dt.date(2025, 6, 30)
 STORY_UNTIL = dt.date(2026, 6, 30)
@@ -76,7 +76,7 @@ def test_same_seed_and_until_give_byte_identical_files(short_run, tmp_path):
     again = tmp_path / "again"
     assert generate(again, seed=11, scale=1, until=SHORT_UNTIL, progress=False) == counts
     first, second = _files(base), _files(again)
-    assert sorted(first) == sorted(f"{t}.parquet" for t in (*TABLES, *ROLLUPS))  # rollups: dashboard/rollups.py
+    assert sorted(first) == sorted(f"{t}.parquet" for t in (*TABLES, *ROLLUPS))  # rollups: dashboard/data/rollups.py
     assert first == second
 
 
@@ -159,7 +159,7 @@ def test_until_before_the_start_is_refused(tmp_path):
 
 
 def test_the_checker_finds_no_violation(short_run, story):
-    from dashboard.check import check_data_dir
+    from dashboard.data.check import check_data_dir
 
     for base in (short_run[0], story):
         violations = check_data_dir(base)
@@ -202,7 +202,7 @@ def test_keys_are_unique_and_foreign_keys_resolve(short_run, story_con):
 
 
 def test_rows_are_sorted_by_the_natural_key_and_typed_as_the_contract(short_run):
-    from dashboard.contract import polars_schema
+    from dashboard.data.contract import polars_schema
 
     base, _ = short_run
     for name in LOAD_ORDER:

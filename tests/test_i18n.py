@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.engine.kpis import KPIS
 from dashboard.i18n import catalogue, fmt_date, fmt_number, fmt_percent, t
-from dashboard.kpis import KPIS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +55,7 @@ def test_percentages_and_dates():
 def test_every_text_key_used_in_code_exists():
     keys = set(catalogue("vi"))
     used = set()
-    for path in [ROOT / "app.py", *ROOT.glob("dashboard/*.py"), *ROOT.glob("pages/**/*.py")]:
+    for path in [ROOT / "app.py", *ROOT.glob("dashboard/**/*.py"), *ROOT.glob("pages/**/*.py")]:
         used |= set(re.findall(r"""(?:\.tr|\bt)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", path.read_text(encoding="utf-8")))
     assert used, "the scan found no keys: the pattern is broken"
     assert used - keys == set()

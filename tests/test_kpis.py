@@ -30,7 +30,7 @@ for _p in (str(ROOT), str(ROOT / "tests")):
 
 from tiny_fixture import write_tiny
 
-from dashboard.kpis import Period, Scope, compute_kpis
+from dashboard.engine.kpis import Period, Scope, compute_kpis
 
 START, END = dt.date(2026, 3, 2), dt.date(2026, 3, 8)
 PERIOD = Period(START, END)

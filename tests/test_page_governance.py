@@ -1,6 +1,6 @@
 """AppTest of the Governance & dictionary page on a copy of the tiny fixture; expected numbers worked out by hand.
 
-The copy (this module's `base`) adds only what no governance KPI counts, so test_kpis.py's sums still hold:
+The copy (this module's `app_data`) adds only what no governance KPI counts, so test_kpis.py's sums still hold:
   - term T3 "Đảng viên chính thức" (no field is mapped to it), to search for "dang vien" without accents;
   - a central body C3 that owns nothing, for a scope with no dataset at all.
 Datasets (tests/tiny_fixture.py, DATASETS / ELEMENTS):
@@ -16,24 +16,22 @@ Dataset facts carry no date: the period changes nothing on this page.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from apptest_helpers import metrics, open_page, rows, table, traces
 from streamlit.testing.v1 import AppTest
 from tiny_fixture import tables
 
-import dashboard.ui
-from dashboard.io import write_table
+from dashboard.data.io import write_table
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/governance.py"
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
+def app_data(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("governance")
     data = tables()
     t3 = (
@@ -55,39 +53,8 @@ def base(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def app(base, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(base))
-    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
-    return at
-
-
-def open_page(at: AppTest, **params) -> AppTest:
-    at.query_params.update(params)
-    return at.switch_page(PAGE).run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def table(at: AppTest, *first_columns: str):
-    """The one table on the page whose first columns have these labels."""
-    n = len(first_columns)
-    found = [d.value for d in at.dataframe if list(d.value.columns[:n]) == list(first_columns)]
-    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
-    return found[0]
-
-
-def rows(df) -> list[list]:
-    return df.astype(object).where(df.notna(), None).values.tolist()
-
-
 def funnel(at: AppTest) -> dict:
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    return next(t for s in specs for t in s["data"] if t["type"] == "funnel")
+    return traces(at, "funnel")[0]
 
 
 def search(at: AppTest, text: str) -> AppTest:
@@ -244,15 +211,8 @@ def test_english(app):
     assert missing[0][:3] == ["Dataset D3", "No owner body", "(no owner assigned)"]
 
 
-def test_a_broken_part_shows_its_error_and_the_rest_renders(app, monkeypatch):
-    real = dashboard.ui.query
-
-    def broken(name, **extra):
-        if name == "governance_datasets_without_owner":
-            raise RuntimeError("owner query broke")
-        return real(name, **extra)
-
-    monkeypatch.setattr(dashboard.ui, "query", broken)
+def test_a_broken_part_shows_its_error_and_the_rest_renders(app, broken_query):
+    broken_query("governance_datasets_without_owner", "owner query broke")
     at = open_page(app)
     assert not at.exception
     assert [e.value for e in at.error] == [

@@ -15,46 +15,15 @@ Per dataset and criterion (correct / sufficient / clean / live):
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
+from apptest_helpers import figures, first_table_with, metrics, pct, traces
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/quality.py"
 
 
-@pytest.fixture
-def app(tiny_base, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tiny_base))
-    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
-    at.switch_page(PAGE)
-    return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
 def heatmap(at: AppTest) -> dict:
-    return next(t for c in charts(at) for t in c["data"] if t["type"] == "heatmap")
-
-
-def table(at: AppTest, column: str):
-    """The first table on the page with this column label, as a pandas frame."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-def pct(value: float, lang: str = "vi") -> str:
-    text = f"{value * 100:.1f}%"
-    return text.replace(".", ",") if lang == "vi" else text
+    return traces(at, "heatmap")[0]
 
 
 def test_the_fixture_numbers_in_vietnamese(app):
@@ -91,7 +60,7 @@ def test_the_heatmap_shows_each_datasets_criteria_worst_first(app):
 
 def test_the_trend_ends_at_the_cards_value(app):
     at = app.run()
-    trend = next(c for c in charts(at) if any(t.get("name") == "Đúng" for t in c["data"]))
+    trend = next(c for c in figures(at) if any(t.get("name") == "Đúng" for t in c["data"]))
     correct = next(t for t in trend["data"] if t["name"] == "Đúng")
     # as of each Sunday: 02-15 only D2/R1 02-10 20/50 -> 0.4; 02-22 and 03-01 D2/R1 02-20 45/50 -> 0.9;
     # 03-08 (the period's end) all "correct" checks -> 390/430, the card's value. Earlier weeks: no check yet.
@@ -104,7 +73,7 @@ def test_the_trend_ends_at_the_cards_value(app):
 
 def test_the_worst_rules_rank_by_pass_rate(app):
     at = app.run()
-    rules = table(at, "Số CSDL đạt dưới 90%")
+    rules = first_table_with(at, "Số CSDL đạt dưới 90%")
     # pass rate over latest checks: R4 150/210 = 71,4%, R2 (80+10)/(100+10) = 81,8%, R3 260/310 = 83,9%,
     # R1 (95+45+10)/(100+50+10) = 93,8%, R5 109/110 = 99,1%
     assert list(rules["Quy tắc"]) == ["Quy tắc R4", "Quy tắc R2", "Quy tắc R3", "Quy tắc R1", "Quy tắc R5"]
@@ -130,7 +99,7 @@ def test_a_province_scope_keeps_only_its_datasets(app):
     assert shown["Tỷ lệ CSDL đạt «đúng, đủ, sạch, sống»"] == pct(0 / 1)
     assert (shown["Nhóm 1"], shown["Nhóm 2"], shown["Nhóm 3"]) == ("0", "1", "0")
     assert heatmap(at)["y"] == ["CSDL D2"]
-    rules = table(at, "Số CSDL đạt dưới 90%")
+    rules = first_table_with(at, "Số CSDL đạt dưới 90%")
     assert list(rules["Quy tắc"]) == ["Quy tắc R3", "Quy tắc R1"]  # 150/200 = 75,0%, then 45/50 = 90,0%
     assert list(rules["Tỷ lệ đạt"]) == ["75,0%", "90,0%"]
 
@@ -140,7 +109,7 @@ def test_the_dataset_detail_follows_the_url(app):
     at = app.run()
     assert not at.exception
     assert at.selectbox(key="quality_dataset").value == "D1"
-    rules = table(at, "Lần kiểm tra gần nhất")
+    rules = first_table_with(at, "Lần kiểm tra gần nhất")
     # D1's latest checks (03-05; the R1 check of 03-10 is after end): R2 80/100, R4 90/100, R1 95/100, R3, R5 100/100
     assert list(rules["Quy tắc"]) == ["Quy tắc R2", "Quy tắc R4", "Quy tắc R1", "Quy tắc R3", "Quy tắc R5"]
     assert list(rules["Tỷ lệ đạt"]) == ["80,0%", "90,0%", "95,0%", "100,0%", "100,0%"]
@@ -148,7 +117,7 @@ def test_the_dataset_detail_follows_the_url(app):
     assert at.query_params["dataset"] == "D1"
     at.selectbox(key="quality_dataset").set_value("D4").run()
     assert at.query_params["dataset"] == "D4"
-    assert table(at, "Lần kiểm tra gần nhất")["Tỷ lệ đạt"].iloc[0] == "90,0%"  # D4/R5 9/10 is its worst rule
+    assert first_table_with(at, "Lần kiểm tra gần nhất")["Tỷ lệ đạt"].iloc[0] == "90,0%"  # D4/R5 9/10 is its worst rule
 
 
 def test_without_a_dataset_in_the_url_the_worst_one_opens(app):
@@ -166,7 +135,7 @@ def test_english_labels_and_number_format(app):
     assert shown["Correct"] == "90.7%"  # 390/430
     assert shown["Group 3"] == "1"
     assert heatmap(at)["text"][1] == ["90.0%", "75.0%", "–", "–"]
-    assert table(at, "Datasets below 90%")["Dimension"].iloc[0] == "Uniqueness"
+    assert first_table_with(at, "Datasets below 90%")["Dimension"].iloc[0] == "Uniqueness"
 
 
 def test_an_empty_period_shows_empty_states(app):
@@ -185,7 +154,7 @@ def test_an_empty_period_shows_empty_states(app):
 
 
 def test_a_broken_part_shows_its_own_error_and_the_rest_renders(app, monkeypatch):
-    from dashboard import charts as chart_module
+    from dashboard.web import charts as chart_module
 
     def broken(*args, **kwargs):
         raise RuntimeError("heatmap exploded")
@@ -199,7 +168,7 @@ def test_a_broken_part_shows_its_own_error_and_the_rest_renders(app, monkeypatch
     ]
     assert any("heatmap exploded" in c.value for c in at.code)
     assert metrics(at)["Nhóm 3"] == "1"  # the parts after it still render
-    assert table(at, "Số CSDL đạt dưới 90%").shape[0] == 5
+    assert first_table_with(at, "Số CSDL đạt dưới 90%").shape[0] == 5
 
 
 def test_the_dataset_leaves_the_url_with_the_page(app):

@@ -10,52 +10,16 @@ Consumers other than the owner with calls_ok > 0 in the period, per operating sh
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import pytest
+from apptest_helpers import metrics, open_page, rows, table, traces
 from streamlit.testing.v1 import AppTest
 
-import dashboard.ui
-
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/reuse.py"
 BY_PROCEDURE = ("Thủ tục", "Trường phải khai báo lại", "Tỷ lệ điền sẵn", "Số hồ sơ", "Tỷ lệ hồ sơ dùng lại dữ liệu")
 BY_PROCEDURE = (*BY_PROCEDURE, "Cơ quan khai báo lại nhiều nhất")
 
 
-@pytest.fixture
-def app(tiny_base, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tiny_base))
-    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
-    return at
-
-
-def open_page(at: AppTest, **params) -> AppTest:
-    """Open the page as a link with these URL parameters would."""
-    at.query_params.update(params)
-    return at.switch_page(PAGE).run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def table(at: AppTest, first_column: str):
-    found = [df.value for df in at.dataframe if df.value.columns[0] == first_column]
-    assert len(found) == 1, [list(df.value.columns) for df in at.dataframe]
-    return found[0]
-
-
-def rows(df) -> list[list]:
-    return df.astype(object).where(df.notna(), None).values.tolist()
-
-
 def breadth_bars(at: AppTest) -> dict[str, int]:
-    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    bars = [t for fig in figures for t in fig["data"] if t["type"] == "bar"]
+    bars = traces(at, "bar")
     assert len(bars) == 1
     return dict(zip(bars[0]["x"], bars[0]["y"]))
 
@@ -166,15 +130,8 @@ def test_english(app):
     assert rows(table(at, "Procedure"))[0][:3] == ["Procedure TRANSFER", "140", "53.3%"]
 
 
-def test_a_broken_part_shows_its_error_and_the_rest_renders(app, monkeypatch):
-    real = dashboard.ui.query
-
-    def broken(name, **extra):
-        if name == "reuse_hotspots_by_procedure":
-            raise RuntimeError("hotspots query broke")
-        return real(name, **extra)
-
-    monkeypatch.setattr(dashboard.ui, "query", broken)
+def test_a_broken_part_shows_its_error_and_the_rest_renders(app, broken_query):
+    broken_query("reuse_hotspots_by_procedure", "hotspots query broke")
     at = open_page(app)
     assert not at.exception
     assert [e.value for e in at.error] == [

@@ -1,6 +1,6 @@
 """AppTest of the Roadmap page on a copy of the tiny fixture; every expected number is worked out by hand below.
 
-The copy (this module's `base`) changes only what the KPIs never read, so test_kpis.py's sums still hold:
+The copy (this module's `app_data`) changes only what the KPIs never read, so test_kpis.py's sums still hold:
   - RM5 moves to pillar "governance" (phase stays 2025-2026), RM6 to pillar "governance" and phase 2026-2028,
     so that grouping by phase and by pillar give different rows;
   - notes: RM5's update of 02-23 says "Chờ phê duyệt kinh phí", its (after-end) update of 03-09 "Đã xong".
@@ -16,24 +16,22 @@ Items (tests/tiny_fixture.py, ITEMS/UPDATES), as of the period's end 2026-03-08;
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import polars as pl
 import pytest
+from apptest_helpers import figures, metrics, open_page, pct, rows, table
 from streamlit.testing.v1 import AppTest
 from tiny_fixture import tables
 
-import dashboard.ui
-from dashboard.io import write_table
+from dashboard.data.io import write_table
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/roadmap.py"
 PLANNED_RM1A, PLANNED_RM2 = 66 / 89, 7 / 30
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
+def app_data(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("roadmap")
     data = tables()
     items = data["roadmap_items"]
@@ -55,42 +53,8 @@ def base(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def app(base, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(base))
-    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
-    return at
-
-
-def open_page(at: AppTest, **params) -> AppTest:
-    at.query_params.update(params)
-    return at.switch_page(PAGE).run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def table(at: AppTest, first_column: str):
-    """The one table on the page whose first column has this label."""
-    found = [d.value for d in at.dataframe if d.value.columns[0] == first_column]
-    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
-    return found[0]
-
-
-def rows(df) -> list[list]:
-    return df.astype(object).where(df.notna(), None).values.tolist()
-
-
-def pct(value: float, lang: str = "vi") -> str:
-    text = f"{value * 100:.1f}%"
-    return text.replace(".", ",") if lang == "vi" else text
-
-
 def gantt(at: AppTest) -> dict:
-    return next(s for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart")) if s["layout"].get("barmode"))
+    return next(s for s in figures(at) if s["layout"].get("barmode"))
 
 
 def test_the_cards_and_tables_show_the_hand_computed_numbers(app):
@@ -226,15 +190,8 @@ def test_english_says_the_notes_are_in_vietnamese(app):
     assert rows(table(at, "Item"))[0][2] == "7"
 
 
-def test_a_broken_part_shows_its_error_and_the_rest_renders(app, monkeypatch):
-    real = dashboard.ui.query
-
-    def broken(name, **extra):
-        if name == "roadmap_milestones":
-            raise RuntimeError("milestones query broke")
-        return real(name, **extra)
-
-    monkeypatch.setattr(dashboard.ui, "query", broken)
+def test_a_broken_part_shows_its_error_and_the_rest_renders(app, broken_query):
+    broken_query("roadmap_milestones", "milestones query broke")
     at = open_page(app)
     assert not at.exception
     assert [e.value for e in at.error] == [

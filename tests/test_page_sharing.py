@@ -13,46 +13,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_helpers import metrics, open_page, rows, table_exactly
 
-import dashboard.ui
-from dashboard.kpis import Period, Scope, compute_kpis
-from dashboard.query import run_query
+from dashboard.engine.kpis import Period, Scope, compute_kpis
+from dashboard.engine.query import run_query
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/sharing.py"
 DATASET_COLUMNS = ("Cơ sở dữ liệu", "Số bên khai thác", "Lượt yêu cầu", "Tỷ lệ thành công", "Độ trễ p95 (ms)")
 DATASET_COLUMNS = (*DATASET_COLUMNS, "Cơ quan chủ quản")
-
-
-@pytest.fixture
-def app(tiny_base, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tiny_base))
-    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
-    return at
-
-
-def open_page(at: AppTest, **params) -> AppTest:
-    """Open the page as a link with these URL parameters would."""
-    at.query_params.update(params)
-    return at.switch_page(PAGE).run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def table(at: AppTest, *labels: str):
-    """The one table on the page whose columns are exactly these labels."""
-    found = [df.value for df in at.dataframe if list(df.value.columns) == list(labels)]
-    assert len(found) == 1, [list(df.value.columns) for df in at.dataframe]
-    return found[0]
-
-
-def rows(df) -> list[list]:
-    return df.astype(object).where(df.notna(), None).values.tolist()
 
 
 def test_default_filters_show_the_hand_computed_numbers(app):
@@ -71,22 +39,24 @@ def test_default_filters_show_the_hand_computed_numbers(app):
 
 def test_flows_between_levels(app):
     at = open_page(app)
-    flows = table(at, "Cấp cung cấp", "Cấp khai thác", "Lượt thành công", "Tỷ trọng")
+    flows = table_exactly(at, "Cấp cung cấp", "Cấp khai thác", "Lượt thành công", "Tỷ trọng")
     assert rows(flows) == [
         ["Trung ương", "Cấp tỉnh", "148", "75,5%"],  # E1 98 + E2 50, of 196 successful calls
         ["Cấp tỉnh", "Cấp tỉnh", "30", "15,3%"],  # E4 30/196
         ["Cấp xã", "Cấp tỉnh", "18", "9,2%"],  # E3 18/196; E5 has no successful call
     ]
-    providers = table(at, "Cơ quan", "Cấp", "Lượt thành công", "Tỷ lệ thành công", "Số CSDL", "Số bên khai thác")
+    providers = table_exactly(
+        at, "Cơ quan", "Cấp", "Lượt thành công", "Tỷ lệ thành công", "Số CSDL", "Số bên khai thác"
+    )
     assert rows(providers)[0] == ["Cơ quan C1", "Trung ương", "148", "98,7%", "1", "2"]  # E1+E2: 148/150, D1, P1C+P2C
     assert rows(providers)[-1] == ["Cơ quan C2", "Trung ương", "0", "0,0%", "0", "0"]  # E5: 0/10
-    consumers = table(at, "Cơ quan", "Cấp", "Lượt thành công", "Tỷ lệ thành công", "Số CSDL", "Số bên cung cấp")
+    consumers = table_exactly(at, "Cơ quan", "Cấp", "Lượt thành công", "Tỷ lệ thành công", "Số CSDL", "Số bên cung cấp")
     assert rows(consumers)[0] == ["Cơ quan P1C", "Cấp tỉnh", "146", "97,3%", "3", "3"]  # E1+E3+E4: D1, D2, D4
 
 
 def test_province_ranking_puts_the_lagging_first(app):
     at = open_page(app)
-    provinces = table(
+    provinces = table_exactly(
         at,
         "Tỉnh, thành phố",
         "Trạng thái",
@@ -107,7 +77,7 @@ def test_province_ranking_puts_the_lagging_first(app):
 
 def test_datasets_and_the_detail_of_the_first(app):
     at = open_page(app)
-    datasets = table(at, *DATASET_COLUMNS)
+    datasets = table_exactly(at, *DATASET_COLUMNS)
     assert rows(datasets) == [
         # D1: consumers P1C, P2C; 150 calls, 148 ok; p95 weighted by calls (120*100 + 100*50)/150 = 113.3 -> 113
         ["CSDL D1", "2", "150", "98,7%", "113", "Cơ quan C1"],
@@ -117,7 +87,9 @@ def test_datasets_and_the_detail_of_the_first(app):
     ]
     assert at.selectbox(key="sharing_dataset").value == "D1"
     assert at.query_params["dataset"] == "D1"
-    detail = table(at, "Cơ quan", "Cấp", "Lượt thành công", "Tỷ lệ thành công", "Số bản ghi", "Lần khai thác gần nhất")
+    detail = table_exactly(
+        at, "Cơ quan", "Cấp", "Lượt thành công", "Tỷ lệ thành công", "Số bản ghi", "Lần khai thác gần nhất"
+    )
     assert rows(detail) == [
         ["Cơ quan P1C", "Cấp tỉnh", "98", "98,0%", "1.000", "03/03/2026"],  # E1
         ["Cơ quan P2C", "Cấp tỉnh", "50", "100,0%", "500", "04/03/2026"],  # E2
@@ -127,7 +99,9 @@ def test_datasets_and_the_detail_of_the_first(app):
 def test_a_dataset_in_the_url_opens_its_detail(app):
     at = open_page(app, dataset="D4")
     assert at.selectbox(key="sharing_dataset").value == "D4"
-    detail = table(at, "Cơ quan", "Cấp", "Lượt thành công", "Tỷ lệ thành công", "Số bản ghi", "Lần khai thác gần nhất")
+    detail = table_exactly(
+        at, "Cơ quan", "Cấp", "Lượt thành công", "Tỷ lệ thành công", "Số bản ghi", "Lần khai thác gần nhất"
+    )
     assert rows(detail) == [["Cơ quan P1C", "Cấp tỉnh", "30", "100,0%", "300", "06/03/2026"]]  # E4
     at.selectbox(key="sharing_dataset").set_value("D2").run()
     assert at.query_params["dataset"] == "D2"
@@ -145,7 +119,7 @@ def test_a_province_scope_changes_the_numbers(app):
     assert shown["Tỷ lệ trao đổi giữa các cấp"] == "79,5%"  # E1 98 + E3 18 of 146
     assert shown["Tỷ lệ cơ quan đã kết nối"] == "100,0%"  # P1C, P1X
     assert shown["Số bản ghi được chia sẻ"] == "1.500"  # 1000 + 200 + 300
-    provinces = table(
+    provinces = table_exactly(
         at,
         "Tỉnh, thành phố",
         "Trạng thái",
@@ -155,9 +129,9 @@ def test_a_province_scope_changes_the_numbers(app):
         "Lượt thành công",
     )
     assert [r[0] for r in rows(provinces)] == ["Tỉnh P1"]  # only the province in scope
-    flows = table(at, "Cấp cung cấp", "Cấp khai thác", "Lượt thành công", "Tỷ trọng")
+    flows = table_exactly(at, "Cấp cung cấp", "Cấp khai thác", "Lượt thành công", "Tỷ trọng")
     assert [r[2] for r in rows(flows)] == ["98", "30", "18"]  # E1 central->prov, E4 prov->prov, E3 commune->prov
-    datasets = table(at, *DATASET_COLUMNS)
+    datasets = table_exactly(at, *DATASET_COLUMNS)
     assert [r[0] for r in rows(datasets)] == ["CSDL D2"]  # the operating shared dataset P1 owns
 
 
@@ -175,19 +149,12 @@ def test_english(app):
     assert not at.exception
     assert at.title[0].value == "Data sharing"
     assert metrics(at)["Successful exchanges"] == "93.3%"
-    flows = table(at, "Provider level", "Consumer level", "Successful calls", "Share")
+    flows = table_exactly(at, "Provider level", "Consumer level", "Successful calls", "Share")
     assert rows(flows)[0] == ["Central", "Provincial", "148", "75.5%"]
 
 
-def test_a_broken_part_shows_its_error_and_the_rest_renders(app, monkeypatch):
-    real = dashboard.ui.query
-
-    def broken(name, **extra):
-        if name == "sharing_level_flows":
-            raise RuntimeError("flows query broke")
-        return real(name, **extra)
-
-    monkeypatch.setattr(dashboard.ui, "query", broken)
+def test_a_broken_part_shows_its_error_and_the_rest_renders(app, broken_query):
+    broken_query("sharing_level_flows", "flows query broke")
     at = open_page(app)
     assert not at.exception
     assert [e.value for e in at.error] == [

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from dashboard.engine.query import bind, load_sql, run_query
 from dashboard.period import Period, preset_period
-from dashboard.query import bind, load_sql, run_query
 from dashboard.scope import Scope
 
 

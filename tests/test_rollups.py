@@ -1,4 +1,4 @@
-"""Rollups give the same numbers as the daily facts (dashboard/rollups.py, queries/_macros.sql).
+"""Rollups give the same numbers as the daily facts (dashboard/data/rollups.py, queries/_macros.sql).
 
 The queries that read whole weeks from the rollups and the partial edge weeks from the daily facts are
 compared with their daily-only versions (tests/rollup_reference/*.sql, the queries as they were before
@@ -16,12 +16,12 @@ import pytest
 from polars.testing import assert_frame_equal
 from tiny_fixture import tables as tiny_tables
 
-from dashboard.contract import polars_schema
-from dashboard.db import DATABASES
-from dashboard.io import write_table
-from dashboard.kpis import READY_THRESHOLD, Period, Scope, compute_kpis
-from dashboard.query import run_query, run_sql
-from dashboard.rollups import ROLLUPS, build_rollups, rollup_state
+from dashboard.data.contract import polars_schema
+from dashboard.data.io import write_table
+from dashboard.data.rollups import ROLLUPS, build_rollups, rollup_state
+from dashboard.engine.db import DATABASES
+from dashboard.engine.kpis import READY_THRESHOLD, Period, Scope, compute_kpis
+from dashboard.engine.query import run_query, run_sql
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "tests" / "rollup_reference"

@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard.db import DataMissingError, database
-from dashboard.kpis import compute_kpis
+from dashboard.engine.db import DataMissingError, database
+from dashboard.engine.kpis import compute_kpis
+from dashboard.engine.query import run_sql
 from dashboard.period import Period
-from dashboard.query import run_sql
 from dashboard.scope import Scope
 
 
@@ -82,7 +82,7 @@ def test_scope_databases_have_no_file_access_and_a_locked_configuration(tiny_bas
 def test_a_new_version_of_the_data_gets_a_new_database(tmp_path):
     from tiny_fixture import tables, write_tiny
 
-    from dashboard.io import write_table
+    from dashboard.data.io import write_table
 
     write_tiny(tmp_path)
     before = run_sql(tmp_path, Scope(), "select count(*) as n from dossiers_daily")["n"][0]

@@ -19,9 +19,13 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from dashboard import audit, auth, query, sandbox, sqlpages
+from dashboard.access import audit, auth
 from dashboard.config import ROOT
+from dashboard.engine import query, sandbox
 from dashboard.scope import Scope
+from dashboard.sqlpages import header as sqlpages
+from dashboard.sqlpages import run as sqlpages_run
+from dashboard.web import settings
 
 WEEK = {"period": "custom", "start": "2026-03-02", "end": "2026-03-08"}
 PASSWORDS = {
@@ -57,7 +61,7 @@ def secured(tmp_path_factory, tiny_base):
 def env(secured, monkeypatch):
     monkeypatch.delenv("DASHBOARD_ALLOW_NO_AUTH", raising=False)
     monkeypatch.setenv("DASHBOARD_AUTH", "password")
-    monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", "test-cookie-secret-0123456789")
+    monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", "test-cookie-secret-0123456789abcdef")
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(secured))
     monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
     return secured
@@ -123,7 +127,7 @@ def opened(monkeypatch):
         monkeypatch.setattr(module, name, wrapper)
 
     spy(query, "database")
-    spy(sqlpages, "database")
+    spy(sqlpages_run, "database")
     spy(sandbox, "workbench_database")
     return scopes
 
@@ -223,7 +227,7 @@ def test_real_data_with_mode_none_refuses_to_start(env, monkeypatch):
     at = new_app().run()
     assert "không phải dữ liệu mẫu" in at.error[0].value and not at.metric
     # and the server command stops with a non-zero exit before serving
-    from dashboard.serve import serve
+    from dashboard.web.serve import serve
 
     assert serve(env, 8999) == 1
 
@@ -232,7 +236,7 @@ def test_mode_none_serves_demo_data_only(demo_base, tmp_path, monkeypatch):
     monkeypatch.delenv("DASHBOARD_ALLOW_NO_AUTH", raising=False)
     assert auth.is_demo_data(demo_base)
     monkeypatch.setenv("DASHBOARD_AUTH", "none")
-    assert auth.resolve_mode(demo_base) == "none"
+    assert settings.resolve_mode(demo_base) == "none"
     # the same files plus one real extract are no longer demo data
     copy = tmp_path / "copy"
     shutil.copytree(demo_base / "curated", copy / "curated")
@@ -240,7 +244,7 @@ def test_mode_none_serves_demo_data_only(demo_base, tmp_path, monkeypatch):
     shutil.copy(copy / "curated" / "provinces.parquet", copy / "curated" / "extra.parquet")
     assert not auth.is_demo_data(copy)
     with pytest.raises(auth.AuthConfigError):
-        auth.resolve_mode(copy)
+        settings.resolve_mode(copy)
 
 
 def test_password_mode_needs_a_cookie_secret(env, monkeypatch):
@@ -343,12 +347,12 @@ def test_a_leader_and_a_provincial_user_get_no_workbench_and_no_admin_pages(env)
 
 
 def test_page_errors_show_details_to_analysts_only(env, monkeypatch):
-    from dashboard import ui
+    from dashboard.web import session
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret path /srv/data/curated/x.parquet")
 
-    monkeypatch.setattr(ui, "_cached_kpis", broken)
+    monkeypatch.setattr(session, "cached_kpis", broken)
     leader = sign_in(new_app(), "lead")
     assert leader.error and not any("/srv/data" in c.value for c in leader.code)
     analyst = sign_in(new_app(), "boss")
@@ -356,7 +360,7 @@ def test_page_errors_show_details_to_analysts_only(env, monkeypatch):
 
 
 def test_a_provincial_user_gets_only_their_province_snapshots(env):
-    from dashboard import snapshot
+    from dashboard.weekly import snapshot
 
     # one stored week per archive: all W08, P1 W10, P2 W09
     for scope, week in (("all", "2026-W08"), ("province:P1", "2026-W10"), ("province:P2", "2026-W09")):

@@ -22,10 +22,10 @@ import polars as pl
 import pytest
 from snapshot_helpers import TODAY, WEEK, fresh_base, store_week, write_pages
 
-from dashboard import snapshot
 from dashboard.period import Period
 from dashboard.scope import Scope
-from dashboard.snapshot import Week
+from dashboard.weekly import archive, snapshot
+from dashboard.weekly.snapshot import Week
 
 
 @pytest.fixture(autouse=True)
@@ -126,14 +126,14 @@ def test_kpis_parquet_is_the_contract_for_every_scope(base):
 
 def test_every_scope_equals_its_own_database(base):
     """The snapshot computes every scope in the `all` database; a scope's own database must give the same table."""
-    from dashboard.kpis import compute_kpis
+    from dashboard.engine.kpis import compute_kpis
 
     assert run(base, formats="parquet")[0] == 0
     frame = pl.read_parquet(base / "snapshots" / "2026-W10" / "kpis.parquet")
     for key in ("all", "province:P1", "province:P2", "agency:C1", "agency:C2"):
         scope = Scope.parse(key)
         own = compute_kpis(base, WEEK.period, scope)  # in the scope's own database
-        rows = snapshot._scope_rows(frame, scope).select(own.columns)
+        rows = archive.scope_rows(frame, scope).select(own.columns)
         assert rows.equals(own, null_equal=True), key
 
 

@@ -14,8 +14,8 @@ import pytest
 from snapshot_helpers import TODAY, fresh_base, store_week, write_pages
 from streamlit.testing.v1 import AppTest
 
-from dashboard import snapshot
-from dashboard.snapshot import Week
+from dashboard.weekly import snapshot
+from dashboard.weekly.snapshot import Week
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/leaders/snapshots.py"

@@ -19,12 +19,12 @@ from urllib.parse import urlparse
 import pytest
 from snapshot_helpers import TODAY, WEEK, fresh_base, write_pages
 
-from dashboard import snapshot
-from dashboard.report.html import CHROMIUM_CANDIDATES
+from dashboard.weekly import snapshot
+from dashboard.weekly.report.html import CHROMIUM_CANDIDATES
 
 MM = 72 / 25.4  # PDF points per millimetre
 A4 = (210 * MM, 297 * MM)
-MARGIN_MM = 12  # left and right margins of the report's @page rule (dashboard/report/report.css)
+MARGIN_MM = 12  # left and right margins of the report's @page rule (dashboard/weekly/report/report.css)
 
 
 def chromium() -> str:
@@ -136,8 +136,8 @@ def open_page(p, width: int, print_media: bool = False):
 def test_printed_charts_fit_the_width_of_a4(tiny_base, tmp_path, monkeypatch):
     """The page printed to PDF, laid out at A4's width between the margins (186 mm = 703 CSS px): no chart, table or
     card is wider, so Chromium neither cuts a chart nor shrinks the page."""
-    from dashboard.report.html import render_html
     from dashboard.scope import Scope
+    from dashboard.weekly.report.html import render_html
 
     api = sync_api()
     monkeypatch.setenv("DASHBOARD_PAGES_DIR", str(write_pages(tmp_path / "pages")))

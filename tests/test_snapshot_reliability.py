@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 from snapshot_helpers import TODAY, fresh_base, write_pages
 
-from dashboard import snapshot
-from dashboard.io import write_table
+from dashboard.data.io import write_table
+from dashboard.weekly import snapshot
+from dashboard.weekly.lock import _process_start
 
 ROOT = Path(__file__).resolve().parents[1]
 # Runs the real command, with one change: writing report.xlsx starts a file, says so, then hangs. The test
 # then does to it what it wants (a second run, SIGTERM, SIGKILL) while its lock and temporary folder exist.
 PAUSED_RUN = """
 import sys, time, pathlib
-import dashboard.report.xlsx as xlsx
+import dashboard.weekly.report.xlsx as xlsx
 marker = pathlib.Path(sys.argv[2])
 def hang(report, path):
     path.write_bytes(b"half a workbook")
@@ -133,7 +134,7 @@ def test_a_stale_lock_file_of_a_dead_process_is_recovered(base):
 def test_a_live_lock_is_respected(base):
     lock = base / "snapshots" / ".lock-2026-W10"
     lock.parent.mkdir()
-    holder = {"pid": os.getpid(), "process_start": snapshot._process_start(os.getpid()), "host": os.uname().nodename}
+    holder = {"pid": os.getpid(), "process_start": _process_start(os.getpid()), "host": os.uname().nodename}
     lock.write_text(json.dumps(holder | {"since": "2026-03-10T07:00:00+07:00"}))
     code, _, err = run(base, formats="parquet")
     assert code == snapshot.EXIT_LOCKED and "--wait" in err
@@ -171,7 +172,7 @@ def test_a_failure_midway_leaves_nothing_behind(base, monkeypatch):
 
 
 def test_a_report_part_that_fails_is_recorded_and_the_rest_is_written(base, monkeypatch):
-    import dashboard.report.xlsx as xlsx
+    import dashboard.weekly.report.xlsx as xlsx
 
     def broken(report, path):
         raise RuntimeError("workbook broke")

@@ -20,28 +20,25 @@ import polars as pl
 import pytest
 from tiny_fixture import tables
 
-from dashboard import sandbox
 from dashboard.config import ROOT
-from dashboard.contract import polars_schema
-from dashboard.db import database
-from dashboard.io import write_table
+from dashboard.data.contract import polars_schema
+from dashboard.data.io import write_table
+from dashboard.engine import sandbox
+from dashboard.engine.db import database
 from dashboard.period import Period
 from dashboard.scope import Scope
-from dashboard.sqlpages import (
+from dashboard.sqlpages.check import check_page, check_pages
+from dashboard.sqlpages.header import (
     CHART_TYPES,
     PageError,
-    check_page,
-    check_pages,
-    default_values,
     discover,
     load_page,
     page_files,
-    page_template,
     parse_page,
-    run_page,
     section_title,
     url_path,
 )
+from dashboard.sqlpages.run import default_values, page_template, run_page
 
 FIXTURES = ROOT / "tests" / "sqlpage_fixtures"
 EXAMPLES = ROOT / "pages" / "phan_tich"
@@ -298,7 +295,7 @@ def test_a_changed_file_is_read_again(tmp_path):
 
 
 def test_the_examples_are_in_the_weekly_snapshot_where_their_header_says_so():
-    from dashboard.sqlpages import snapshot_pages
+    from dashboard.sqlpages.header import snapshot_pages
 
     assert sorted(p.path.name for p in snapshot_pages(ROOT / "pages")) == [
         "du_lieu_chia_se_chua_khai_thac.sql",

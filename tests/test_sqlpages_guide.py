@@ -9,9 +9,10 @@ import re
 import pytest
 
 from dashboard.config import ROOT
-from dashboard.db import database
+from dashboard.engine.db import database
 from dashboard.scope import Scope
-from dashboard.sqlpages import CHART_TYPES, PARAM_TYPES, PageHeader, check_page
+from dashboard.sqlpages.check import check_page
+from dashboard.sqlpages.header import CHART_TYPES, PARAM_TYPES, PageHeader
 
 GUIDE = (ROOT / "docs" / "analyst-guide.md").read_text(encoding="utf-8")
 AS_OF = dt.date(2025, 9, 29)  # the demo fixture's data end on 2025-09-30

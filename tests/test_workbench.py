@@ -15,13 +15,13 @@ import polars as pl
 import pytest
 from tiny_fixture import write_tiny
 
-from dashboard import sandbox
+from dashboard.engine import sandbox
+from dashboard.engine.kpis import compute_kpis
+from dashboard.engine.query import run_sql
 from dashboard.i18n import t
-from dashboard.kpis import compute_kpis
 from dashboard.period import Period
-from dashboard.query import run_sql
 from dashboard.scope import Scope
-from dashboard.sqlpages import refusal_text
+from dashboard.sqlpages.run import refusal_text
 
 WEEK = {"start": dt.date(2026, 3, 2), "end": dt.date(2026, 3, 8), "scope_type": "all", "scope_id": None, "lang": "vi"}
 P1 = Scope("province", "P1")

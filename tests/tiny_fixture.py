@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard.contract import polars_schema
-from dashboard.io import write_table
+from dashboard.data.contract import polars_schema
+from dashboard.data.io import write_table
 
 
 def d(text: str) -> dt.date:

@@ -1,11 +1,13 @@
-"""Audit log (admins): the events of one day (dashboard/audit.py), filterable by user and kind; no query runs."""
+"""Audit log (admins): the events of one day (dashboard/access/audit.py), filterable by user and kind; no query runs.
+Lines of the day's file that cannot be read are counted and named by number, above the table."""
 
 import json
 
 import polars as pl
 import streamlit as st
 
-from dashboard import audit, ui
+from dashboard.access import audit
+from dashboard.web import ui
 
 f = ui.filters()
 st.title(f.tr("admin.audit.title"))
@@ -22,7 +24,8 @@ if not days:
 day_col, user_col, kind_col = st.columns(3)
 with day_col:
     day = ui.url_selectbox(f.tr("admin.audit.day"), days, key="audit_day", param="day")
-everyone = audit.read(f.base, day)
+log = audit.read_day(f.base, day)
+everyone = log.events
 names = ["*", *sorted({e["user"] for e in everyone if e.get("user")})]
 with user_col:
     who = ui.url_selectbox(
@@ -44,6 +47,9 @@ with kind_col:
 with ui.part(f.tr("admin.audit.title")):
     rows = [e for e in everyone if who in ("*", e.get("user")) and kind in ("*", e.get("event"))]
     st.caption(f.tr("admin.audit.count", count=len(rows)))
+    if log.unreadable:
+        shown = ", ".join(str(n) for n in log.unreadable[:20]) + (" …" if len(log.unreadable) > 20 else "")
+        st.warning(f.tr("admin.audit.unreadable", count=len(log.unreadable), lines=shown), icon=":material/warning:")
     frame = pl.DataFrame(
         {
             "time": [e["ts"][11:23] for e in rows],
@@ -56,4 +62,4 @@ with ui.part(f.tr("admin.audit.title")):
         },
         schema={"time": pl.String, "event": pl.String, "user": pl.String, "details": pl.String},
     )
-    ui.dashed_table(frame, f"audit_{day}", {c: f.tr(f"admin.audit.col.{c}") for c in frame.columns}, wide=["details"])
+    ui.table(frame, f"audit_{day}", frame.columns, prefix="admin.audit.col", wide=["details"], dashes=True, whole=True)

@@ -5,8 +5,10 @@ import time
 
 import streamlit as st
 
-from dashboard import audit, snapshot, ui
+from dashboard.access import audit
 from dashboard.config import today
+from dashboard.web import ui
+from dashboard.weekly import archive, snapshot
 
 f = ui.filters()
 st.title(f.tr("admin.snapshot_run.title"))
@@ -16,7 +18,7 @@ if admin is None or not admin.is_admin:
     st.stop()
 st.caption(f.tr("admin.snapshot_run.intro"))
 
-default = snapshot.last_complete_week(today()).label
+default = archive.last_complete_week(today()).label
 week = st.text_input(f.tr("admin.snapshot_run.week"), value=default, key="snaprun_week")
 force = st.checkbox(f.tr("admin.snapshot_run.force"), key="snaprun_force")
 if st.button(f.tr("admin.snapshot_run.run"), key="snaprun_go", type="primary", icon=":material/play_arrow:"):

@@ -1,10 +1,11 @@
-"""Users (admins): who may sign in, with which role and scope (dashboard/auth.py); add, remove, unlock."""
+"""Users (admins): who may sign in, with which role and scope (dashboard/access/auth.py); add, remove, unlock."""
 
 import polars as pl
 import streamlit as st
 
-from dashboard import audit, auth, ui
+from dashboard.access import audit, auth
 from dashboard.scope import Scope
+from dashboard.web import ui
 
 f = ui.filters()
 st.title(f.tr("admin.users.title"))
@@ -28,7 +29,7 @@ with ui.part(f.tr("admin.users.title")):
         },
         schema={c: pl.String for c in ("name", "role", "scope", "login", "locked")},
     )
-    ui.dashed_table(frame, "users", {c: f.tr(f"admin.users.col.{c}") for c in frame.columns})
+    ui.table(frame, "users", frame.columns, prefix="admin.users.col", dashes=True, whole=True)
 
 
 def _changed(action: str, name: str, **details) -> None:

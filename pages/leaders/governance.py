@@ -5,8 +5,9 @@ governance_dictionary_by_body, governance_dictionary_terms."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard.engine import kpi_text
 from dashboard.i18n import fmt_number
+from dashboard.web import charts, ui
 
 f = ui.filters()
 st.title(f.tr("governance.title"))
@@ -27,13 +28,12 @@ def show(df: pl.DataFrame, name: str, columns: str, **kw) -> None:
         df = df.with_columns(key.alias("is_key_database"))
     if "owner_name" in df.columns:
         df = df.with_columns(pl.col("owner_name").fill_null(f.tr("column.no_owner")))
-    labels = {c: f.tr(f"governance.col.{c}") for c in columns.split()}
-    ui.dashed_table(df, name, labels, {c: k for c, k in FORMATS.items() if c in labels}, **kw)
+    ui.table(df, name, columns.split(), FORMATS, prefix="governance.col", dashes=True, whole=True, **kw)
 
 
 with ui.part(f.tr("governance.cards")):
     ids = ["ownership_coverage", "dictionary_coverage", "metadata_completeness", "key_databases_operating"]
-    ui.kpi_grid(ui.kpis(), ids)
+    ui.kpi_cards(ui.kpis(), ids)
 
 with ui.part(f.tr("governance.lifecycle")):
     st.subheader(f.tr("governance.lifecycle"))
@@ -69,9 +69,8 @@ with ui.part(f.tr("governance.coverage")):
     st.caption(f.tr("governance.coverage_note"))
     for tab, by in zip(st.tabs([f.tr("governance.by_dataset"), f.tr("governance.by_body")]), ("dataset", "body")):
         with tab, ui.part(f.tr(f"governance.by_{by}")):
-            rows = ui.with_status(
-                ui.query(f"governance_dictionary_by_{by}"), {"dictionary_coverage": "dictionary_coverage"}
-            )
+            coverage = {"dictionary_coverage": "dictionary_coverage"}
+            rows = kpi_text.with_worst_status(ui.query(f"governance_dictionary_by_{by}"), coverage, f.lang, order=False)
             first, last = ("dataset_name", "owner_name") if by == "dataset" else ("owner_name", "count_datasets")
             columns = f"{first} dictionary_coverage status count_fields_mapped count_fields {last}"
             show(rows, f"governance_dictionary_by_{by}", columns)

@@ -5,17 +5,19 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, snapshot, ui
+from dashboard.engine import kpi_text
+from dashboard.web import charts, ui
+from dashboard.weekly import archive
 
 f = ui.filters()
 st.title(f.tr("overview.title"))
 st.caption(f.tr("overview.intro"))
 ui.period_caption()
 # A period of exactly one ISO week is compared with the stored snapshot of the week before, when there is one.
-stored = snapshot.stored_comparison(f.base, f.period, f.scope)
+stored = archive.stored_comparison(f.base, f.period, f.scope)
 
 with ui.part(f.tr("overview.headline")):
-    kpis = snapshot.with_stored_change(ui.kpis(), stored)
+    kpis = archive.with_stored_change(ui.kpis(), stored)
     st.subheader(f.tr("overview.headline"))
     ui.kpi_cards(
         kpis,
@@ -29,16 +31,15 @@ with ui.part(f.tr("overview.headline")):
             "roadmap_progress",
             "milestones_on_time",
         ],
-        change_note=snapshot.change_note(stored, f.lang),
+        change_note=archive.change_note(stored, f.lang),
     )
 
 with ui.part(f.tr("overview.quality_heading")):
     st.subheader(f.tr("overview.quality_heading"))
     ui.kpi_cards(
-        snapshot.with_stored_change(ui.kpis(), stored),
+        archive.with_stored_change(ui.kpis(), stored),
         ["quality_correct", "quality_sufficient", "quality_clean", "quality_live", "quality_index"],
-        per_row=5,
-        change_note=snapshot.change_note(stored, f.lang),
+        change_note=archive.change_note(stored, f.lang),
     )
 
 left, right = st.columns([3, 2])
@@ -71,7 +72,7 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
     else:
         # phase names wrapped, margin fitted: in this narrow column they otherwise left the bars a sliver
         phases = phases.with_columns(
-            ui.values_mapped(phases["phase"], lambda p: charts.wrap_label(f.tr(f"phase.{p}"), 12))
+            kpi_text.values_mapped(phases["phase"], lambda p: charts.wrap_label(f.tr(f"phase.{p}"), 12))
         )
         st.plotly_chart(
             charts.progress_vs_plan(

@@ -6,10 +6,11 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
-from dashboard.charts import CRITERIA
+from dashboard.engine import kpi_text
+from dashboard.engine.kpis import NOT_READY_THRESHOLD, READY_THRESHOLD
 from dashboard.i18n import fmt_percent
-from dashboard.kpis import NOT_READY_THRESHOLD, READY_THRESHOLD
+from dashboard.web import charts, ui
+from dashboard.web.charts import CRITERIA
 
 HEATMAP_ROWS = 20
 GROUP_COLOURS = {1: "green", 2: "orange", 3: "red"}
@@ -33,7 +34,7 @@ def columns(*names: str) -> dict[str, str]:
 
 
 def with_dimension_names(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns(ui.values_mapped(df["dimension"], lambda d: f.tr(f"quality.dimension.{d}")))
+    return df.with_columns(kpi_text.values_mapped(df["dimension"], lambda d: f.tr(f"quality.dimension.{d}")))
 
 
 def checked_datasets() -> pl.DataFrame:
@@ -43,7 +44,7 @@ def checked_datasets() -> pl.DataFrame:
 
 with ui.part(f.tr("quality.cards")):
     ids = ["quality_correct", "quality_sufficient", "quality_clean", "quality_live", "quality_index", "datasets_ready"]
-    ui.kpi_cards(ui.kpis(), ids, per_row=3)
+    ui.kpi_cards(ui.kpis(), ids)
 
 with ui.part(f.tr("quality.trend")):
     st.subheader(f.tr("quality.trend"))

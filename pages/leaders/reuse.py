@@ -3,9 +3,9 @@ reuse_weekly, reuse_hotspots_by_procedure, reuse_hotspots_by_body, reuse_breadth
 
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID
 from dashboard.i18n import fmt_amount, fmt_percent
-from dashboard.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID
+from dashboard.web import charts, ui
 
 f = ui.filters()
 st.title(f.tr("reuse.title"))
@@ -23,17 +23,17 @@ MINUTES |= {"min_value": 1, "max_value": 480}
 def show(df, name, columns, sortable=False):
     """A table of the (space-separated) columns, with levels in words."""
     df = ui.coded(df, ["level"] if "level" in df.columns else [], "sharing.level")
-    ui.labelled_table(df, name, columns.split(), "reuse.col", FORMATS, sortable=sortable)
+    ui.table(df, name, columns.split(), FORMATS, prefix="reuse.col", sortable=sortable)
 
 
 with ui.part(f.tr("reuse.cards")):
-    slots = ui.card_grid(6)
+    slots = ui.card_slots(6)
     with slots[5], st.container(border=True):
         assumption = f.tr("reuse.minutes_help", default=fmt_amount(DEFAULT_MINUTES_PER_DOSSIER, f.lang))
         minutes = ui.url_number_input(f.tr("reuse.minutes"), help=assumption, **MINUTES)
         st.caption(f.tr("reuse.estimate_note", minutes=fmt_amount(minutes, f.lang)))
     ids = [*RATES, "reuse_breadth", "redeclared_fields", "hours_saved_estimate"]
-    ui.kpi_grid(ui.kpis(minutes_per_dossier=minutes), ids, slots=slots[:5], minutes_per_dossier=minutes)
+    ui.kpi_cards(ui.kpis(minutes_per_dossier=minutes), ids, slots=slots[:5], minutes_per_dossier=minutes)
 
 with ui.part(f.tr("reuse.trend")):
     st.subheader(f.tr("reuse.trend"))

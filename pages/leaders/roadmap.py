@@ -4,14 +4,15 @@ roadmap_progress_by_group, roadmap_milestones, roadmap_overdue_items, roadmap_it
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard.engine import kpi_text
 from dashboard.i18n import fmt_date, fmt_percent
+from dashboard.web import charts, gantt, ui
 
 f = ui.filters()
 st.title(f.tr("roadmap.title"))
 st.caption(f.tr("roadmap.intro"))
 ui.period_caption()
-STATUSES = {s: f.tr(f"roadmap_status.{s}") for s in charts.ROADMAP_STATUSES}
+STATUSES = {s: f.tr(f"roadmap_status.{s}") for s in gantt.ROADMAP_STATUSES}
 PILLARS = {p: f.tr(f"pillar.{p}") for p in ("strategy", "architecture", "governance", "dictionary")}
 PHASES = {p: f.tr(f"phase.{p}") for p in ("2025-2026", "2026-2028", "2028-2030")}
 FORMATS = dict.fromkeys(["roadmap_progress", "planned_progress", "schedule_performance", "pct_complete"], "percent")
@@ -26,12 +27,11 @@ def show(df: pl.DataFrame, name: str, columns: str) -> None:
     df = df.with_columns(pl.col("is_milestone").replace_strict(kinds)) if "is_milestone" in df.columns else df
     for column, prefix in (("pillar", "pillar"), ("outcome", "roadmap.outcome")):
         df = ui.coded(df, [column], prefix) if column in df.columns else df
-    labels = {c: f.tr(f"roadmap.col.{c}") for c in columns.split()}
-    ui.dashed_table(df, name, labels, {c: k for c, k in FORMATS.items() if c in labels}, wide=["note_vi"])
+    ui.table(df, name, columns.split(), FORMATS, prefix="roadmap.col", wide=["note_vi"], dashes=True, whole=True)
 
 
 with ui.part(f.tr("roadmap.cards")):
-    ui.kpi_grid(ui.kpis(), ["roadmap_progress", "schedule_performance", "milestones_on_time", "items_overdue"])
+    ui.kpi_cards(ui.kpis(), ["roadmap_progress", "schedule_performance", "milestones_on_time", "items_overdue"])
 
 with ui.part(f.tr("roadmap.timeline")):
     st.subheader(f.tr("roadmap.timeline"))
@@ -42,7 +42,7 @@ with ui.part(f.tr("roadmap.timeline")):
         texts = {k: f.tr(f"roadmap.gantt.{k}") for k in ("milestone", "owner", "window", "overdue", "phase")}
         texts["today"] = f.tr("roadmap.gantt.today", date=fmt_date(f.period.end, f.lang))
         words = {"status_names": STATUSES, "pillar_names": PILLARS, "phase_names": PHASES, "texts": texts}
-        st.plotly_chart(charts.roadmap_gantt(items, as_of=f.period.end, lang=f.lang, **words))
+        st.plotly_chart(gantt.roadmap_gantt(items, as_of=f.period.end, lang=f.lang, **words))
         st.caption(f.tr("roadmap.timeline_note"))
         with st.expander(f.tr("roadmap.timeline_table")):
             columns = "item_id item_title pillar phase is_milestone owner_name planned_start planned_due status"
@@ -61,7 +61,8 @@ with ui.part(f.tr("roadmap.progress")):
             plan = {"actual": "roadmap_progress", "planned": "planned_progress", "lang": f.lang}
             plan |= {"actual_label": f.tr("roadmap.actual"), "planned_label": f.tr("roadmap.planned")}
             st.plotly_chart(charts.progress_vs_plan(ui.coded(rows, [kind], kind), category=kind, **plan))
-            rows = ui.with_status(rows, {"schedule_performance": "schedule_performance"}, name="spi_status")
+            spi = {"schedule_performance": "schedule_performance"}
+            rows = kpi_text.with_worst_status(rows, spi, f.lang, name="spi_status", order=False)
             columns = "roadmap_progress planned_progress schedule_performance spi_status count_items count_overdue"
             show(rows, f"roadmap_by_{kind}", f"{kind} {columns}")
 

@@ -4,7 +4,8 @@ sharing_dataset_weekly."""
 
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard.engine import kpi_text
+from dashboard.web import charts, ui
 
 f = ui.filters()
 st.title(f.tr("sharing.title"))
@@ -19,7 +20,7 @@ FORMATS |= dict.fromkeys([*COUNTS, "p95_latency_ms"], "number")
 def show(df, name, columns, sortable=False):
     """A table of the (space-separated) columns, with levels in words."""
     df = ui.coded(df, [c for c in ("level", "provider_level", "consumer_level") if c in df.columns], "sharing.level")
-    ui.labelled_table(df, name, columns.split(), "sharing.col", FORMATS, sortable=sortable)
+    ui.table(df, name, columns.split(), FORMATS, prefix="sharing.col", sortable=sortable)
 
 
 def weekly_chart(weekly):
@@ -34,7 +35,7 @@ def weekly_chart(weekly):
 
 
 with ui.part(f.tr("sharing.cards")):
-    ui.kpi_grid(ui.kpis(), [*RATES, "cross_level_share", "connected_agencies", "records_exchanged"])
+    ui.kpi_cards(ui.kpis(), [*RATES, "cross_level_share", "connected_agencies", "records_exchanged"])
 
 with ui.part(f.tr("sharing.flows")):
     st.subheader(f.tr("sharing.flows"))
@@ -65,7 +66,7 @@ with ui.part(f.tr("sharing.trend")):
 with ui.part(f.tr("sharing.provinces")):
     st.subheader(f.tr("sharing.provinces"))
     st.caption(f.tr("sharing.provinces_note"))
-    provinces = ui.worst_status_first(ui.query("sharing_provinces"), dict(zip(RATES, RATES)))
+    provinces = kpi_text.with_worst_status(ui.query("sharing_provinces"), dict(zip(RATES, RATES)), f.lang)
     show(provinces, "sharing_provinces", f"province_name status {' '.join(RATES)} count_calls_ok", sortable=True)
 
 with ui.part(f.tr("sharing.datasets")):

@@ -1,38 +1,39 @@
-"""Snapshots: the weekly archive (dashboard/snapshot.py). Data: <data dir>/snapshots/<week>/manifest.json and
+"""Snapshots: the weekly archive (dashboard/weekly/snapshot.py). Data: <data dir>/snapshots/<week>/manifest.json and
 kpis.parquet, and snapshots/ledger.jsonl; no query runs here, every figure is a stored one."""
 
 import streamlit as st
 
-from dashboard import snapshot, ui
 from dashboard.config import today
 from dashboard.i18n import fmt_date
+from dashboard.web import ui
+from dashboard.weekly import archive
 
 f = ui.filters()
 st.title(f.tr("nav.snapshots"))
 st.caption(f.tr("snapshot.page_intro"))
 
-missing = snapshot.missing_latest(f.base, today())
+missing = archive.missing_latest(f.base, today())
 if missing:
     dates = {"start": fmt_date(missing.start, f.lang), "end": fmt_date(missing.end, f.lang)}
     st.warning(f.tr("snapshot.banner_missing", week=missing.label, **dates), icon=":material/event_busy:")
     st.caption(f.tr("snapshot.banner_command", week=missing.label))
     st.code(f"python -m dashboard snapshot --data-dir {f.base}", language="bash")
-gaps = snapshot.missing_weeks(f.base, today())
+gaps = archive.missing_weeks(f.base, today())
 if gaps:
     st.caption(f.tr("snapshot.gaps", weeks=", ".join(w.label for w in gaps)))
     st.code(f"python -m dashboard snapshot --data-dir {f.base} --week {gaps[0].label}", language="bash")
 
 # A user held to a province gets that province's own report archive only (ui.report_scope).
-weeks = snapshot.stored_weeks(f.base, ui.report_scope())
+weeks = archive.stored_weeks(f.base, ui.report_scope())
 labels = [w["week"] for w in weeks]
 
 with ui.part(f.tr("snapshot.list_heading")):
     st.subheader(f.tr("snapshot.list_heading"))
     if not weeks:
-        st.info(f.tr("snapshot.none_stored", path=str(snapshot.snapshots_root(f.base))))
+        st.info(f.tr("snapshot.none_stored", path=str(archive.snapshots_root(f.base))))
     else:
         columns = ("week", "period", "created_at", "status", "files")
-        ui.table(snapshot.weeks_table(weeks, f.lang), "snapshots", {c: f.tr(f"snapshot.col.{c}") for c in columns})
+        ui.table(archive.weeks_table(weeks, f.lang), "snapshots", {c: f.tr(f"snapshot.col.{c}") for c in columns})
         chosen = ui.url_selectbox(f.tr("snapshot.pick_week"), labels, key="snapshot_week", param="week")
         folder = weeks[labels.index(chosen)]["path"]
         st.markdown(f"**{f.tr('snapshot.files_of', week=chosen)}**")
@@ -42,7 +43,7 @@ with ui.part(f.tr("snapshot.list_heading")):
                     name,
                     data=lambda path=folder / name: path.read_bytes(),
                     file_name=f"{chosen}_{name}",
-                    mime=snapshot.FILE_TYPES[name],
+                    mime=archive.FILE_TYPES[name],
                     key=f"snapshot_file_{name}",
                     on_click=ui.audit_download,
                     args=(f"{chosen}_{name}", "snapshot"),
@@ -63,7 +64,7 @@ with ui.part(f.tr("snapshot.compare_heading")):
         with right:
             second = ui.url_selectbox(f.tr("snapshot.compare_b"), labels, key="snapshot_b", param="b")
         st.caption(f.tr("snapshot.compare_scope", scope=f.scope_name))
-        table = snapshot.comparison_table(f.base, first, second, f.scope, f.lang)
+        table = archive.comparison_table(f.base, first, second, f.scope, f.lang)
         if first == second:
             st.info(f.tr("snapshot.compare_same"))
         elif table is None:
@@ -84,4 +85,4 @@ if ui.forced_scope() is None:
         st.caption(f.tr("snapshot.ledger_note"))
         columns = ("week", "run_start", "run_end", "status", "error", "output")
         labels = {c: f.tr(f"snapshot.col.{c}") for c in columns}
-        ui.table(snapshot.ledger_table(f.base, f.lang), "snapshot_ledger", labels)
+        ui.table(archive.ledger_table(f.base, f.lang), "snapshot_ledger", labels)

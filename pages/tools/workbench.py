@@ -1,6 +1,6 @@
 """SQL workbench (analysts): schema browser, editor and Run, result with downloads and "save as page".
 
-Queries: workbench_table_rows, workbench_example. One SELECT runs in the scope's sandbox (dashboard/sandbox.py).
+Queries: workbench_table_rows, workbench_example. One SELECT runs in the scope's sandbox (dashboard/engine/sandbox.py).
 """
 
 import functools
@@ -9,9 +9,12 @@ import time
 import polars as pl
 import streamlit as st
 
-from dashboard import audit, sandbox, sqlpages, ui
+from dashboard.access import audit
+from dashboard.engine import sandbox
+from dashboard.engine.query import load_sql
 from dashboard.i18n import fmt_number
-from dashboard.query import load_sql
+from dashboard.sqlpages import run as sqlpages
+from dashboard.web import ui
 
 f = ui.filters()
 st.title(f.tr("workbench.title"))

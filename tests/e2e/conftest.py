@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from e2e_browser import CHROMIUM, CHROMIUM_ARGS, CLEARED_ENV, ROOT, SUMMARY, TODAY, server_env
 
-from dashboard.loadtest import Server, app_pages, open_pages
+from dashboard.devtools.loadtest import Server, app_pages, open_pages
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 

@@ -18,8 +18,8 @@ from e2e_browser import (
     url_path,
 )
 
+from dashboard.engine.query import run_query
 from dashboard.i18n import t
-from dashboard.query import run_query
 from dashboard.scope import Scope
 
 

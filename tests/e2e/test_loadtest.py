@@ -7,7 +7,7 @@ import argparse
 
 from e2e_browser import TODAY
 
-from dashboard import loadtest
+from dashboard.devtools import loadtest
 
 
 def test_two_sessions_open_three_pages_without_errors(server):

@@ -1,4 +1,4 @@
-"""Signing in, when a login mode is on: the password mode of dashboard/auth.py, on its own server. A fresh tab
+"""Signing in, when a login mode is on: the password mode of dashboard/access/auth.py, on its own server. A fresh tab
 on a deep link sees only the sign-in screen; a wrong password is refused; the right one opens the page asked for,
 with the filters of the link."""
 
@@ -10,8 +10,8 @@ import sys
 import pytest
 from e2e_browser import ROOT, TODAY, kpi_cards, settle, url_params, url_path, watch
 
+from dashboard.devtools.loadtest import Server
 from dashboard.i18n import t
-from dashboard.loadtest import Server
 
 NAME, PASSWORD = "lanh.dao@example.vn", "mat-khau-e2e-Đủ-dài-42"
 

@@ -14,8 +14,8 @@ import polars as pl
 import pytest
 from e2e_browser import ROOT, TODAY, kpi_cards, kpi_ids_by_name, main_text, open_page, parse_number, server_env
 
+from dashboard.engine.kpis import KPI_BY_ID
 from dashboard.i18n import t
-from dashboard.kpis import KPI_BY_ID
 
 
 def cli_kpis(base: Path, start: str, end: str, scope: str) -> dict[str, float | None]:

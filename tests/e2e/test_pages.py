@@ -27,8 +27,8 @@ def _name(path: str) -> str:
 def test_the_navigation_offers_every_leader_and_sql_page(nav_pages):
     """The pages found in the app's own navigation include every leader page file and every analyst SQL page, so
     the tests below (which visit what the navigation offers) cannot miss one."""
-    from dashboard import sqlpages
     from dashboard.config import PAGES_DIR
+    from dashboard.sqlpages import header as sqlpages
 
     offered = {p.url_path for p in nav_pages["vi"]}
     leader_files = {p.stem for p in (PAGES_DIR / "leaders").glob("*.py")}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from e2e_browser import SUMMARY
 
-from dashboard.loadtest import Server, machine
+from dashboard.devtools.loadtest import Server, machine
 
 ROUNDS = 3
 OVERVIEW_CARDS = 13  # 8 headline cards and 5 quality cards

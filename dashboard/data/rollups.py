@@ -1,0 +1,200 @@
+"""Rollups: weekly summaries of the large daily facts, declared next to the contract and read by pages.
+
+Pages must stay fast when the facts grow to commune level across 34 provinces (tens of millions of
+rows), so the writers of curated data also materialise, beside the facts in `<data dir>/curated/`:
+
+* `exchanges_weekly` (`queries/rollups/exchanges_weekly.sql`): `exchanges_daily` summed per ISO week
+  (`week_start`, a Monday) and (provider, consumer, dataset, channel): `calls`, `calls_ok`,
+  `records`; the p95 latency as `latency_weighted_sum` (sum of daily p95 x calls) and `latency_calls`
+  (calls on days with a p95), so `sum(latency_weighted_sum) / sum(latency_calls)` over any weeks is
+  the calls-weighted mean of the daily p95s that the pages show (exact, up to float rounding), plus
+  `p95_latency_ms_max` (the largest daily p95 of the week: an upper bound, never a true weekly p95);
+  and `last_exchange_date`.  About 6x fewer rows than the daily fact in the demo data.
+* `dossiers_weekly` (`queries/rollups/dossiers_weekly.sql`): `dossiers_daily` summed per ISO week and
+  (agency, procedure code and names): `dossiers`, `dossiers_reusing`, `fields_total`, `fields_prefilled`.
+
+**How queries use them.** The macros `period_exchange_weeks`, `scope_exchange_weeks` and
+`period_dossier_weeks` (`queries/_macros.sql`) return the rows of a period at the weekly grain: the
+ISO weeks wholly inside the period from the rollup, the days of the partial weeks at its edges from
+the daily fact.  Sums are the same as over the daily rows, and so is "has calls_ok > 0" (calls_ok is
+never negative), hence every distinct count the KPIs make; tests/test_rollups.py proves KPIs and
+page queries equal on the demo data and on periods that start and end mid-week.
+
+**When they are rebuilt.** In full, from the curated facts, whenever a fact is written: by
+`python -m dashboard curate` (for the facts the run changed, inside its staging folder, so the swap
+is atomic with the facts), by `python -m dashboard demo`, and by `python -m dashboard rollups` (after
+facts were put in place by hand).  Each rollup file records in its Parquet metadata a fingerprint of
+the fact files it was built from (names, sizes, row counts).
+
+**When they are missing or stale** (an older data dir, facts changed by hand): `dashboard.engine.db` does not
+trust them; it builds the rollup in memory in the `all` database from the daily fact (correct, a
+few seconds per 10 million daily rows, once per data version) and logs a warning that says to run
+`python -m dashboard rollups`.  Restricted scopes copy their rollup rows from the `all` database
+either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from dashboard.config import QUERIES_DIR, curated_dir, table_files
+from dashboard.sqltext import literal
+
+log = logging.getLogger(__name__)
+FINGERPRINT_KEY = "dashboard_rollup_source"
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A summary of one fact table: its grain, what it sums, and the SQL that builds it."""
+
+    name: str
+    source: str  # the fact table it summarises
+    grain: tuple[str, ...]
+    measures: tuple[str, ...]
+    doc: str
+
+    @property
+    def sql_path(self) -> Path:
+        return QUERIES_DIR / "rollups" / f"{self.name}.sql"
+
+    def sql(self) -> str:
+        return self.sql_path.read_text(encoding="utf-8")
+
+
+ROLLUPS: dict[str, Rollup] = {
+    r.name: r
+    for r in (
+        Rollup(
+            "exchanges_weekly",
+            "exchanges_daily",
+            ("week_start", "provider_agency_id", "consumer_agency_id", "dataset_id", "channel"),
+            (
+                "calls",
+                "calls_ok",
+                "records",
+                "latency_calls",
+                "latency_weighted_sum",
+                "p95_latency_ms_max",
+                "last_exchange_date",
+            ),
+            "exchanges_daily per ISO week, provider, consumer, dataset and channel",
+        ),
+        Rollup(
+            "dossiers_weekly",
+            "dossiers_daily",
+            ("week_start", "agency_id", "procedure_code", "procedure_name_vi", "procedure_name_en"),
+            ("dossiers", "dossiers_reusing", "fields_total", "fields_prefilled"),
+            "dossiers_daily per ISO week, agency and procedure",
+        ),
+    )
+}
+
+
+def _files_list(files: list[Path]) -> str:
+    return "[" + ", ".join(literal(str(p)) for p in files) + "]"
+
+
+def source_fingerprint(base: Path, table: str, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
+    """A hash of the fact's files (path inside curated/, size, row count from the footer); None without files."""
+    files = table_files(base, table)
+    if not files:
+        return None
+    own = con is None
+    con = con or duckdb.connect(":memory:")
+    try:
+        rows = dict(
+            con.execute(f"select file_name, num_rows from parquet_file_metadata({_files_list(files)})").fetchall()
+        )
+    finally:
+        if own:
+            con.close()
+    cur = curated_dir(base)
+    h = hashlib.sha1()
+    for p in files:
+        h.update(f"{p.relative_to(cur)}|{p.stat().st_size}|{rows.get(str(p), -1)}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def rollup_state(base: Path, rollup: Rollup, con: duckdb.DuckDBPyConnection | None = None) -> str:
+    """'fresh' (built from the current fact files), 'stale', 'missing', or 'no_source' (no fact)."""
+    expected = source_fingerprint(base, rollup.source, con)
+    if expected is None:
+        return "no_source"
+    files = table_files(base, rollup.name)
+    if not files:
+        return "missing"
+    own = con is None
+    con = con or duckdb.connect(":memory:")
+    try:
+        meta = con.execute(
+            f"select decode(key), decode(value) from parquet_kv_metadata({_files_list(files)})"
+        ).fetchall()
+    except duckdb.Error:
+        return "stale"
+    finally:
+        if own:
+            con.close()
+    found = {v for k, v in meta if k == FINGERPRINT_KEY}
+    return "fresh" if found == {expected} else "stale"
+
+
+def build_rollups(base: Path, names: list[str] | None = None) -> dict[str, int]:
+    """(Re)build the rollups (all, or `names`) of `<base>/curated` from its facts; returns their row counts.
+
+    Each is written to `curated/<name>.parquet` through a temporary file and a rename, with the source
+    fingerprint in its metadata.  A rollup whose fact is missing is skipped.
+    """
+    base = Path(base)
+    cur = curated_dir(base)
+    tmp_dir = base / f".rollups-tmp-{os.getpid()}"
+    con = duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "3GB"})
+    counts: dict[str, int] = {}
+    try:
+        con.execute(f"set temp_directory = {literal(str(tmp_dir))}")
+        con.execute("set preserve_insertion_order = true")
+        for name in names or list(ROLLUPS):
+            rollup = ROLLUPS[name]
+            files = table_files(base, rollup.source)
+            if not files:
+                continue
+            fingerprint = source_fingerprint(base, rollup.source, con)
+            con.execute(
+                f'create or replace view "{rollup.source}" as '
+                f"select * from read_parquet({_files_list(files)}, union_by_name = true)"
+            )
+            target = cur / f"{rollup.name}.parquet"
+            tmp = cur / f".{rollup.name}.parquet.tmp-{os.getpid()}"
+            # Our own paths and a hex fingerprint: COPY takes no bound parameters.
+            con.execute(
+                f"copy ({rollup.sql()}) to {literal(str(tmp))} (format parquet, compression zstd, "
+                f"row_group_size 122880, kv_metadata {{{FINGERPRINT_KEY}: {literal(fingerprint)}}})"
+            )
+            if (cur / rollup.name).is_dir():
+                shutil.rmtree(cur / rollup.name)
+            os.replace(tmp, target)
+            counts[name] = con.execute(f"select count(*) from read_parquet({literal(str(target))})").fetchall()[0][0]
+    finally:
+        con.close()
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return counts
+
+
+def run_rollups_command(base: Path) -> int:
+    """`python -m dashboard rollups`: rebuild every rollup of the data dir from its facts."""
+    if not curated_dir(base).is_dir():
+        print(f"No curated data in {curated_dir(base)}.")
+        return 1
+    counts = build_rollups(base)
+    for name, n in counts.items():
+        print(f"{name}: {n:,} rows (from {ROLLUPS[name].source})")
+    if not counts:
+        print("No fact table to roll up.")
+    return 0

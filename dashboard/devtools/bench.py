@@ -1,0 +1,415 @@
+"""Benchmark: how fast each page's queries are, against the same SQL on the raw daily Parquet.
+
+`python -m dashboard bench [--scale K] [--data-dir DIR] [--scopes all,province:HNI] [--period last_4_weeks]`
+
+Data: `--data-dir` if given, else `/tmp/dashboard-bench-scale-K`, generated with the demo generator
+at scale K when it holds no curated data; rollups missing or stale are rebuilt first (timed).
+
+Pages: the overview and every page under `pages/leaders/`; a page's queries are found by reading its
+source for `ui.query("name", ...)` (keyword arguments with literal values are used as written, others
+get a default: see `DEFAULTS`) and `ui.kpis(` (the KPI table: current and comparison period).
+
+Per page and scope it reports, in seconds:
+* `cold`: the page's queries right after start: the database cache (`dashboard.engine.db.DATABASES`) and the
+  UI's result cache (st.cache_data) cleared, so this includes building the scope's database;
+* `warm`: the same again through the UI's cache (what a leader waits for on a rerun);
+* `engine_warm`: the same again straight to the engine (database built, no result cache);
+* `baseline`: the same SQL in a fresh plain DuckDB connection over the raw daily Parquet (the
+  daily-only versions of the queries that read rollups, tests/rollup_reference/), scope by
+  parameters, no rollups, no scope database; and `ratio` = baseline / cold;
+* `rss_mib`: the process's resident memory after the page; the peak is reported once.
+
+Then: app start to first overview (a fresh process running app.py through Streamlit's AppTest on the
+data dir, until the overview has rendered) and, if `python -m dashboard snapshot` exists, the
+snapshot of the last complete week (a fresh process).  `--json PATH` writes everything as JSON.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import logging
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from dashboard.config import PAGES_DIR, QUERIES_DIR, ROOT, curated_dir, table_files
+from dashboard.data.contract import LOAD_ORDER
+from dashboard.data.rollups import ROLLUPS, build_rollups, rollup_state
+from dashboard.period import Period, iso_week, preset_period
+from dashboard.scope import Scope
+
+REFERENCE_DIR = ROOT / "tests" / "rollup_reference"
+DEFAULTS = {"limit": 10, "role": "provider", "search": "", "minutes_per_dossier": 15.0}
+TARGETS = {"cold_s": 1.0, "warm_s": 0.2, "app_start_s": 5.0, "peak_rss_mib": 2048, "snapshot_s": 60.0}
+
+
+def page_queries(path: Path) -> dict:
+    """The queries one page runs: [(name, {literal keyword arguments}, [other keyword names])], and kpis."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    queries: list[tuple[str, dict, list[str]]] = []
+    kpis = False
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "ui"):
+            continue
+        if node.func.attr == "kpis":
+            kpis = True
+        if node.func.attr != "query" or not node.args:
+            continue
+        first = node.args[0]
+        literal = {k.arg: k.value.value for k in node.keywords if k.arg and isinstance(k.value, ast.Constant)}
+        other = [k.arg for k in node.keywords if k.arg and not isinstance(k.value, ast.Constant)]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            names = [first.value]
+        elif isinstance(first, ast.JoinedStr):  # f"prefix_{x}": every query file with that prefix
+            prefix = "".join(v.value for v in first.values if isinstance(v, ast.Constant))
+            names = sorted(p.stem for p in QUERIES_DIR.glob(f"{prefix}*.sql"))
+        else:
+            continue
+        for name in names:
+            entry = (name, literal, other)
+            if entry not in queries:
+                queries.append(entry)
+    return {"queries": queries, "kpis": kpis}
+
+
+def leader_pages() -> dict[str, Path]:
+    pages = {"overview": PAGES_DIR / "leaders" / "overview.py"}
+    for p in sorted((PAGES_DIR / "leaders").glob("*.py")):
+        pages.setdefault(p.stem, p)
+    return pages
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _last_day(base: Path) -> dt.date:
+    files = [str(p) for p in table_files(base, "exchanges_daily")]
+    con = duckdb.connect()
+    try:
+        return con.execute("select max(exchange_date) from read_parquet($f)", {"f": files}).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def _baseline_connection(base: Path) -> duckdb.DuckDBPyConnection:
+    """A plain DuckDB connection with views over the raw curated Parquet (no rollups) and the macros."""
+    con = duckdb.connect(":memory:", config={"threads": 2})
+    for table in LOAD_ORDER:
+        files = [str(p) for p in table_files(base, table)]
+        con.execute(f'create view "{table}" as select * from read_parquet({files!r}, union_by_name = true)')
+    # The macros that read rollups are created too (they are not used by the daily-only SQL).
+    for rollup in ROLLUPS.values():
+        con.execute(f'create view "{rollup.name}" as {rollup.sql()} limit 0')
+    con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
+    return con
+
+
+class _Bench:
+    def __init__(self, base: Path, period: Period) -> None:
+        from dashboard.engine.kpis import NOT_READY_THRESHOLD, READY_THRESHOLD
+
+        self.base = base
+        self.period = period
+        self.defaults = {
+            **DEFAULTS,
+            "ready_threshold": READY_THRESHOLD,
+            "not_ready_threshold": NOT_READY_THRESHOLD,
+            "trend_start": min(period.start, period.end - dt.timedelta(days=83)),
+        }
+
+    def params(self, scope: Scope, name: str, literal: dict, picks: dict) -> dict:
+        return {
+            **self.period.params(),
+            **scope.params(),
+            "lang": "vi",
+            **self.defaults,
+            **picks,
+            **literal,
+        }
+
+    def picks(self, scope: Scope) -> dict:
+        """Values a leader would pick on a page: the first dataset and roadmap item the scope shows."""
+        from dashboard.engine.query import run_query
+
+        p = {**self.period.params(), **scope.params(), "lang": "vi"}
+        out = {"dataset_id": "", "item_id": ""}
+        datasets = run_query(self.base, scope, "sharing_datasets", p)
+        if datasets.height:
+            out["dataset_id"] = datasets["dataset_id"][0]
+        items = (
+            run_query(self.base, scope, "roadmap_timeline", p)
+            if (QUERIES_DIR / "roadmap_timeline.sql").is_file()
+            else None
+        )
+        if items is not None and items.height and "item_id" in items.columns:
+            out["item_id"] = items["item_id"][0]
+        return out
+
+    def run_page(self, page: str, spec: dict, scope: Scope, picks: dict) -> dict:
+        import streamlit as st
+
+        from dashboard.config import data_version
+        from dashboard.engine.db import DATABASES
+        from dashboard.engine.kpis import kpi_table
+        from dashboard.engine.query import bind, load_sql, run_query
+        from dashboard.web import session
+
+        calls = []
+        for name, literal, _other in spec["queries"]:
+            params = self.params(scope, name, literal, picks)
+            calls.append((name, bind(load_sql(name), params), params))
+        version = data_version(self.base)
+
+        def through_ui() -> None:
+            for name, bound, _ in calls:
+                session.cached_query(str(self.base), version, scope.key, name, tuple(sorted(bound.items())))
+            if spec["kpis"]:
+                session.cached_kpis(str(self.base), version, scope.key, self.period.start, self.period.end, 15.0)
+
+        def engine() -> None:
+            for name, _, params in calls:
+                run_query(self.base, scope, name, params)
+            if spec["kpis"]:
+                kpi_table(self.base, self.period, scope)
+
+        DATABASES.clear()
+        st.cache_data.clear()
+        t0 = time.perf_counter()
+        through_ui()
+        cold = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        through_ui()
+        warm = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        engine()
+        engine_warm = time.perf_counter() - t0
+
+        per_query = {}
+        for name, _, params in calls:
+            t0 = time.perf_counter()
+            run_query(self.base, scope, name, params)
+            per_query[name] = round(time.perf_counter() - t0, 4)
+
+        # Baseline: the same SQL (daily-only versions) on the raw daily Parquet, in a fresh connection.
+        con = _baseline_connection(self.base)
+        try:
+            t0 = time.perf_counter()
+            for name, _, params in calls:
+                _run_plain(con, _reference_sql(name), params)
+            if spec["kpis"]:
+                from dashboard.engine.kpis import KPI_QUERIES, READY_THRESHOLD
+
+                for period in (self.period, self.period.previous()):
+                    p = {
+                        **period.params(),
+                        **scope.params(),
+                        "minutes_per_dossier": 15.0,
+                        "ready_threshold": READY_THRESHOLD,
+                    }
+                    for name in KPI_QUERIES:
+                        _run_plain(con, _reference_sql(name), p)
+            baseline = time.perf_counter() - t0
+        finally:
+            con.close()
+        return {
+            "page": page,
+            "scope": scope.key,
+            "queries": [c[0] for c in calls] + (["kpis (current + previous period)"] if spec["kpis"] else []),
+            "cold_s": round(cold, 3),
+            "warm_s": round(warm, 4),
+            "engine_warm_s": round(engine_warm, 3),
+            "baseline_s": round(baseline, 3),
+            "ratio": round(baseline / cold, 2) if cold else None,
+            "rss_mib": round(_rss_mib()),
+            "per_query_warm_s": per_query,
+        }
+
+
+def _reference_sql(name: str) -> str:
+    ref = REFERENCE_DIR / f"{name}.sql"
+    path = ref if ref.is_file() else QUERIES_DIR / f"{name}.sql"
+    return path.read_text(encoding="utf-8")
+
+
+def _run_plain(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> None:
+    from dashboard.engine.query import bind
+
+    con.execute(sql, bind(sql, params)).fetchall()
+
+
+def _app_start(base: Path, today: dt.date) -> dict:
+    """A fresh process runs app.py (the overview) through AppTest; wall time from process start."""
+    code = (
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=600)\n"
+        "at.run()\n"
+        "import sys\n"
+        "errors = [e.value for e in at.exception] + [e.body for e in at.error]\n"
+        "print('ERRORS' if errors else 'OK', len(at.get('plotly_chart')), errors[:2])\n"
+    )
+    # Data with rollups rebuilt here is no longer byte-for-byte the demo generator's: no login needed to measure.
+    env = {
+        **os.environ,
+        "DASHBOARD_DATA_DIR": str(base),
+        "DASHBOARD_TODAY": today.isoformat(),
+        "DASHBOARD_ALLOW_NO_AUTH": "1",
+    }
+    t0 = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    out = (done.stdout.strip().splitlines() or [""])[-1]
+    return {"app_start_s": round(seconds, 2), "ok": done.returncode == 0 and out.startswith("OK"), "detail": out[:300]}
+
+
+def _snapshot(base: Path, today: dt.date) -> dict | None:
+    if not (ROOT / "dashboard" / "snapshot.py").is_file():
+        return None
+    week = iso_week(today - dt.timedelta(days=today.isoweekday()))
+    env = {**os.environ, "DASHBOARD_TODAY": today.isoformat(), "DASHBOARD_ALLOW_NO_AUTH": "1"}
+    cmd = [sys.executable, "-m", "dashboard", "snapshot", "--data-dir", str(base), "--week", week, "--force"]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    tail = (done.stdout.strip().splitlines() or done.stderr.strip().splitlines() or [""])[-1]
+    return {"week": week, "snapshot_s": round(seconds, 1), "exit_code": done.returncode, "detail": tail[:300]}
+
+
+def prepare(base: Path | None, scale: float) -> tuple[Path, dict]:
+    """The data dir to measure (generated at `scale` when empty) with fresh rollups; what it took."""
+    from dashboard.data.demo import generate
+
+    base = Path(base) if base else Path(f"/tmp/dashboard-bench-scale-{scale:g}")
+    info: dict = {"data_dir": str(base)}
+    cur = curated_dir(base)
+    if not (cur.is_dir() and any(cur.rglob("*.parquet"))):
+        t0 = time.perf_counter()
+        generate(base, scale=scale, progress=sys.stderr.isatty())
+        info["generated_s"] = round(time.perf_counter() - t0, 1)
+    todo = [r.name for r in ROLLUPS.values() if rollup_state(base, r) in ("missing", "stale")]
+    if todo:
+        t0 = time.perf_counter()
+        build_rollups(base, todo)
+        info["rollups_built_s"] = round(time.perf_counter() - t0, 1)
+    con = duckdb.connect()
+    try:
+        for table in ("exchanges_daily", "exchanges_weekly", "dossiers_daily", "dossiers_weekly"):
+            files = [str(p) for p in table_files(base, table)]
+            info[f"rows_{table}"] = con.execute("select count(*) from read_parquet($f)", {"f": files}).fetchall()[0][0]
+    finally:
+        con.close()
+    return base, info
+
+
+def run_bench(
+    base: Path | None = None,
+    scale: float = 1.0,
+    scopes: tuple[str, ...] = ("all", "province:HNI"),
+    period_preset: str = "last_4_weeks",
+    app: bool = True,
+    snapshot: bool = True,
+) -> dict:
+    """Measure every leader page in every scope; returns the report (see the module docstring)."""
+    import streamlit  # noqa: F401 - its loggers exist once it is imported
+
+    for name in ("streamlit", "streamlit.runtime.caching.cache_data_api", "dashboard.engine.db"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    base, info = prepare(base, scale)
+    os.environ["DASHBOARD_DATA_DIR"] = str(base)
+    today = _last_day(base) + dt.timedelta(days=1)
+    period = preset_period(period_preset, today)
+    bench = _Bench(base, period)
+    load = os.getloadavg()
+    report: dict = {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": f"{platform.node()}: {os.cpu_count()} CPU, {platform.machine()}, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}",
+        "load_average_at_start": [round(x, 2) for x in load],
+        **info,
+        "today": today.isoformat(),
+        "period": {"preset": period_preset, "start": period.start.isoformat(), "end": period.end.isoformat()},
+        "targets": TARGETS,
+        "pages": [],
+    }
+    for key in scopes:
+        scope = Scope.parse(key)
+        picks = bench.picks(scope)
+        for page, path in leader_pages().items():
+            spec = page_queries(path)
+            if not spec["queries"] and not spec["kpis"]:
+                continue
+            report["pages"].append(bench.run_page(page, spec, scope, picks))
+    from dashboard.engine.db import DATABASES
+
+    DATABASES.clear()
+    report["peak_rss_mib"] = round(_peak_mib())
+    if app:
+        report["app"] = _app_start(base, today)
+    if snapshot:
+        report["snapshot"] = _snapshot(base, today)
+    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    return report
+
+
+def format_bench(report: dict) -> str:
+    lines = [
+        f"Benchmark {report['date']} on {report['machine']}",
+        f"data: {report['data_dir']}  exchanges_daily {report['rows_exchanges_daily']:,} rows, exchanges_weekly "
+        f"{report['rows_exchanges_weekly']:,}; dossiers_daily {report['rows_dossiers_daily']:,}, dossiers_weekly "
+        f"{report['rows_dossiers_weekly']:,}",
+        f"period: {report['period']['preset']} {report['period']['start']}..{report['period']['end']}; "
+        f"load average at start {report['load_average_at_start']}, at end {report['load_average_at_end']}",
+        "",
+        f"{'page':<12} {'scope':<14} {'cold s':>7} {'warm s':>7} {'engine s':>9} {'baseline s':>11} {'ratio':>6} "
+        f"{'RSS MiB':>8}",
+    ]
+    for r in report["pages"]:
+        flag = " " if r["cold_s"] <= TARGETS["cold_s"] and r["warm_s"] <= TARGETS["warm_s"] else "!"
+        lines.append(
+            f"{r['page']:<12} {r['scope']:<14} {r['cold_s']:>7.3f} {r['warm_s']:>7.4f} {r['engine_warm_s']:>9.3f} "
+            f"{r['baseline_s']:>11.3f} {r['ratio'] or 0:>6.2f} {r['rss_mib']:>8} {flag}"
+        )
+    lines.append("")
+    lines.append(f"peak resident memory: {report['peak_rss_mib']:,} MiB (target <= {TARGETS['peak_rss_mib']:,})")
+    if report.get("app"):
+        a = report["app"]
+        lines.append(f"app start to first overview: {a['app_start_s']} s ({'ok' if a['ok'] else a['detail']})")
+    if report.get("snapshot"):
+        s = report["snapshot"]
+        lines.append(f"snapshot {s['week']}: {s['snapshot_s']} s (exit {s['exit_code']}: {s['detail']})")
+    lines.append("(! = over the cold 1.0 s or warm 0.2 s target)")
+    return "\n".join(lines)
+
+
+def run_bench_command(args) -> int:
+    scopes = tuple(s.strip() for s in args.scopes.split(",") if s.strip())
+    report = run_bench(
+        Path(args.data_dir).expanduser().resolve() if args.data_dir else None,
+        args.scale,
+        scopes,
+        args.period,
+        app=not args.no_app,
+        snapshot=not args.no_snapshot,
+    )
+    print(format_bench(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    return 0

@@ -1,0 +1,158 @@
+"""KPI and table text without Streamlit: a KPI's name, formula and status word, a value or a change as the cards
+show it, one formatter for a cell of a given kind, the status marks, and "worst status first". The cards, the
+tables, the SQL pages, the weekly report and the snapshot comparison all format through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import polars as pl
+
+from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, status_for
+from dashboard.i18n import fmt_date, fmt_number, fmt_percent, t
+
+STATUS_DOTS = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
+STATUS_RANK = {"red": 0, "amber": 1, "green": 2, None: 3}  # worst first
+NUMBER_KINDS = ("percent", "number", "integer", "decimal")
+
+
+# ---- one KPI -----------------------------------------------------------------------------------------------
+
+
+def kpi_name(kpi_id: str, lang: str) -> str:
+    return t(f"kpi.{kpi_id}.name", lang)
+
+
+def kpi_formula(kpi_id: str, lang: str, minutes: float = DEFAULT_MINUTES_PER_DOSSIER) -> str:
+    extra = {"minutes": fmt_number(minutes, lang)} if kpi_id == "hours_saved_estimate" else {}
+    return t(f"kpi.{kpi_id}.formula", lang, **extra)
+
+
+def status_word(kpi_id: str | None, status: str | None, lang: str) -> str:
+    """The status in words (never colour alone): Đạt / Cần chú ý / Chưa đạt, or why there is none."""
+    if status:
+        return t(f"status.{status}", lang)
+    if kpi_id is not None and KPI_BY_ID[kpi_id].green is None:
+        return t("status.no_threshold", lang)
+    return t("status.none", lang)
+
+
+def status_mark(status: str | None, lang: str) -> str:
+    """The coloured dot and the word of a status, as tables show it."""
+    return f"{STATUS_DOTS[status]} {status_word(None, status, lang)}"
+
+
+def format_value(kpi_id: str, value: float | None, lang: str) -> str:
+    """A KPI value as the cards show it: a percentage for ratios, hours, else a whole number."""
+    if value is None:
+        return "–"
+    unit = KPI_BY_ID[kpi_id].unit
+    if unit == "ratio":
+        return fmt_percent(value, lang)
+    if unit == "hours":
+        return t("card.hours", lang, value=fmt_number(value, lang))
+    return fmt_number(value, lang)
+
+
+def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
+    """A change as the cards show it: percentage points for ratios, the absolute change for counts."""
+    if change is None:
+        return None
+    sign = "+" if change >= 0 else ""
+    if KPI_BY_ID[kpi_id].unit == "ratio":
+        return f"{sign}{fmt_number(change * 100, lang, 1)} {t('card.points', lang)}"
+    return f"{sign}{fmt_number(change, lang)}"
+
+
+# ---- one cell ----------------------------------------------------------------------------------------------
+
+
+def format_cell(value, kind: str | None, lang: str) -> str:
+    """A cell in the locale, as its kind says ('percent', 'number' or 'integer', 'decimal', 'date', 'text'); without
+    a kind, numbers and dates by their type. A missing value reads '–' (no data), as on the cards."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if kind == "text":
+        return str(value)
+    if kind == "percent":
+        return fmt_percent(value, lang)
+    if kind in ("number", "integer"):
+        return fmt_number(value, lang)
+    if kind == "decimal":
+        return fmt_number(value, lang, 1)
+    if kind == "date" or isinstance(value, dt.date):
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+        return fmt_date(day, lang)
+    if isinstance(value, bool):
+        return "✓" if value else "–"
+    if isinstance(value, int | float):
+        return fmt_number(value, lang, 0 if float(value).is_integer() else 1)
+    return str(value)
+
+
+# ---- Python callbacks on the calling thread -----------------------------------------------------------------
+# Polars runs map_elements callbacks on its worker threads when a context holds several expressions (or a struct),
+# and DataFrame.to_pandas (st.dataframe) waits for those workers while holding the GIL: two sessions at once can
+# freeze the whole server (found by `python -m dashboard loadtest`; tests/e2e/test_udf_threads.py). These helpers
+# compute in plain Python on the thread that asks, which is also quicker for the few rows pages show.
+
+
+def values_mapped(series: pl.Series, fn: Callable) -> pl.Series:
+    """fn(value) for each value of `series` (None included), as a String series of the same name."""
+    return pl.Series(series.name, [fn(v) for v in series.to_list()], dtype=pl.String)
+
+
+def rows_mapped(df: pl.DataFrame, columns: Iterable[str], fn: Callable, name: str) -> pl.Series:
+    """fn(row) for each row of `df`, the row a dict of `columns`, as a String series called `name`."""
+    return pl.Series(name, [fn(row) for row in df.select(list(columns)).iter_rows(named=True)], dtype=pl.String)
+
+
+def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFrame:
+    """Columns formatted for reading by `format_cell`; code kinds ('roadmap_status', 'criterion', 'phase', or any
+    text prefix given as 'code:<prefix>') replaced by their text in the language. Other columns as they are."""
+    out = []
+    for name in df.columns:
+        kind = formats.get(name)
+        col = df[name]
+        if kind in ("roadmap_status", "criterion", "phase") or (kind or "").startswith("code:"):
+            prefix = kind.removeprefix("code:")
+            col = values_mapped(col, lambda v, p=prefix: None if v is None else t(f"{p}.{v}", lang))
+        elif kind is not None:
+            col = values_mapped(col, lambda v, k=kind: format_cell(v, k, lang))
+        out.append(col.alias(name))
+    return pl.DataFrame(out) if out else df
+
+
+# ---- worst status first ------------------------------------------------------------------------------------
+
+
+def worst_status(statuses: Iterable[str | None]) -> str | None:
+    """The worst of some RAG statuses (red, then amber, then green; None when there is none)."""
+    return min(statuses, key=STATUS_RANK.get, default=None)
+
+
+def with_worst_status(
+    df: pl.DataFrame,
+    kpi_by_column: dict[str, str],
+    lang: str,
+    *,
+    name: str = "status",
+    order: bool = True,
+    dots: bool = True,
+) -> pl.DataFrame:
+    """Adds `name`: the worst RAG status of the columns, each judged by its KPI's thresholds, in words (with the
+    coloured dot when `dots`). With `order`, rows are sorted worst first, then by the first column, lowest first."""
+    if df.is_empty():
+        return df.with_columns(pl.lit(None, pl.String).alias(name))
+    statuses = [
+        worst_status(status_for(kpi, row[col]) for col, kpi in kpi_by_column.items())
+        for row in df.select(list(kpi_by_column)).iter_rows(named=True)
+    ]
+    words = [status_mark(s, lang) if dots else status_word(None, s, lang) for s in statuses]
+    out = df.with_columns(pl.Series(name, words, dtype=pl.String))
+    if not order:
+        return out
+    ranks = pl.Series("_rank", [STATUS_RANK[s] for s in statuses], dtype=pl.Int8)
+    first = next(iter(kpi_by_column))
+    return out.with_columns(ranks).sort(["_rank", first], nulls_last=True).drop("_rank")

@@ -1,0 +1,307 @@
+"""User-written SQL, run safely: one SELECT, no file access, bounded time, memory and rows.
+
+Used by the SQL workbench (ad-hoc SQL typed in the browser) and by the SQL pages (SQL files kept in
+pages/). Three layers, each enough on its own for the attacks it names:
+
+1. The guard (`check_select`): the text must be exactly one statement (`duckdb.extract_statements`)
+   of type SELECT, so COPY, ATTACH, INSTALL/LOAD, SET/RESET, PRAGMA, CREATE/DROP/INSERT/UPDATE/
+   DELETE, CALL and a second statement after `;` (hidden behind a comment or not) never run. The
+   statement is then parsed into DuckDB's own tree (`json_serialize_sql`) and every table function
+   in it must be on a short allow-list (`range`, `unnest`, our scope macros...), so `read_csv`,
+   `read_text`, `read_parquet`, `glob`, `query(...)` and the like are refused wherever they hide
+   (sub-queries, CTEs, lateral joins); a FROM that names a file (`from '/etc/passwd'`) is refused too.
+2. The database: the workbench runs in a database of its own per scope (`workbench_database`), a
+   mirror of the scope's shared database (dashboard/engine/db.py) hardened the same way (external access off,
+   configuration locked) but with its own, smaller memory budget, so a runaway analyst query cannot
+   starve the leaders' pages. A restricted scope's workbench database holds copies of only that scope's
+   rows and has no file access at all; the `all` one reads the curated Parquet through the same views,
+   inside the one allowed folder.
+3. The run (`run_select`): a timer interrupts the cursor after `timeout_s` (DuckDB's locked
+   `max_execution_time` is not applied to cursors), and rows are streamed so at most `max_rows` are
+   kept while the rest are only counted.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from dashboard.config import QUERIES_DIR, curated_dir, data_version
+from dashboard.data.contract import LOAD_ORDER, TABLES
+from dashboard.engine.db import database, harden, hardened_connection
+from dashboard.scope import Scope
+from dashboard.sqltext import literal
+
+MAX_ROWS = 10_000
+WORKBENCH_TIMEOUT_S = 30.0
+WORKBENCH_MEMORY_LIMIT = "1GB"
+WORKBENCH_THREADS = 2
+MAX_WORKBENCH_DATABASES = 8
+# Parameters every user-written query may name: the global filters.
+GLOBAL_PARAMS = ("start", "end", "scope_type", "scope_id", "lang")
+# Table functions that read no file and run no SQL text: everything else is refused.
+SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TABLE_MACRO = re.compile(r"create\s+or\s+replace\s+macro\s+(\w+)\s*\([^)]*\)\s+as\s+table", re.IGNORECASE)
+_SQL_LINE = re.compile(r"LINE (\d+):")
+
+
+class Refused(Exception):
+    """The SQL was not run. `code` names the reason (a key of [workbench.refused]); `detail` says more."""
+
+    def __init__(self, code: str, detail: str = "", **values) -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A statement that passed the guard: its text and the parameters it names."""
+
+    sql: str
+    parameters: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Result:
+    """At most `max_rows` rows of a query, how many rows it returned in all, and how long it took."""
+
+    frame: pl.DataFrame
+    total_rows: int
+    elapsed_ms: float
+
+    @property
+    def truncated(self) -> bool:
+        return self.total_rows > self.frame.height
+
+
+def table_macros() -> frozenset[str]:
+    """The table macros of queries/_macros.sql (scope rules): safe to call from user SQL."""
+    text = (QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8")
+    return frozenset(m.lower() for m in _TABLE_MACRO.findall(text))
+
+
+_PARSER_LOCK = threading.Lock()
+_PARSER: duckdb.DuckDBPyConnection | None = None
+
+
+def _parse_tree(sql: str) -> dict:
+    """DuckDB's own parse tree of one SELECT, as JSON (no data, no file access on this connection)."""
+    global _PARSER
+    with _PARSER_LOCK:
+        if _PARSER is None:
+            _PARSER = duckdb.connect(":memory:", config={"enable_external_access": False, "threads": 1})
+            _PARSER.execute("set lock_configuration = true")
+        rows = _PARSER.execute("select json_serialize_sql($sql)", {"sql": sql}).fetchall()
+    return json.loads(rows[0][0])
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def sql_line(message: str) -> int | None:
+    """The line a DuckDB error message points at ("LINE 3: ..."), if any."""
+    m = _SQL_LINE.search(message)
+    return int(m.group(1)) if m else None
+
+
+def check_select(sql: str) -> Checked:
+    """Refuse anything but one SELECT statement that reads only the database's own tables."""
+    if not sql or not sql.strip():
+        raise Refused("empty")
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise Refused("syntax", str(exc)) from None
+    if not statements:
+        raise Refused("empty")
+    if len(statements) > 1:
+        raise Refused("several", count=len(statements))
+    statement = statements[0]
+    if statement.type != duckdb.StatementType.SELECT:
+        raise Refused("not_select", kind=statement.type.name)
+    tree = _parse_tree(statement.query)
+    if tree.get("error"):
+        raise Refused("unverifiable", tree.get("error_message", ""))
+    allowed = SAFE_TABLE_FUNCTIONS | table_macros()
+    for node in _walk(tree):
+        kind = node.get("type")
+        if kind == "TABLE_FUNCTION":
+            name = str((node.get("function") or {}).get("function_name", "")).lower()
+            if name not in allowed:
+                code = "file_function" if _reads_files(name) else "table_function"
+                raise Refused(code, name=name)
+        elif kind == "BASE_TABLE":
+            name = str(node.get("table_name", ""))
+            if node.get("catalog_name") or node.get("schema_name") not in ("", "main") or not _IDENTIFIER.match(name):
+                raise Refused("file_function", name=name)
+    return Checked(statement.query, frozenset(statement.named_parameters))
+
+
+def _reads_files(name: str) -> bool:
+    return name.startswith(("read_", "parquet_", "sniff_", "glob", "iceberg", "delta")) or name.endswith(
+        ("_scan", "_auto")
+    )
+
+
+def bind_parameters(checked: Checked, values: dict) -> dict:
+    """The values of exactly the parameters the statement names; an unknown one is refused."""
+    unknown = sorted(p for p in checked.parameters if p not in values)
+    if unknown:
+        raise Refused("parameter", name=unknown[0], known=", ".join(f"${k}" for k in values))
+    return {p: values[p] for p in checked.parameters}
+
+
+def run_select(
+    con: duckdb.DuckDBPyConnection,
+    checked: Checked,
+    params: dict,
+    *,
+    timeout_s: float,
+    max_rows: int | None = MAX_ROWS,
+) -> Result:
+    """Run a checked SELECT on its own cursor: interrupted after `timeout_s`, keeping `max_rows` rows."""
+    cur = con.cursor()
+    timer = threading.Timer(timeout_s, cur.interrupt)
+    started = time.perf_counter()
+    kept, total = [], 0
+    try:
+        timer.start()
+        reader = cur.sql(checked.sql, params=bind_parameters(checked, params)).to_arrow_reader(4096)
+        schema = reader.schema
+        for batch in reader:
+            room = (max_rows - total) if max_rows is not None else batch.num_rows
+            if room > 0:
+                kept.append(batch.slice(0, min(room, batch.num_rows)))
+            total += batch.num_rows
+    except duckdb.InterruptException:
+        raise Refused("timeout", seconds=f"{timeout_s:g}") from None
+    except duckdb.OutOfMemoryException as exc:
+        raise Refused("memory", str(exc).splitlines()[0]) from None
+    except duckdb.Error as exc:
+        raise Refused("error", str(exc)) from None
+    finally:
+        timer.cancel()
+        cur.close()
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    frame = pl.from_arrow(pa.Table.from_batches(kept, schema=schema))
+    return Result(frame, total, elapsed_ms)
+
+
+# ---- the workbench's own databases ---------------------------------------------------------------
+
+
+def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
+    """A hardened database for ad-hoc SQL holding what the scope's shared database holds (its views over the
+    curated files, copies of its tables), with the workbench's own memory budget; then locked."""
+    con = hardened_connection(WORKBENCH_MEMORY_LIMIT, WORKBENCH_THREADS, external_access=scope.type == "all")
+    source = database(base, scope).cursor()
+    try:
+        views = dict(source.sql(_SHARED_VIEWS).fetchall())
+        for name, kind in source.sql(_SHARED_TABLES).fetchall():
+            if kind == "VIEW":
+                con.execute(views[name])  # the shared database's own view over curated files
+            else:
+                con.register("incoming_rows", source.sql(f'select * from "{name}"').arrow())
+                con.execute(f'create table "{name}" as select * from incoming_rows')
+                con.unregister("incoming_rows")
+    finally:
+        source.close()
+    if scope.type == "all":
+        con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
+    con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
+    harden(con, int(WORKBENCH_TIMEOUT_S * 1000))
+    return con
+
+
+_SHARED_TABLES = "select table_name, table_type from information_schema.tables where table_schema = 'main'"
+_SHARED_VIEWS = "select view_name, sql from duckdb_views() where not internal and schema_name = 'main'"
+
+
+_WB_LOCK = threading.Lock()
+_WB_DATABASES: OrderedDict[tuple[str, str, str], duckdb.DuckDBPyConnection] = OrderedDict()
+
+
+def workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
+    """The workbench database of `scope`, built once per data version and kept for a few scopes."""
+    key = (str(base), data_version(base), scope.key)
+    with _WB_LOCK:
+        if key in _WB_DATABASES:
+            _WB_DATABASES.move_to_end(key)
+            return _WB_DATABASES[key]
+        con = build_workbench_database(base, scope)
+        for old in [k for k in _WB_DATABASES if k[0] == key[0] and k[1] != key[1]]:
+            _WB_DATABASES.pop(old).close()
+        _WB_DATABASES[key] = con
+        while len(_WB_DATABASES) > MAX_WORKBENCH_DATABASES:
+            _WB_DATABASES.popitem(last=False)[1].close()
+        return con
+
+
+def run_workbench(base: Path, scope: Scope, sql: str, params: dict, *, timeout_s: float | None = None) -> Result:
+    """Check and run an analyst's SQL in the scope's workbench database; at most MAX_ROWS rows kept."""
+    checked = check_select(sql)
+    con = workbench_database(base, scope)
+    return run_select(con, checked, params, timeout_s=timeout_s or WORKBENCH_TIMEOUT_S, max_rows=MAX_ROWS)
+
+
+def schema_tables() -> list[dict]:
+    """The contract's tables and columns with their meaning, for the schema browser."""
+    return [
+        {
+            "table": name,
+            "doc": TABLES[name].doc,
+            "columns": [(c.name, c.type, c.doc, c.nullable) for c in TABLES[name].columns],
+        }
+        for name in LOAD_ORDER
+    ]
+
+
+# ---- downloads of a workbench result -------------------------------------------------------------------
+
+EXPORTS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
+def export(frame: pl.DataFrame, kind: str) -> bytes:
+    """The result as CSV (UTF-8 with BOM, so Excel reads Vietnamese), XLSX or Parquet."""
+    if kind == "csv":
+        return frame.write_csv().encode("utf-8-sig")
+    buffer = io.BytesIO()
+    if kind == "xlsx":
+        frame.write_excel(buffer, worksheet="result", autofit=True)
+    elif kind == "parquet":
+        frame.write_parquet(buffer)
+    else:
+        raise ValueError(f"unknown export {kind!r}; allowed: {', '.join(EXPORTS)}")
+    return buffer.getvalue()
+
+
+def without_leading_comments(sql: str) -> str:
+    """The SQL without its opening `--` comment lines (the editor starts from the statement itself)."""
+    lines = sql.splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
+        lines.pop(0)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,66 @@
+"""`python -m dashboard serve`: start the Streamlit app in this process."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from dashboard.config import ROOT
+
+
+def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -> int:
+    """Run `streamlit run app.py` here, with the data dir in the environment.
+
+    Streamlit's legacy multipage mode switches on for a process whose entry script sits next to a
+    `pages/` folder, until the first `st.navigation` call; the first request after a start would
+    then show "Page not found" before app.py takes over. Our pages/ is routed by st.navigation,
+    so the legacy mode is switched off before the server starts.
+    """
+    from streamlit import config
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    from dashboard.access.auth import AuthConfigError
+    from dashboard.i18n import t
+    from dashboard.web.settings import resolve_mode
+
+    PagesManager.uses_pages_directory = False
+    os.environ["DASHBOARD_DATA_DIR"] = str(base)
+    argv = ["streamlit", "run", str(ROOT / "app.py")]
+    if port:
+        argv += ["--server.port", str(port)]
+    sys.argv = argv + list(extra or [])
+    # Secure by default: a login that cannot serve this data stops here, before the server starts.
+    config.get_config_options()  # reads config.toml and the environment, so the cookie secret check sees them
+    try:
+        mode = resolve_mode(base)
+    except AuthConfigError as refused:
+        print(f"error: {t(refused.code, 'en', **refused.values)}", file=sys.stderr)
+        return 1
+    print(f"login mode: {mode}", file=sys.stderr)
+    preload()
+    try:
+        cli.main()
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    return 0
+
+
+def preload() -> None:
+    """Import what pages need, here, before sessions run pages in threads of their own. Many sessions' first runs
+    at once otherwise import the same libraries concurrently, and some get a half-initialised module (pandas
+    through Plotly: "partially initialized module 'pandas' has no attribute 'Series'"; found by
+    `python -m dashboard loadtest` at 30 sessions)."""
+    import importlib
+
+    for name in (
+        "pandas",
+        "pyarrow",
+        "xlsxwriter",
+        "plotly.graph_objects",
+        "plotly.io",
+        "polars",
+        "duckdb",
+    ):  # libraries only: our modules with Streamlit caches must be imported once the runtime runs
+        importlib.import_module(name)

@@ -1,0 +1,197 @@
+"""What a page reads from its session: the filters app.py set for this run, the cached queries and KPIs in that
+scope, the signed-in user, a page's own widgets kept in the URL, and isolated parts of a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, kpi_table
+from dashboard.engine.query import bind, load_sql, run_query
+from dashboard.i18n import DEFAULT_LANG, fmt_date, t
+from dashboard.period import Period
+from dashboard.scope import Scope
+
+FILTERS_KEY = "_filters"  # session state: the Filters of this run (web/sidebar.py stores them)
+_PAGE = "_page_shown"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page reads: the data, the period, the scope and the language."""
+
+    base: Path
+    version: str
+    period: Period
+    scope: Scope
+    scope_name: str
+    lang: str
+
+    def tr(self, key: str, **values) -> str:
+        return t(key, self.lang, **values)
+
+
+def filters() -> Filters:
+    """The filters app.py set for this run (and a note of the page that asks, see `leaving_page`)."""
+    st.session_state[_PAGE] = _page_hash()
+    chosen = st.session_state[FILTERS_KEY]
+    forced = forced_scope()
+    if forced is not None and chosen.scope != forced:  # never expected: global_filters forces it; fail closed
+        raise PermissionError("scope outside the user's own")
+    return chosen
+
+
+def _page_hash() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
+def leaving_page() -> bool:
+    """Whether this run opens another page than the one shown last: its own URL parameters are then stale."""
+    shown, requested = st.session_state.get(_PAGE), _page_hash()
+    return bool(shown and requested and requested != shown)
+
+
+# ---- cached data access -------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def cached_query(base: str, version: str, scope_key: str, name: str, params: tuple) -> pl.DataFrame:
+    """One query's result, cached on the data dir, the data version, the scope, the name and the bound values."""
+    return run_query(Path(base), Scope.parse(scope_key), name, dict(params))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached_kpis(base: str, version: str, scope_key: str, start: dt.date, end: dt.date, minutes: float) -> pl.DataFrame:
+    """The KPI table, cached on the data dir, the data version, the scope, the period and the minutes per dossier."""
+    return kpi_table(Path(base), Period(start, end), Scope.parse(scope_key), minutes_per_dossier=minutes)
+
+
+def query(name: str, **extra) -> pl.DataFrame:
+    """Run queries/<name>.sql in the current scope's database with the period, scope and language bound.
+
+    Cached on the query name, the parameters, the data version and the scope.
+    """
+    f = filters()
+    params = {**f.period.params(), **f.scope.params(), "lang": f.lang, **extra}
+    bound = bind(load_sql(name), params)
+    return cached_query(str(f.base), f.version, f.scope.key, name, tuple(sorted(bound.items())))
+
+
+def kpis(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> pl.DataFrame:
+    """The KPI table for the current period and scope, with the comparison period's values and the change."""
+    f = filters()
+    return cached_kpis(str(f.base), f.version, f.scope.key, f.period.start, f.period.end, float(minutes_per_dossier))
+
+
+# ---- the signed-in user (access/auth.py, web/gate.py) ----------------------------------------------------
+
+
+def current_user():
+    """The user app.py's gate let in for this run (an auth.User), or None."""
+    return st.session_state.get("_user")
+
+
+def forced_scope() -> Scope | None:
+    """The scope the signed-in user is held to (a provincial user's province), or None when they may choose."""
+    user = current_user()
+    return user.forced_scope if user is not None else None
+
+
+def report_scope() -> Scope:
+    """Whose stored reports (snapshots) this user may open: their own scope's when held to one, else all."""
+    return forced_scope() or Scope()
+
+
+def is_analyst() -> bool:
+    """Whether the signed-in user sees analyst things (error details, the workbench): roles analyst and admin
+    (dashboard/access/auth.py). No signed-in user: no."""
+    user = current_user()
+    return user is not None and user.is_analyst
+
+
+# ---- parts of a page ----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def part(name: str) -> Iterator[None]:
+    """One part of a page: if it fails, it shows its own error and the rest of the page still renders."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - the point is to contain any failure to its part
+        lang = filters().lang if FILTERS_KEY in st.session_state else DEFAULT_LANG
+        st.error(t("app.part_error", lang, part=name))
+        if is_analyst():  # the exception's text may name files, SQL or data: analysts only
+            with st.expander(t("app.part_error_detail", lang)):
+                st.code(f"{type(exc).__name__}: {exc}")
+
+
+def period_caption() -> None:
+    f = filters()
+    prev = f.period.previous()
+    st.caption(
+        f.tr(
+            "app.data_as_of",
+            start=fmt_date(f.period.start, f.lang),
+            end=fmt_date(f.period.end, f.lang),
+            prev_start=fmt_date(prev.start, f.lang),
+            prev_end=fmt_date(prev.end, f.lang),
+            scope=f.scope_name,
+        )
+    )
+
+
+# ---- a page's own widgets, kept in the URL ------------------------------------------------------------------
+
+
+def url_selectbox(label: str, options: Sequence, *, key: str, param: str, format_func=str):
+    """A page's own selectbox whose choice is kept in the URL as `param=`, so a shared link reopens it.
+
+    An option named in the URL is chosen on arrival; otherwise (or if it is no longer an option) the first.
+    """
+    options = list(options)
+    if st.session_state.get(key) not in options:
+        wanted = st.query_params.get(param)
+        st.session_state[key] = wanted if wanted in options else options[0]
+    choice = st.selectbox(label, options, key=key, format_func=format_func)
+    if st.query_params.get(param) != str(choice):
+        st.query_params[param] = str(choice)
+    return choice
+
+
+def url_number_input(
+    label: str, *, key: str, param: str, default: int, min_value: int, max_value: int, help=None
+) -> int:
+    """A page's own whole-number input kept in the URL as `param=` (left out while it equals the default)."""
+    if key not in st.session_state:
+        wanted = st.query_params.get(param, str(default))
+        valid = wanted.isdigit() and min_value <= int(wanted) <= max_value
+        st.session_state[key] = int(wanted) if valid else default
+    value = st.number_input(label, min_value=min_value, max_value=max_value, step=1, key=key, help=help)
+    text = None if value == default else str(value)
+    if st.query_params.get(param) != text:
+        if text is None:
+            del st.query_params[param]
+        else:
+            st.query_params[param] = text
+    return value
+
+
+def url_text_input(label: str, *, key: str, param: str, placeholder: str | None = None, help=None) -> str:
+    """A page's own text box kept in the URL as `param=` (left out while empty), so a shared link repeats it."""
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(param, "")
+    value = st.text_input(label, key=key, placeholder=placeholder, help=help).strip()
+    if st.query_params.get(param, "") != value:
+        if value:
+            st.query_params[param] = value
+        else:
+            del st.query_params[param]
+    return value

@@ -1,0 +1,49 @@
+"""The face pages use (`from dashboard.web import ui`; `ui.query(...)`): the public building blocks of
+web/session.py (filters, cached queries, the signed-in user, URL-kept widgets, parts of a page), web/sidebar.py (the
+global filters), web/cards.py (KPI cards) and web/tables.py (tables with downloads). Nothing is defined here.
+
+A test may monkeypatch a name here (e.g. `ui.query`): pages look it up through this module when they call it."""
+
+from dashboard.web.cards import CARD_WIDTH, card_slots, kpi_card, kpi_cards
+from dashboard.web.session import (
+    Filters,
+    current_user,
+    filters,
+    forced_scope,
+    is_analyst,
+    kpis,
+    part,
+    period_caption,
+    query,
+    report_scope,
+    url_number_input,
+    url_selectbox,
+    url_text_input,
+)
+from dashboard.web.sidebar import global_filters
+from dashboard.web.tables import audit_download, coded, download_buttons, table
+
+__all__ = [
+    "CARD_WIDTH",
+    "Filters",
+    "audit_download",
+    "card_slots",
+    "coded",
+    "current_user",
+    "download_buttons",
+    "filters",
+    "forced_scope",
+    "global_filters",
+    "is_analyst",
+    "kpi_card",
+    "kpi_cards",
+    "kpis",
+    "part",
+    "period_caption",
+    "query",
+    "report_scope",
+    "table",
+    "url_number_input",
+    "url_selectbox",
+    "url_text_input",
+]
