@@ -1,18 +1,33 @@
 # The two commands: `make run` (set up, demo data if none, start the app) and `make test`.
+# Installs come from the locks made from pyproject.toml by `make lock`, checked against their hashes:
+# requirements.txt (what the app needs) and requirements-dev.txt (tests and lint, same versions).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q --require-hashes
 DATA_DIR ?= $(or $(DASHBOARD_DATA_DIR),data)
 export DASHBOARD_DATA_DIR := $(abspath $(DATA_DIR))
+# `make lock` runs uv from a venv of its own, never from .venv.
+LOCK_VENV ?= $(HOME)/.cache/dashboard/lock-venv
+UV_VERSION := 0.13.9
+UV_COMPILE := $(LOCK_VENV)/bin/uv pip compile --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock"
 
-.PHONY: run test venv demo check lint format clean
+.PHONY: run test venv venv-dev demo check lint format lock clean
 
 $(VENV)/.installed: requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -r requirements.txt -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
 venv: $(VENV)/.installed
+
+venv-dev: $(VENV)/.installed-dev
 
 demo: venv
 	$(PY) -m dashboard demo --data-dir "$(DATA_DIR)"
@@ -24,7 +39,7 @@ run: venv
 	fi
 	$(PY) -m dashboard serve --data-dir "$(DATA_DIR)"
 
-test: venv
+test: venv-dev
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 	$(PY) -m dashboard pages check --data-dir "$(DATA_DIR)"
@@ -32,12 +47,17 @@ test: venv
 check: venv
 	$(PY) -m dashboard check --data-dir "$(DATA_DIR)"
 
-lint: venv
+lint: venv-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-format: venv
+format: venv-dev
 	$(PY) -m ruff format .
+
+lock:
+	[ -x $(LOCK_VENV)/bin/uv ] || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install -q uv==$(UV_VERSION); }
+	$(UV_COMPILE) pyproject.toml -o requirements.txt
+	$(UV_COMPILE) --group pyproject.toml:dev -c requirements.txt -o requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

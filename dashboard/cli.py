@@ -5,8 +5,34 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import textwrap
 
+from dashboard import __version__
 from dashboard.config import data_dir
+from dashboard.i18n import DEFAULT_LANG, LANGS
+from dashboard.period import PRESETS
+from dashboard.scope import Scope
+from dashboard.weekly.snapshot import FORMATS
+
+EXAMPLES = {  # shown under each command's --help
+    "check": "python -m dashboard check --data-dir /srv/extracts",
+    "demo": "python -m dashboard demo --seed 1 --until 2026-11-30\npython -m dashboard demo --scale 10 --quiet",
+    "kpis": "python -m dashboard kpis --start 2026-11-01 --end 2026-11-30 --scope province:HNI --format csv",
+    "pages": "python -m dashboard pages check\n"
+    "python -m dashboard pages check pages/phan_tich/du_lieu_chia_se_chua_khai_thac.sql --data-dir /srv/extracts",
+    "curate": "python -m dashboard curate --source /srv/raw/2026-11 --data-dir /srv/extracts\n"
+    "python -m dashboard curate --source /srv/raw/week-48 --mode append",
+    "rollups": "python -m dashboard rollups --data-dir /srv/extracts",
+    "snapshot": "python -m dashboard snapshot\n"
+    "python -m dashboard snapshot --week 2026-W47 --force --formats xlsx,pdf --lang en\n"
+    "python -m dashboard snapshot --report-scope province:HNI",
+    "users": "python -m dashboard users add an.nguyen --role provincial --scope province:HNI\n"
+    "python -m dashboard users add an@example.gov.vn --role leader --no-password\n"
+    "python -m dashboard users unlock an.nguyen",
+    "bench": "python -m dashboard bench --scale 10 --scopes all,province:HNI --json bench.json",
+    "loadtest": "python -m dashboard loadtest --sessions 10,30 --scale 10 --json load.json",
+    "serve": "python -m dashboard serve --data-dir /srv/extracts --port 8501",
+}
 
 
 def _date(text: str) -> dt.date:
@@ -16,12 +42,46 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
 
 
+def _scope(text: str) -> str:
+    """all, province:CODE or agency:ID (checked here, so a typo is a usage error)."""
+    try:
+        return Scope.parse(text).key
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _scopes(text: str) -> str:
+    return ",".join(_scope(item) for item in text.split(",") if item.strip())
+
+
+def _formats(text: str) -> str:
+    chosen = [item.strip().lower() for item in text.split(",") if item.strip()]
+    unknown = [item for item in chosen if item not in FORMATS]
+    if unknown or not chosen:
+        shown = ", ".join(repr(item) for item in unknown) or "none given"
+        raise argparse.ArgumentTypeError(f"unknown format ({shown}); choose from {', '.join(FORMATS)}")
+    return ",".join(chosen)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m dashboard", description="Data strategy dashboard tools.")
+    p = argparse.ArgumentParser(
+        prog="python -m dashboard",
+        description="Data strategy dashboard tools.",
+        epilog="Example:\n  python -m dashboard kpis --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     def cmd(name: str, help_: str) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help_, description=help_)
+        example = textwrap.indent(EXAMPLES.get(name, ""), "  ")
+        sp = sub.add_parser(
+            name,
+            help=help_,
+            description=textwrap.fill(help_, 100, break_on_hyphens=False),
+            epilog=f"Example{'s' if chr(10) in example else ''}:\n{example}" if example else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sp.add_argument("--data-dir", help="data dir (default: $DASHBOARD_DATA_DIR or data/)")
         return sp
 
@@ -36,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     kpis = cmd("kpis", "Print the KPI table for a period and scope.")
     kpis.add_argument("--start", type=_date, required=True, help="first day of the period (YYYY-MM-DD)")
     kpis.add_argument("--end", type=_date, required=True, help="last day of the period (YYYY-MM-DD)")
-    kpis.add_argument("--scope", default="all", help="all, province:CODE or agency:ID (default all)")
+    kpis.add_argument("--scope", type=_scope, default="all", help="all, province:CODE or agency:ID (default all)")
     kpis.add_argument("--format", choices=("table", "csv", "json"), default="table")
     kpis.add_argument(
         "--minutes-per-dossier",
@@ -73,10 +133,10 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--week", default=None, help="ISO week, e.g. 2026-W47 (default: the last complete week)")
     snap.add_argument("--force", action="store_true", help="replace the week's existing snapshot (atomically)")
     snap.add_argument(
-        "--formats", default=None, help="comma-separated, from parquet,xlsx,html,pdf (default all; parquet always)"
+        "--formats", type=_formats, help=f"comma-separated, from {','.join(FORMATS)} (default all; parquet always)"
     )
-    snap.add_argument("--report-scope", default="all", help="all (default) or province:CODE: whose report to make")
-    snap.add_argument("--lang", default="vi", help="language of the report: vi (default) or en")
+    snap.add_argument("--report-scope", type=_scope, default="all", help="all (default) or province:CODE")
+    snap.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the report (default vi)")
     snap.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another run of the week (default 0)")
     users = cmd(
         "users",
@@ -86,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     users.add_argument("action", choices=("add", "remove", "list", "set-password", "unlock"))
     users.add_argument("name", nargs="?", help="user name (the e-mail address for oidc users)")
     users.add_argument("--role", choices=("leader", "provincial", "analyst", "admin"), help="role (add)")
-    users.add_argument("--scope", default=None, help="all (default) or province:CODE (required for provincial)")
+    users.add_argument("--scope", type=_scope, help="all (default) or province:CODE (required for provincial)")
     users.add_argument("--no-password", action="store_true", help="add without a password (oidc users)")
     bench = cmd(
         "bench",
@@ -94,8 +154,10 @@ def _parser() -> argparse.ArgumentParser:
         "app start and the weekly snapshot, on demo data at --scale (generated in /tmp unless --data-dir).",
     )
     bench.add_argument("--scale", type=float, default=1.0, help="demo data scale when generating (default 1)")
-    bench.add_argument("--scopes", default="all,province:HNI", help="comma-separated scopes (default all,province:HNI)")
-    bench.add_argument("--period", default="last_4_weeks", help="period preset (default last_4_weeks)")
+    bench.add_argument(
+        "--scopes", type=_scopes, default="all,province:HNI", help="comma-separated scopes (default all,province:HNI)"
+    )
+    bench.add_argument("--period", choices=PRESETS, default="last_4_weeks", help="period preset (default last_4_weeks)")
     bench.add_argument("--no-app", action="store_true", help="skip the app start measurement")
     bench.add_argument("--no-snapshot", action="store_true", help="skip the snapshot measurement")
     bench.add_argument("--json", default=None, help="also write the report as JSON to this path")

@@ -10,6 +10,7 @@ import shutil
 import sys
 import threading
 import time
+import tomllib
 import types
 
 import pytest
@@ -254,8 +255,9 @@ def test_finding_11_oidc_mode_starts_with_authlib_and_refuses_an_old_one(base, f
 
 
 def test_finding_11_requirements_pin_authlib_as_streamlit_auth_needs():
-    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
-    pins = {Requirement(line).name.lower(): Requirement(line) for line in lines if line and not line.startswith("#")}
+    # declared in pyproject.toml; tests/test_lock.py holds requirements.txt (the lock) to these declarations
+    lines = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    pins = {Requirement(line).name.lower(): Requirement(line) for line in lines}
     assert "auth" in pins["streamlit"].extras
     authlib = pins["authlib"]
     (pinned,) = [spec.version for spec in authlib.specifier if spec.operator == "=="]
