@@ -2,6 +2,26 @@
 -- every scope database (dashboard/engine/db.py), every workbench database (dashboard/engine/sandbox.py) and the
 -- benchmark's baseline (dashboard/devtools/bench.py). A macro comes after the macros it calls. Macros over the
 -- rollups come last: the page checker's empty contract database has no rollups, and stops creating there.
+
+-- Exact sums. A sum of DOUBLE values depends on the order its rows are added in, and with more than one thread
+-- that order changes from run to run and between a scope's own database and `all`: the last digits of a KPI
+-- would too. So the fractional values the queries sum are cast to DECIMAL, whose sums are exact in any order,
+-- and the sums go back to DOUBLE only after. A quality rule's weight (12 decimals) times whole records, exact up
+-- to 1e26:
+create or replace macro weighted_records(weight, records) as weight::decimal(38, 12) * records;
+
+-- Any other fractional value summed (a roadmap weight, weight * percent, weight * planned fraction, a latency
+-- sum): to 18 decimals, up to 1e20.
+create or replace macro exact_decimal(value) as value::decimal(38, 18);
+
+-- The sum and the count of the values among a, b, c, d that are not null, added in that order: the four
+-- quality criteria (correct, sufficient, clean, live) of a dataset or a scope. An avg() over their rows would add
+-- them in the order its threads happen to give.
+create or replace macro sum_of_four(a, b, c, d) as coalesce(a, 0) + coalesce(b, 0) + coalesce(c, 0) + coalesce(d, 0);
+
+create or replace macro count_of_four(a, b, c, d) as
+    (a is not null)::integer + (b is not null)::integer + (c is not null)::integer + (d is not null)::integer;
+
 create or replace macro scope_agency_ids(scope_type, scope_id) as table
     select agency_id
     from agencies
@@ -67,24 +87,39 @@ create or replace macro dataset_criterion_scores(as_of, scope_type, scope_id) as
     select
         dataset_id,
         criterion,
-        sum(weight * records_passed) / sum(weight * records_checked) as score,
+        sum(weighted_records(weight, records_passed))::double
+            / sum(weighted_records(weight, records_checked))::double as score,
     from latest_quality_checks(as_of, scope_type, scope_id)
     group by dataset_id, criterion;
 
 -- Each dataset of the scope with a check as of as_of: its four criterion scores (null when not checked), its
--- quality index (the mean of the scores it has) and its weakest criterion.
+-- quality index (the mean of the scores it has) and its weakest criterion (on a tie, the first in the order
+-- correct, sufficient, clean, live).
 create or replace macro dataset_quality(as_of, scope_type, scope_id) as table
     select
         dataset_id,
-        max(score) filter (where criterion = 'correct') as correct,
-        max(score) filter (where criterion = 'sufficient') as sufficient,
-        max(score) filter (where criterion = 'clean') as clean,
-        max(score) filter (where criterion = 'live') as live,
-        avg(score) as quality_index,
-        arg_min(criterion, score) as weakest_criterion,
-        min(score) as weakest_score,
-    from dataset_criterion_scores(as_of, scope_type, scope_id)
-    group by dataset_id;
+        correct,
+        sufficient,
+        clean,
+        live,
+        sum_of_four(correct, sufficient, clean, live) / count_of_four(correct, sufficient, clean, live)
+            as quality_index,
+        weakest_criterion,
+        weakest_score,
+    from (
+        select
+            dataset_id,
+            max(score) filter (where criterion = 'correct') as correct,
+            max(score) filter (where criterion = 'sufficient') as sufficient,
+            max(score) filter (where criterion = 'clean') as clean,
+            max(score) filter (where criterion = 'live') as live,
+            arg_min(
+                criterion, (score, list_position(['correct', 'sufficient', 'clean', 'live'], criterion))
+            ) as weakest_criterion,
+            min(score) as weakest_score,
+        from dataset_criterion_scores(as_of, scope_type, scope_id)
+        group by dataset_id
+    );
 
 -- Each roadmap item of the scope as of as_of: latest update (none: 0 %, not_started), leaf or not,
 -- and the fraction of its planned window elapsed (clamped to 0..1, 1 once due).

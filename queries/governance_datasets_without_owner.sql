@@ -26,4 +26,4 @@ final as (
 )
 
 select * from final
-order by is_key_database desc, missing, dataset_name
+order by is_key_database desc, missing, dataset_name, dataset_id

@@ -26,4 +26,4 @@ final as (
 )
 
 select * from final
-order by dictionary_coverage asc nulls last, count_fields desc, owner_name
+order by dictionary_coverage asc nulls last, count_fields desc, owner_name, owner_agency_id

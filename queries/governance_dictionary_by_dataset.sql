@@ -25,4 +25,4 @@ final as (
 )
 
 select * from final
-order by dictionary_coverage asc nulls last, count_fields desc, dataset_name
+order by dictionary_coverage asc nulls last, count_fields desc, dataset_name, dataset_id

@@ -55,4 +55,4 @@ final as (
 )
 
 select * from final
-order by replace(strip_accents(lower(term_name)), 'đ', 'd'), term_name
+order by replace(strip_accents(lower(term_name)), 'đ', 'd'), term_name, term_id

@@ -5,8 +5,7 @@ scope_items as (
     select * from roadmap_item_status($end, $scope_type, $scope_id)
 ),
 
--- The rows of active_leaf_items, taken from the items above: the same rows, summed in the order this KPI has
--- always summed them (the macro's own plan would change the last bits of roadmap_progress).
+-- The rows of active_leaf_items, taken from the items above.
 active_leaves as (
     select * from scope_items where is_leaf and status <> 'cancelled'
 ),
@@ -17,17 +16,18 @@ due_milestones as (
     where is_milestone and status <> 'cancelled' and planned_due <= $end
 ),
 
+-- Exact sums (exact_decimal), the percentages divided by 100 once, after the sum.
 ratios as (
     select
         'roadmap_progress' as kpi_id,
-        coalesce(sum(weight * pct_complete / 100), 0) as numerator,
-        coalesce(sum(weight), 0) as denominator,
+        coalesce(sum(exact_decimal(weight * pct_complete)), 0)::double / 100 as numerator,
+        coalesce(sum(exact_decimal(weight)), 0)::double as denominator,
     from active_leaves
     union all
     select
         'schedule_performance',
-        coalesce(sum(weight * pct_complete / 100), 0),
-        coalesce(sum(weight * planned_fraction), 0),
+        coalesce(sum(exact_decimal(weight * pct_complete)), 0)::double / 100,
+        coalesce(sum(exact_decimal(weight * planned_fraction)), 0)::double,
     from active_leaves
     union all
     select

@@ -43,7 +43,8 @@ final as (
     select
         as_of,
         criterion,
-        sum(weight * records_passed) / sum(weight * records_checked) as value,
+        sum(weighted_records(weight, records_passed))::double
+            / sum(weighted_records(weight, records_checked))::double as value,
         count(distinct dataset_id) as count_datasets,
     from latest_checks
     group by as_of, criterion

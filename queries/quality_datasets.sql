@@ -43,4 +43,4 @@ final as (
 )
 
 select * from final
-order by readiness_group desc, quality_index, dataset_name
+order by readiness_group desc, quality_index, dataset_name, dataset_id

@@ -4,8 +4,8 @@ with
 final as (
     select
         phase,
-        sum(weight * pct_complete / 100) / sum(weight) as progress,
-        sum(weight * planned_fraction) / sum(weight) as planned,
+        sum(exact_decimal(weight * pct_complete))::double / 100 / sum(exact_decimal(weight))::double as progress,
+        sum(exact_decimal(weight * planned_fraction))::double / sum(exact_decimal(weight))::double as planned,
         count(*) as count_items,
     from active_leaf_items($end, $scope_type, $scope_id)
     group by phase

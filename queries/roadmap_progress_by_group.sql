@@ -6,9 +6,9 @@ grouped as (
     select
         if(grouping(phase) = 0, 'phase', 'pillar') as group_type,
         coalesce(phase, pillar) as group_id,
-        sum(weight * pct_complete / 100) as earned_weight,
-        sum(weight) as total_weight,
-        sum(weight * planned_fraction) as planned_weight,
+        sum(exact_decimal(weight * pct_complete))::double / 100 as earned_weight,
+        sum(exact_decimal(weight))::double as total_weight,
+        sum(exact_decimal(weight * planned_fraction))::double as planned_weight,
         count(*) as count_items,
         count(*) filter (where planned_due < $end::date and status <> 'done') as count_overdue,
     from active_leaf_items($end, $scope_type, $scope_id)

@@ -25,4 +25,4 @@ final as (
 )
 
 select * from final
-order by scope_type desc, scope_name
+order by scope_type desc, scope_name, scope_key

@@ -11,7 +11,7 @@ dataset_calls as (
         dataset_id,
         sum(calls)::bigint as count_calls,
         sum(calls_ok)::bigint as count_calls_ok,
-        sum(latency_weighted_sum) / nullif(sum(latency_calls), 0) as p95_latency_ms,
+        sum(exact_decimal(latency_weighted_sum))::double / nullif(sum(latency_calls), 0) as p95_latency_ms,
     from period_exchange_weeks($start, $end)
     where dataset_id in (select dataset_id from shared)
     group by dataset_id

@@ -23,4 +23,6 @@ final as (
 select * from final
 order by
     list_position(['central', 'provincial', 'commune'], provider_level),
-    list_position(['central', 'provincial', 'commune'], consumer_level)
+    list_position(['central', 'provincial', 'commune'], consumer_level),
+    provider_level,
+    consumer_level

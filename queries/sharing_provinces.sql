@@ -69,4 +69,4 @@ final as (
 )
 
 select * from final
-order by province_name
+order by province_name, province_code

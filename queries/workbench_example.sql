@@ -8,4 +8,4 @@ from exchanges_daily
 join datasets on datasets.dataset_id = exchanges_daily.dataset_id
 where exchanges_daily.exchange_date between $start and $end
 group by all
-order by count_calls_ok desc
+order by count_calls_ok desc, dataset_id
