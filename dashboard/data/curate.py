@@ -501,6 +501,7 @@ def curate(base: Path, source: Path, mode: str = "replace", *, run_id: str | Non
 
 def _execute(run: _Run) -> RunReport:
     from dashboard.data.rollups import ROLLUPS, build_rollups
+    from dashboard.data.scope_files import refresh_scope_files
 
     found, run.report.ignored_files = find_sources(run.source)
     if not found:
@@ -532,6 +533,7 @@ def _execute(run: _Run) -> RunReport:
     todo = sorted(stale | missing)
     if todo:
         run.report.rollups = build_rollups(run.stage_root, todo)
+    refresh_scope_files(run.stage_root)
     run.swap()
     run.report.status = "ok"
     run.report.finished = dt.datetime.now(TIMEZONE).isoformat(timespec="seconds")

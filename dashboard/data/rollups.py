@@ -192,9 +192,14 @@ def run_rollups_command(base: Path) -> int:
     if not curated_dir(base).is_dir():
         print(f"No curated data in {curated_dir(base)}.")
         return 1
+    from dashboard.data.scope_files import build_scope_files
+
     counts = build_rollups(base)
     for name, n in counts.items():
         print(f"{name}: {n:,} rows (from {ROLLUPS[name].source})")
     if not counts:
         print("No fact table to roll up.")
+    scoped = build_scope_files(base)
+    if scoped:
+        print("scope files: " + ", ".join(f"{name} {n:,} rows" for name, n in scoped.items()))
     return 0

@@ -43,6 +43,7 @@ import duckdb
 from dashboard.config import PAGES_DIR, QUERIES_DIR, ROOT, curated_dir, table_files
 from dashboard.data.contract import LOAD_ORDER
 from dashboard.data.rollups import ROLLUPS, build_rollups, rollup_state
+from dashboard.data.scope_files import refresh_scope_files
 from dashboard.period import Period, iso_week, preset_period
 from dashboard.scope import Scope
 
@@ -309,6 +310,9 @@ def prepare(base: Path | None, scale: float) -> tuple[Path, dict]:
         t0 = time.perf_counter()
         build_rollups(base, todo)
         info["rollups_built_s"] = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()
+    if refresh_scope_files(base) is not None:
+        info["scope_files_built_s"] = round(time.perf_counter() - t0, 1)
     con = duckdb.connect()
     try:
         for table in ("exchanges_daily", "exchanges_weekly", "dossiers_daily", "dossiers_weekly"):

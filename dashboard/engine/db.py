@@ -22,6 +22,7 @@ import duckdb
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
 from dashboard.data.contract import LOAD_ORDER
 from dashboard.data.rollups import ROLLUPS, rollup_state
+from dashboard.data.scope_files import PARTITIONED, scope_files_state, scope_folder
 from dashboard.scope import Scope
 from dashboard.sqltext import literal
 
@@ -33,6 +34,8 @@ THREADS = 2
 MAX_EXECUTION_MS = 120_000
 MAX_CACHED_DATABASES = 48
 _SCOPE_COPIED_WHOLE = ("provinces", "dictionary_terms", "quality_rules")
+_IN_MEMORY = ("agencies", "provinces", "datasets", "dictionary_terms", "data_elements", "quality_rules")
+_SCOPE_FILES_STATE: dict[tuple[str, str], dict | None] = {}
 
 
 class DataMissingError(RuntimeError):
@@ -81,13 +84,16 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
     con = hardened_connection(MEMORY_LIMIT_ALL)
     for table in LOAD_ORDER:
         files = ", ".join(literal(str(p)) for p in table_files(base, table))
-        # Paths are our own file names, not user input; DDL cannot take bound parameters.
-        con.execute(f'create view "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+        # Paths are our own file names, not user input; DDL cannot take bound parameters. The small dimensions
+        # are read into memory once; the daily facts stay views (pages read only their edge days).
+        kind = "table" if table in _IN_MEMORY else "view"
+        con.execute(f'create {kind} "{table}" as select * from read_parquet([{files}], union_by_name = true)')
     for rollup in ROLLUPS.values():
         state = rollup_state(base, rollup, con)
         if state == "fresh":
             files = ", ".join(literal(str(p)) for p in table_files(base, rollup.name))
-            con.execute(f'create view "{rollup.name}" as select * from read_parquet([{files}])')
+            # In memory: every page reads the rollups (issue 11, lever 2).
+            con.execute(f'create table "{rollup.name}" as select * from read_parquet([{files}])')
         else:
             log.warning(
                 "rollup %s is %s in %s: building it in memory; run `python -m dashboard rollups --data-dir %s`",
@@ -125,6 +131,87 @@ def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> du
     return con
 
 
+def _scope_files(base: Path) -> dict | None:
+    """The manifest of fresh scope files (dashboard/data/scope_files.py) of `base`, checked once per data version."""
+    key = (str(base), data_version(base))
+    if key not in _SCOPE_FILES_STATE:
+        state, manifest = scope_files_state(base)
+        if state != "fresh":
+            log.info("scope files of %s are %s: scope databases copy their rows from the whole tables", base, state)
+        _SCOPE_FILES_STATE.clear()  # one data version per data dir is what the server serves
+        _SCOPE_FILES_STATE[key] = manifest
+    return _SCOPE_FILES_STATE[key]
+
+
+def build_scope_database_from_files(
+    base: Path, scope: Scope, all_con: duckdb.DuckDBPyConnection
+) -> duckdb.DuckDBPyConnection | None:
+    """A scope's database made from the scope files written at curation time, reading only its own rows; None
+    when the data dir has no fresh scope files or none for this scope (the caller copies from `all` then).
+
+    A province or a body without a province has its own files: its large tables are views over them (nothing
+    copied, nothing held in memory), its other tables copies of its rows.  A body inside a province copies its
+    rows out of its province's files.
+    """
+    manifest = _scope_files(base)
+    if manifest is None:
+        return None
+    own = scope.key in manifest.get("scopes", ())
+    if own:
+        source_type, source_id = scope.type, scope.id
+    else:
+        if scope.type != "agency":
+            return None
+        cur = all_con.cursor()
+        try:
+            found = cur.execute("select province_code from agencies where agency_id = $id", {"id": scope.id}).fetchall()
+        finally:
+            cur.close()
+        if not found or found[0][0] is None or f"province:{found[0][0]}" not in manifest.get("scopes", ()):
+            return None
+        source_type, source_id = "province", found[0][0]
+    folders = {t: scope_folder(base, t, source_type, source_id) for t in PARTITIONED}
+    parts = {t: sorted(f.glob("*.parquet")) for t, f in folders.items()}
+
+    def read(table: str) -> str:
+        if parts.get(table):
+            files = ", ".join(literal(str(p)) for p in parts[table])
+            return f"select * from read_parquet([{files}], hive_partitioning = false)"
+        files = ", ".join(literal(str(p)) for p in table_files(base, table))
+        empty = " limit 0" if table in PARTITIONED else ""  # the scope has no rows there: the columns only
+        return f"select * from read_parquet([{files}], union_by_name = true){empty}"
+
+    source = hardened_connection(MEMORY_LIMIT_SCOPE)
+    con = hardened_connection(MEMORY_LIMIT_SCOPE)
+    try:
+        for table in (*LOAD_ORDER, *ROLLUPS):
+            source.execute(f'create view "{table}" as {read(table)}')
+        _create_macros(source)
+        for table in (*LOAD_ORDER, *ROLLUPS):
+            if own and parts.get(table):
+                con.execute(f'create view "{table}" as {read(table)}')
+                continue
+            if table in _SCOPE_COPIED_WHOLE:
+                rows = source.sql(f'select * from "{table}"').arrow()
+            else:
+                sql = (QUERIES_DIR / "scope" / f"{table}.sql").read_text(encoding="utf-8")
+                rows = source.sql(sql, params=scope.params()).arrow()
+            con.register("incoming_rows", rows)
+            con.execute(f'create table "{table}" as select * from incoming_rows')
+            con.unregister("incoming_rows")
+    except BaseException:
+        con.close()
+        raise
+    finally:
+        source.close()
+    _create_macros(con)
+    allowed = [str(folders[t]) + "/" for t in PARTITIONED if own and parts.get(t)]
+    con.execute("set parquet_metadata_cache = true")
+    con.execute(f"set allowed_directories = [{', '.join(literal(a) for a in allowed)}]")
+    harden(con)
+    return con
+
+
 class DatabaseCache:
     """Scope databases keyed on (data dir, data version, scope); old versions are dropped."""
 
@@ -149,13 +236,15 @@ class DatabaseCache:
             if scope.type == "all":
                 con = build_all_database(base)
             else:
-                con = build_scope_database(self.get(base, Scope()), scope)
+                all_con = self.get(base, Scope())
+                con = build_scope_database_from_files(base, scope, all_con) or build_scope_database(all_con, scope)
             with self._lock:
                 for old in [k for k in self._entries if k[0] == key[0] and k[1] != version]:
                     self._entries.pop(old).close()
                 self._entries[key] = con
                 while len(self._entries) > self._max:
-                    oldest = next((k for k in self._entries if k[2] != "all"), None)
+                    # never the database just built (it is returned), nor an `all` one
+                    oldest = next((k for k in self._entries if k[2] != "all" and k != key), None)
                     if oldest is None:
                         break
                     self._entries.pop(oldest).close()
