@@ -6,6 +6,7 @@ read off the row comments of tests/curate_fixtures/make_fixtures.py, one row per
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from test_scope_databases import assert_same_kpis_in_own_database
 from tiny_fixture import write_tiny
 
 import dashboard.data.curate as curate_mod
@@ -22,6 +24,9 @@ from dashboard.config import table_files
 from dashboard.data.check import check_data_dir
 from dashboard.data.curate import CurateError, curate, format_report
 from dashboard.data.extracts import sniff_separator
+from dashboard.data.scope_files import scope_files_state
+from dashboard.period import Period
+from dashboard.scope import Scope
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tests" / "curate_fixtures" / "source"
@@ -129,6 +134,10 @@ def test_replace_counts_reasons_and_identity(tmp_path):
     q = pl.read_parquet(qdir / "exchanges_daily.parquet")
     assert q.filter(pl.col("source_row") == 8)["calls"].to_list() == ["abc"]
     assert check_data_dir(base) == []
+    # The scope files were rewritten in the same swap, from the new tables (dashboard/data/scope_files.py).
+    assert scope_files_state(base)[0] == "fresh"
+    for code in ("P1", "P2"):
+        assert_same_kpis_in_own_database(base, Scope("province", code), Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)))
 
 
 def test_values_are_parsed_the_vietnamese_way(tmp_path):

@@ -26,6 +26,7 @@ reader sees the old folder or the new one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -88,8 +89,21 @@ def _files_list(files: list[Path]) -> str:
 
 
 def fingerprints(base: Path, con: duckdb.DuckDBPyConnection | None = None) -> dict[str, str | None]:
-    """The fingerprint of every table the scope files are made from (None: the table has no file)."""
-    return {t: source_fingerprint(base, t, con) for t in SOURCES}
+    """The fingerprint of every table the scope files are made from (None: the table has no file): its files'
+    names, sizes and row counts (as the rollups'), and their modification times, since a body moved to another
+    province changes neither a size nor a row count. A file linked unchanged into a new curation keeps its time."""
+    out: dict[str, str | None] = {}
+    cur = curated_dir(base)
+    for t in SOURCES:
+        rows = source_fingerprint(base, t, con)
+        if rows is None:
+            out[t] = None
+            continue
+        h = hashlib.sha1(rows.encode())
+        for p in table_files(base, t):
+            h.update(f"{p.relative_to(cur)}|{p.stat().st_mtime_ns}\n".encode())
+        out[t] = h.hexdigest()[:16]
+    return out
 
 
 def read_manifest(base: Path) -> dict | None:
