@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dashboard
 from dashboard.config import ROOT
+from dashboard.data.scope_files import SCOPE_DIR
 
 
 def file_sha256(path: Path) -> str:
@@ -30,6 +31,8 @@ def input_files(base: Path) -> list[dict]:
         relative = path.relative_to(curated)
         if any(part.startswith(".") for part in relative.parts):
             continue  # a file being written
+        if relative.parts[0] == SCOPE_DIR:
+            continue  # the listed tables laid out per scope (dashboard/data/scope_files.py): derived, like a cache
         out.append(
             {
                 "table": relative.parts[0].removesuffix(".parquet"),
