@@ -155,12 +155,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--scale", type=float, default=1.0, help="demo data scale when generating (default 1)")
     bench.add_argument(
-        "--scopes", type=_scopes, default="all,province:HNI", help="comma-separated scopes (default all,province:HNI)"
+        "--scopes",
+        type=_scopes,
+        default="all,province:HNI,province:smallest,agency:VPTW",
+        help="comma-separated scopes (default all,province:HNI,province:smallest,agency:VPTW; province:smallest is "
+        "the province with the fewest exchanges)",
     )
     bench.add_argument("--period", choices=PRESETS, default="last_4_weeks", help="period preset (default last_4_weeks)")
     bench.add_argument("--no-app", action="store_true", help="skip the app start measurement")
     bench.add_argument("--no-snapshot", action="store_true", help="skip the snapshot measurement")
     bench.add_argument("--json", default=None, help="also write the report as JSON to this path")
+    bench.add_argument(
+        "--compare-data-dir", default=None, help="the same demo at a smaller scale: prints each cold time's growth"
+    )
+    bench.add_argument("--no-fresh", action="store_true", help="skip the fresh-process measures")
     load = cmd(
         "loadtest",
         "Simulated sessions over Streamlit's websocket protocol open the overview and two other pages at once, "
