@@ -158,3 +158,23 @@ def test_a_full_cache_keeps_the_database_it_just_built(scoped_base):
             con.close()
     finally:
         cache.clear()
+
+
+def test_the_workbench_reads_the_same_files_as_the_scope_database(scoped_base):
+    from dashboard.engine.sandbox import Refused, run_workbench
+
+    def n(scope: Scope, sql: str) -> int:
+        return run_workbench(scoped_base, scope, sql, {}).frame.item(0, 0)
+
+    p1 = Scope("province", "P1")
+    assert n(p1, "select count(*) from exchanges_daily") == 4  # E1, E3, E4, E6 (its own files)
+    assert n(p1, "select count(*) from dossiers_daily") == 3
+    # `all`: the rollups held in memory there, read from their files here. Weekly grain rows: E1..E5 in the week
+    # of 03-02 (five different keys), E6 in the week of 02-23, E7 in the week of 03-09; dossiers K1..K3 (03-02),
+    # K4 (02-23), K5 (03-09).
+    assert n(Scope(), "select count(*) from exchanges_weekly") == 7
+    assert n(Scope(), "select count(*) from dossiers_weekly") == 5
+    assert n(Scope(), "select count(*) from agencies") == 6
+    other = scope_folder(scoped_base, "exchanges_daily", "province", "P2")
+    with pytest.raises(Refused):
+        run_workbench(scoped_base, p1, f"select count(*) from read_parquet('{other}/*.parquet')", {})

@@ -187,8 +187,7 @@ def build_scope_database_from_files(
 
     def read(table: str) -> str:
         if parts.get(table):
-            files = ", ".join(literal(str(p)) for p in parts[table])
-            return f"select * from read_parquet([{files}], hive_partitioning = false)"
+            return _read_scope_files(parts[table])
         files = ", ".join(literal(str(p)) for p in table_files(base, table))
         empty = " limit 0" if table in PARTITIONED else ""  # the scope has no rows there: the columns only
         return f"select * from read_parquet([{files}], union_by_name = true){empty}"
@@ -222,6 +221,39 @@ def build_scope_database_from_files(
     con.execute(f"set allowed_directories = [{', '.join(literal(a) for a in allowed)}]")
     harden(con)
     return con
+
+
+def _read_scope_files(files: list[Path]) -> str:
+    return f"select * from read_parquet([{', '.join(literal(str(p)) for p in files)}], hive_partitioning = false)"
+
+
+def file_views(base: Path, scope: Scope) -> tuple[dict[str, str], list[str]]:
+    """The tables that `scope`'s database reads from files, as {table: select over its files}, and the folders
+    those files are in: what another database (the workbench's) needs to read the same files itself.  A table
+    not named here is one the scope's database holds (copy it) or a view it can copy as it is."""
+    if scope.type == "all":
+        views = {
+            t: f"select * from read_parquet([{', '.join(literal(str(p)) for p in table_files(base, t))}], "
+            "union_by_name = true)"
+            for t in LOAD_ORDER
+        }
+        views |= {
+            r.name: f"select * from read_parquet([{', '.join(literal(str(p)) for p in table_files(base, r.name))}])"
+            for r in ROLLUPS.values()
+            if rollup_state(base, r) == "fresh"
+        }
+        return views, [str(curated_dir(base)) + "/"]
+    manifest = _scope_files(base)
+    if manifest is None or scope.key not in manifest.get("scopes", ()):
+        return {}, []
+    views, allowed = {}, []
+    for t in PARTITIONED:
+        folder = scope_folder(base, t, scope.type, scope.id)
+        files = sorted(folder.glob("*.parquet"))
+        if files:
+            views[t] = _read_scope_files(files)
+            allowed.append(str(folder) + "/")
+    return views, allowed
 
 
 class DatabaseCache:

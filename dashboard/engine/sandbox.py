@@ -36,9 +36,9 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dashboard.config import QUERIES_DIR, curated_dir, data_version
+from dashboard.config import QUERIES_DIR, data_version
 from dashboard.data.contract import LOAD_ORDER, TABLES
-from dashboard.engine.db import database, harden, hardened_connection
+from dashboard.engine.db import database, file_views, harden, hardened_connection
 from dashboard.scope import Scope
 from dashboard.sqltext import literal
 
@@ -213,12 +213,15 @@ def run_select(
 def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
     """A hardened database for ad-hoc SQL holding what the scope's shared database holds (its views over the
     curated files, copies of its tables), with the workbench's own memory budget; then locked."""
-    con = hardened_connection(WORKBENCH_MEMORY_LIMIT, WORKBENCH_THREADS, external_access=scope.type == "all")
     source = database(base, scope).cursor()
+    over_files, allowed = file_views(base, scope)  # what the shared database reads from files, read here too
+    con = hardened_connection(WORKBENCH_MEMORY_LIMIT, WORKBENCH_THREADS, external_access=bool(allowed))
     try:
         views = dict(source.sql(_SHARED_VIEWS).fetchall())
         for name, kind in source.sql(_SHARED_TABLES).fetchall():
-            if kind == "VIEW":
+            if name in over_files:
+                con.execute(f'create view "{name}" as {over_files[name]}')
+            elif kind == "VIEW":
                 con.execute(views[name])  # the shared database's own view over curated files
             else:
                 con.register("incoming_rows", source.sql(f'select * from "{name}"').arrow())
@@ -226,15 +229,22 @@ def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnect
                 con.unregister("incoming_rows")
     finally:
         source.close()
-    if scope.type == "all":
-        con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
+    if allowed:
+        con.execute(f"set allowed_directories = [{', '.join(literal(a) for a in allowed)}]")
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     harden(con, int(WORKBENCH_TIMEOUT_S * 1000))
     return con
 
 
-_SHARED_TABLES = "select table_name, table_type from information_schema.tables where table_schema = 'main'"
-_SHARED_VIEWS = "select view_name, sql from duckdb_views() where not internal and schema_name = 'main'"
+# Of the default catalog: the `all` database also has a catalog of in-memory tables under its views (engine/db.py).
+_SHARED_TABLES = (
+    "select table_name, table_type from information_schema.tables "
+    "where table_schema = 'main' and table_catalog = current_database()"
+)
+_SHARED_VIEWS = (
+    "select view_name, sql from duckdb_views() "
+    "where not internal and schema_name = 'main' and database_name = current_database()"
+)
 
 
 _WB_LOCK = threading.Lock()
