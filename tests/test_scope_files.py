@@ -178,3 +178,16 @@ def test_the_workbench_reads_the_same_files_as_the_scope_database(scoped_base):
     other = scope_folder(scoped_base, "exchanges_daily", "province", "P2")
     with pytest.raises(Refused):
         run_workbench(scoped_base, p1, f"select count(*) from read_parquet('{other}/*.parquet')", {})
+
+
+def test_warming_builds_the_all_database_the_pages_then_get(scoped_base, monkeypatch):
+    import dashboard.engine.db as db
+
+    builds = []
+    real = db.build_all_database
+    monkeypatch.setattr(db, "build_all_database", lambda base: builds.append(base) or real(base))
+    DATABASES.clear()
+    db.warm_all(scoped_base).join(timeout=120)
+    assert builds == [scoped_base]
+    database(scoped_base, Scope())
+    assert builds == [scoped_base]  # the page got the warmed database, not a new one

@@ -308,3 +308,19 @@ DATABASES = DatabaseCache()
 def database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
     """The hardened database of `scope` for the current version of the data in `base`."""
     return DATABASES.get(base, scope)
+
+
+def warm_all(base: Path) -> threading.Thread:
+    """Build the `all` database of `base` in a background thread (a server calls this when it starts), so the first
+    page does not wait for the rollups to be read into memory; a page that comes first waits for the same build."""
+
+    def build() -> None:
+        try:
+            database(base, Scope())
+        except Exception:  # the first page reports it, with the data dir's message
+            log.warning("could not build the `all` database of %s ahead of the first page", base, exc_info=True)
+
+    thread = threading.Thread(target=build, name="warm-all-database", daemon=True)
+    thread.start()
+    return thread
+

@@ -40,6 +40,10 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
         return 1
     print(f"login mode: {mode}", file=sys.stderr)
     preload()
+    from dashboard.config import data_dir
+    from dashboard.engine.db import warm_all
+
+    warm_all(data_dir())  # the `all` database ready before the first page asks (issue 11)
     try:
         cli.main()
     except SystemExit as stop:
