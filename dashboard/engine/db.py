@@ -1,13 +1,20 @@
 """A scope is a database: one hardened DuckDB database per scope, built lazily, cached per data version.
 
-The `all` database reads the curated Parquet through views, with file access limited to the
-curated folder. A restricted scope (a province, an agency) gets an in-memory database that holds
-copies of only its rows (the queries in queries/scope/) and never has any file access.
+The `all` database holds the dimensions and the fresh rollups in a compressed in-memory catalog (`resident`,
+under views of the tables' names) and reads the daily facts through views over the curated Parquet, with file
+access limited to the curated folder.  `serve` builds it in a background thread when it starts (`warm_all`).
 
-Rollups (dashboard/data/rollups.py) are tables like the others here: the `all` database reads a rollup
-file that is fresh (built from the current fact files) through a view; a missing or stale one is built
-in memory from the daily fact before the database is locked (correct, slower to start, logged), so a
-data dir without rollups still works.  Scopes copy their rollup rows with queries/scope/<rollup>.sql.
+A restricted scope (a province, an agency) gets a database holding only its rows:
+* with fresh scope files (dashboard/data/scope_files.py, written at curation), a province or a body without a
+  province reads its large tables (daily facts and rollups) through views over its own files, file access
+  limited to those folders, and holds copies of its dimension rows (queries/scope/ run over its own files);
+  a body inside a province copies all its rows out of its province's files;
+* without them (an older data dir, files changed by hand), it copies its rows out of `all` (queries/scope/)
+  and has no file access at all.
+
+Rollups (dashboard/data/rollups.py) are tables like the others here: a rollup file that is fresh (built from the
+current fact files) is read; a missing or stale one is built in memory from the daily fact before the database is
+locked (correct, slower to start, logged), so a data dir without rollups still works.
 """
 
 from __future__ import annotations
