@@ -1,8 +1,8 @@
 """A scope is a database: one hardened DuckDB database per scope, built lazily, cached per data version.
 
-The `all` database holds the dimensions and the fresh rollups in a compressed in-memory catalog (`resident`,
-under views of the tables' names) and reads the daily facts through views over the curated Parquet, with file
-access limited to the curated folder.  `serve` builds it in a background thread when it starts (`warm_all`).
+The `all` database holds the small dimensions in memory and reads the facts and the rollups through views over
+the curated Parquet, with file access limited to the curated folder.  `serve` builds it in a background thread
+when it starts (`warm_all`).
 
 A restricted scope (a province, an agency) gets a database holding only its rows:
 * with fresh scope files (dashboard/data/scope_files.py, written at curation), a province or a body without a
@@ -41,7 +41,6 @@ THREADS = 2
 MAX_EXECUTION_MS = 120_000
 MAX_CACHED_DATABASES = 48
 _SCOPE_COPIED_WHOLE = ("provinces", "dictionary_terms", "quality_rules")
-RESIDENT = "resident"  # the `all` database's compressed in-memory catalog: dimensions and rollups
 _IN_MEMORY = ("agencies", "provinces", "datasets", "dictionary_terms", "data_elements", "quality_rules")
 _SCOPE_FILES_STATE: dict[tuple[str, str], dict | None] = {}
 
@@ -81,12 +80,6 @@ def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
 
 
-def _resident(con: duckdb.DuckDBPyConnection, table: str, select_sql: str) -> None:
-    """`table` read into the compressed in-memory catalog of the `all` database, under a view of its own name."""
-    con.execute(f'create table {RESIDENT}."{table}" as {select_sql}')
-    con.execute(f'create view "{table}" as select * from {RESIDENT}."{table}"')
-
-
 def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
     """Views over every curated table, then file access locked down to the curated folder."""
     missing = [t for t in LOAD_ORDER if not table_files(base, t)]
@@ -96,22 +89,19 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
             "run `python -m dashboard demo` or point --data-dir / DASHBOARD_DATA_DIR at real extracts"
         )
     con = hardened_connection(MEMORY_LIMIT_ALL)
-    con.execute(f"attach ':memory:' as {RESIDENT} (compress)")
     for table in LOAD_ORDER:
         files = ", ".join(literal(str(p)) for p in table_files(base, table))
         # Paths are our own file names, not user input; DDL cannot take bound parameters. The small dimensions
-        # are read into memory once; the daily facts stay views (pages read only their edge days).
-        read = f"select * from read_parquet([{files}], union_by_name = true)"
-        if table in _IN_MEMORY:
-            _resident(con, table, read)
-        else:
-            con.execute(f'create view "{table}" as {read}')
+        # are read into memory once; the facts stay views (pages read only their edge days).
+        kind = "table" if table in _IN_MEMORY else "view"
+        con.execute(f'create {kind} "{table}" as select * from read_parquet([{files}], union_by_name = true)')
     for rollup in ROLLUPS.values():
         state = rollup_state(base, rollup, con)
         if state == "fresh":
             files = ", ".join(literal(str(p)) for p in table_files(base, rollup.name))
-            # In memory: every page reads the rollups (issue 11, lever 2).
-            _resident(con, rollup.name, f"select * from read_parquet([{files}])")
+            # A view: the rollup is sorted by week, so a period reads only its row groups, as fast as a table in
+            # memory would (docs/performance.md, 2026-12-03), without the seconds and memory of loading it.
+            con.execute(f'create view "{rollup.name}" as select * from read_parquet([{files}])')
         else:
             log.warning(
                 "rollup %s is %s in %s: building it in memory; run `python -m dashboard rollups --data-dir %s`",
@@ -121,7 +111,6 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
                 base,
             )
             con.execute(f'create table "{rollup.name}" as {rollup.sql()}')
-    con.execute(f"checkpoint {RESIDENT}")  # compresses the resident tables (about 7x smaller than uncompressed)
     _create_macros(con)
     con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
     con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")

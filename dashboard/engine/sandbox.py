@@ -236,7 +236,7 @@ def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnect
     return con
 
 
-# Of the default catalog: the `all` database also has a catalog of in-memory tables under its views (engine/db.py).
+# Of the default catalog only (a database may attach others).
 _SHARED_TABLES = (
     "select table_name, table_type from information_schema.tables "
     "where table_schema = 'main' and table_catalog = current_database()"
