@@ -110,9 +110,12 @@ def test_a_province_reads_only_its_own_files(scoped_base):
     assert [str(d) for d in got] == ["2026-03-01", "2026-03-03", "2026-03-05", "2026-03-06"]
     con = database(scoped_base, p1).cursor()
     other = scope_folder(scoped_base, "exchanges_daily", "province", "P2")
+    own = scope_folder(scoped_base, "exchanges_daily", "province", "P1")
     try:
-        with pytest.raises(duckdb.Error):
-            con.sql(f"select * from read_parquet('{other}/*.parquet')").fetchall()
+        assert con.sql(f"select count(*) from read_parquet('{own}/*.parquet')").fetchall() == [(4,)]
+        for path in (f"{other}/*.parquet", f"{own}/../scope_id=P2/*.parquet"):
+            with pytest.raises(duckdb.Error):
+                con.sql(f"select * from read_parquet('{path}')").fetchall()
     finally:
         con.close()
 
