@@ -314,12 +314,20 @@ def _widget(spec, key: str, label: str, help_: str | None, choices: list, lang: 
             key=key,
             help=help_,
             format_func=lambda v: t("sqlpage.all", lang) if v == ALL else names.get(v, str(v)),
+            placeholder=t("app.choose", lang),
         )
         return None if picked == ALL else picked
     if spec.type == "multiselect":
         names = dict(choices)
         st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in names]
-        return st.multiselect(label, list(names), key=key, help=help_, format_func=lambda v: names.get(v, str(v)))
+        return st.multiselect(
+            label,
+            list(names),
+            key=key,
+            help=help_,
+            format_func=lambda v: names.get(v, str(v)),
+            placeholder=t("app.choose_many", lang),  # not Streamlit's English "Choose options"
+        )
     if spec.type == "number":
         whole = all(isinstance(v, int) for v in (spec.default, spec.min, spec.max, spec.step) if v is not None)
         cast = int if whole else float
