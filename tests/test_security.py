@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import pytest
+from streamlit.runtime.media_file_storage import MediaFileKind
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -104,7 +105,7 @@ def downloads(monkeypatch):
     original = MemoryMediaFileStorage.load_and_get_id
 
     def spy(self, path_or_data, mimetype, kind, filename=None):
-        if isinstance(path_or_data, bytes):
+        if isinstance(path_or_data, bytes) and kind == MediaFileKind.DOWNLOADABLE:  # not the tab icon
             stored.append((filename, path_or_data))
         return original(self, path_or_data, mimetype, kind, filename)
 

@@ -91,6 +91,26 @@ def format_cell(value, kind: str | None, lang: str) -> str:
     return str(value)
 
 
+VALUE_KINDS = ("percent", "number", "integer", "decimal", "date")  # kinds a table keeps as values (sortable)
+
+
+def cell_formatter(kind: str | None, lang: str):
+    """`format_cell` for a table's display values (a pandas Styler): missing values (None, NaN, NaT) read '–';
+    numpy and pandas scalars are turned into Python ones first."""
+
+    def write(value) -> str:
+        if value is None or value != value:  # NaN, NaT
+            return "–"
+        if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+            value = value.to_pydatetime()
+            value = value.date() if kind == "date" or (value.hour, value.minute, value.second) == (0, 0, 0) else value
+        elif hasattr(value, "item"):  # numpy scalar
+            value = value.item()
+        return format_cell(value, kind, lang)
+
+    return write
+
+
 # ---- Python callbacks on the calling thread -----------------------------------------------------------------
 # Polars runs map_elements callbacks on its worker threads when a context holds several expressions (or a struct),
 # and DataFrame.to_pandas (st.dataframe) waits for those workers while holding the GIL: two sessions at once can

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.config import data_dir
-from dashboard.engine.kpi_text import formatted
+from dashboard.engine.kpi_text import VALUE_KINDS, cell_formatter, formatted
 from dashboard.i18n import t
 from dashboard.web.session import FILTERS_KEY, current_user, filters
 
@@ -34,12 +34,12 @@ def table(
     """A readable table of the labelled columns, in that order, and CSV and XLSX downloads of its raw values.
 
     `labels` maps each column to its label; or, with `prefix`, lists the columns, each labelled by the text
-    `<prefix>.<column>`. `formats` gives a column's kind for kpi_text.formatted (formats of columns not shown are
-    ignored, so one page-wide map serves every table). With `sortable`, numbers stay numbers (so clicking a header
-    sorts by value) and are shown with a column format; otherwise they are formatted as text in the locale. With
-    `on_select="rerun"` and a `key`, a row can be selected; the selection state is returned. `wide` columns (e.g.
-    a note) get more room; with `dashes`, a missing text reads '–' instead of 'None'; with `whole`, a short table
-    shows all its rows without a scroll bar.
+    `<prefix>.<column>`. `formats` gives a column's kind for kpi_text (formats of columns not shown are ignored, so
+    one page-wide map serves every table). Every table sorts by value: numbers and dates stay values and are
+    written in the locale as the cards write them, a missing value '–' (`sortable` and `dashes` are kept for the
+    callers; both are now always so). With `on_select="rerun"` and a `key`, a row can be selected; the selection
+    state is returned. `wide` columns (e.g. a note) get more room; with `whole`, a short table shows all its rows
+    without a scroll bar.
     """
     f = filters()
     if df.is_empty():
@@ -49,24 +49,19 @@ def table(
         labels = {c: t(f"{prefix}.{c}", f.lang) for c in labels}
     formats = {c: kind for c, kind in (formats or {}).items() if c in labels}
     shown = df.select(list(labels))
-    config = {}
-    if sortable:
-        text_kinds = {k: v for k, v in formats.items() if v not in ("percent", "number")}
-        view = formatted(shown, text_kinds, f.lang).with_columns(
-            [pl.col(c) * 100 for c, kind in formats.items() if kind == "percent"]
-        )
-        config = {
-            labels[c]: st.column_config.NumberColumn(format="%.1f%%" if kind == "percent" else "localized")
-            for c, kind in formats.items()
-            if kind in ("percent", "number")
-        }
-    else:
-        view = formatted(shown, formats, f.lang)
-    if dashes:
-        view = view.with_columns(pl.col(pl.String).fill_null("–"))
-    config |= {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
+    # Numbers and dates stay values (a click on a header sorts by value) and are written as the cards write them
+    # (92,3%, 1.234, 25/11/2026; a missing value '–') through the Styler's display values; codes become words.
+    value_columns = [c for c in shown.columns if formats.get(c) in VALUE_KINDS or _is_value(shown[c].dtype)]
+    view = formatted(shown, {c: k for c, k in formats.items() if c not in value_columns}, f.lang)
+    view = view.with_columns(pl.col(pl.String).fill_null("–"))
+    styler = (
+        view.rename(labels)
+        .to_pandas()
+        .style.format({labels[c]: cell_formatter(formats.get(c), f.lang) for c in value_columns}, na_rep="–")
+    )
+    config = {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
     event = st.dataframe(
-        view.rename(labels),
+        styler,
         hide_index=True,
         width="stretch",
         height="content" if whole and len(df) <= WHOLE_ROWS else "auto",
@@ -77,6 +72,10 @@ def table(
     )
     download_buttons(shown.rename(labels), name)
     return event if on_select != "ignore" else None
+
+
+def _is_value(dtype) -> bool:
+    return dtype.is_numeric() or dtype.is_temporal()
 
 
 def coded(df: pl.DataFrame, columns: Sequence[str], prefix: str) -> pl.DataFrame:
