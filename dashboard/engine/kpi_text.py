@@ -65,6 +65,12 @@ def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
     return f"{sign}{fmt_number(change, lang)}"
 
 
+def kpi_cell(kpi_id: str, value: float | None, lang: str) -> str:
+    """A KPI value in a table cell with its colour and its word: '🟢 97,3% · Đạt' ('⚪ – · Không có dữ liệu')."""
+    status = status_for(kpi_id, value)
+    return f"{STATUS_DOTS[status]} {format_value(kpi_id, value, lang)} · {status_word(kpi_id, status, lang)}"
+
+
 # ---- one cell ----------------------------------------------------------------------------------------------
 
 
