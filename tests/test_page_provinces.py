@@ -8,14 +8,14 @@ from __future__ import annotations
 from apptest_helpers import figures, metrics, open_page, rows, table
 
 PAGE = "pages/leaders/provinces.py"
-COLUMNS_VI = [
-    "Tỷ lệ cơ quan đã kết nối",
-    "Tỷ lệ giao dịch thành công",
-    "Tỷ lệ hồ sơ sử dụng lại dữ liệu",
-    "Tỷ lệ thông tin được điền sẵn",
-    "Chỉ số chất lượng dữ liệu",
-    "Tỷ lệ CSDL có chủ quản và người phụ trách",
-    "Chỉ số tiến độ so với kế hoạch (SPI)",
+COLUMNS_VI = [  # short headers; the full KPI name is each column's help
+    "Cơ quan kết nối",
+    "Giao dịch thành công",
+    "Hồ sơ dùng lại dữ liệu",
+    "Trường điền sẵn",
+    "Chất lượng dữ liệu",
+    "Có chủ quản, phụ trách",
+    "Tiến độ (SPI)",
 ]
 P1_VI = [
     "🟢 100,0% · Đạt",  # P1C, P1X connected: 2/2
@@ -57,6 +57,13 @@ def test_groups_provinces_and_map_in_vietnamese(app):
         "<b>Tỉnh P2</b><br>Tỷ lệ cơ quan đã kết nối: 50,0%<br>Chưa đạt",
     ]
     assert heat["z"][0][:2] == [2, 0]  # green, red
+    legend = [(tr["name"], tr["marker"]["color"]) for tr in fig["data"][1:]]
+    assert legend == [
+        ("Đạt", "#1e7d3a"),
+        ("Cần chú ý", "#c27c0e"),
+        ("Chưa đạt", "#c0392b"),
+        ("Không có dữ liệu", "#8a8f98"),
+    ]
     assert [a["text"] for a in fig["layout"]["annotations"]] == [
         "★ Tỉnh P1<br><b>100,0%</b>",
         "Tỉnh P2<br><b>50,0%</b>",

@@ -55,9 +55,15 @@ def placed(tiles: list[Tile], positions: dict[str, tuple[int, int]]) -> list[tup
 
 
 def tile_map(
-    tiles: list[Tile], *, title: str, lang: str, positions: dict[str, tuple[int, int]] | None = None
+    tiles: list[Tile],
+    *,
+    title: str,
+    lang: str,
+    legend: dict[str | None, str] | None = None,
+    positions: dict[str, tuple[int, int]] | None = None,
 ) -> go.Figure:
-    """The map: one heatmap cell per province (hover: the tile's hover text), its name and value written on it."""
+    """The map: one heatmap cell per province (hover: the tile's hover text), its name and value written on it;
+    `legend` names the colours (status -> word), shown above the tiles."""
     cells = placed(tiles, tile_positions() if positions is None else positions)
     n_rows = max((row for _, row, _ in cells), default=0) + 1
     z = [[None] * COLUMNS for _ in range(n_rows)]
@@ -92,12 +98,25 @@ def tile_map(
             ygap=3,
         )
     )
+    for status, word in (legend or {}).items():  # legend entries only: a square of each colour and its word
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=word,
+                marker={"symbol": "square", "size": 12, "color": TILE_COLOURS[STATUS_CODES[status]]},
+                hoverinfo="skip",
+            )
+        )
     fig.update_layout(
         title={"text": title, "font": {"size": 14}},
+        showlegend=bool(legend),
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 11}},
         separators=plotly_separators(lang),
         width=COLUMNS * TILE_PX + 20,
-        height=n_rows * ROW_PX + 60,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=n_rows * ROW_PX + 90,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
         xaxis={"visible": False, "range": [-0.5, COLUMNS - 0.5], "fixedrange": True},
         yaxis={"visible": False, "autorange": "reversed", "fixedrange": True},
         plot_bgcolor="white",

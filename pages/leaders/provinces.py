@@ -37,7 +37,8 @@ chosen = ui.url_selectbox(
     format_func=lambda k: kpi_text.kpi_name(k, f.lang),
 )
 kpi_label = kpi_text.kpi_name(chosen, f.lang)
-labels = {k: kpi_text.kpi_name(k, f.lang) for k in KPIS}
+labels = {k: f.tr(f"provinces.short.{k}") for k in KPIS}  # short headers; the full KPI name on hover
+COLUMN_HELP = {labels[k]: st.column_config.TextColumn(help=kpi_text.kpi_name(k, f.lang)) for k in KPIS}
 scorecard = ui.query("provinces_scorecard")
 provinces = scorecard.filter(pl.col("row_kind") == "province").sort(chosen, "province_name", nulls_last=True)
 
@@ -75,7 +76,8 @@ if f.scope.type == "all":
         if groups.is_empty():
             st.info(f.tr("app.empty"))
         else:
-            st.dataframe(cells(groups, first), hide_index=True, width="stretch")
+            config = COLUMN_HELP | {first.name: st.column_config.TextColumn(pinned=True)}
+            st.dataframe(cells(groups, first), hide_index=True, width="stretch", column_config=config)
             st.caption(f.tr("provinces.groups_note"))
             ui.download_buttons(raw(groups, first), "provinces_groups")
 else:
@@ -96,6 +98,7 @@ with ui.part(f.tr("provinces.table")):
             hide_index=True,
             width="stretch",
             height="content",
+            column_config=COLUMN_HELP | {first.name: st.column_config.TextColumn(pinned=True)},
             key="provinces_table",
             on_select="rerun",
             selection_mode="single-row",
@@ -105,7 +108,7 @@ with ui.part(f.tr("provinces.table")):
         # Only a province whose row is shown can be opened; a user held to a province sees their own row only.
         picked = [codes[i] for i in event.selection.rows if i < len(codes)] if event else []
         by_code = dict(zip(codes, provinces["province_name"]))
-        pick, go = st.columns([3, 1], vertical_alignment="bottom")
+        pick, go = st.columns([3, 2], vertical_alignment="bottom")
         code = pick.selectbox(f.tr("provinces.open_pick"), codes, format_func=by_code.get, key="provinces_open")
         if go.button(f.tr("provinces.open_button"), key="provinces_open_go", icon=":material/open_in_new:"):
             picked = [code]
@@ -127,5 +130,9 @@ with ui.part(f.tr("provinces.map", kpi=kpi_label)):
         pilot = f" · ★ {f.tr('provinces.pilot')}" if row["is_pilot"] else ""
         hover = f"<b>{name}</b>{pilot}<br>{kpi_label}: {text}<br>{word}"
         tiles.append(tilemap.Tile(code, name, status, text, hover, row["is_pilot"]))
-    st.plotly_chart(tilemap.tile_map(tiles, title=f.tr("provinces.map", kpi=kpi_label), lang=f.lang), width="content")
+    legend = {s: kpi_text.status_word(chosen, s, f.lang) for s in ("green", "amber", "red", None)}
+    if any(tile.status == tilemap.OUTSIDE for tile in tiles):
+        legend[tilemap.OUTSIDE] = f.tr("provinces.outside")
+    fig = tilemap.tile_map(tiles, title=f.tr("provinces.map", kpi=kpi_label), lang=f.lang, legend=legend)
+    st.plotly_chart(fig, width="content")
     st.caption(f.tr("provinces.map_note"))
