@@ -46,9 +46,10 @@ def test_groups_provinces_and_map_in_vietnamese(app):
     # one province per group on the fixture: each group row is its province's row (the mean of one value)
     assert rows(groups) == [["★ Thí điểm (1 tỉnh)", *P1_VI], ["Còn lại (1 tỉnh)", *P2_VI]]
     provinces = table(at, "Tỉnh, thành phố")
-    assert list(provinces.columns) == ["Tỉnh, thành phố", *COLUMNS_VI]
-    # sorted by the first KPI (connected agencies), lowest first: P2 50 % before P1 100 %; ★ marks the pilot P1
-    assert rows(provinces) == [["Tỉnh P2", *P2_VI], ["★ Tỉnh P1", *P1_VI]]
+    assert list(provinces.columns) == ["Tỉnh, thành phố", "Số chỉ số chưa đạt", *COLUMNS_VI]
+    # sorted by the first KPI (connected agencies), lowest first: P2 50 % before P1 100 %; ★ marks the pilot P1;
+    # off track: P2 connected, reuse, pre-fill, ownership (4), P1 schedule (1)
+    assert rows(provinces) == [["Tỉnh P2", 4, *P2_VI], ["★ Tỉnh P1", 1, *P1_VI]]
     (fig,) = figures(at)
     heat = fig["data"][0]
     hovers = [h for row in heat["text"] for h in row if h]
@@ -121,6 +122,7 @@ def test_english(app):
     provinces = table(at, "Province")
     assert rows(provinces)[0] == [
         "Province P2",
+        4,
         "🔴 50.0% · Off track",
         "🟢 100.0% · On track",
         "🔴 20.0% · Off track",

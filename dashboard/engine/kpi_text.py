@@ -138,6 +138,14 @@ def worst_status(statuses: Iterable[str | None]) -> str | None:
     return min(statuses, key=STATUS_RANK.get, default=None)
 
 
+def count_with_status(df: pl.DataFrame, kpi_ids: Iterable[str], status: str) -> pl.Series:
+    """For each row, how many of the KPI columns (each named by its kpi_id) have this RAG status ("red": how many
+    KPIs are off track), as a UInt8 series called `count_<status>`."""
+    kpi_ids = list(kpi_ids)
+    counts = [sum(status_for(k, row[k]) == status for k in kpi_ids) for row in df.select(kpi_ids).iter_rows(named=True)]
+    return pl.Series(f"count_{status}", counts, dtype=pl.UInt8)
+
+
 def with_worst_status(
     df: pl.DataFrame,
     kpi_by_column: dict[str, str],

@@ -43,17 +43,17 @@ scorecard = ui.query("provinces_scorecard")
 provinces = scorecard.filter(pl.col("row_kind") == "province").sort(chosen, "province_name", nulls_last=True)
 
 
-def cells(df: pl.DataFrame, first: pl.Series) -> pl.DataFrame:
-    """The first column, then each KPI as value, colour and word (kpi_text.kpi_cell)."""
+def cells(df: pl.DataFrame, *first: pl.Series) -> pl.DataFrame:
+    """The first columns, then each KPI as value, colour and word (kpi_text.kpi_cell)."""
     columns = [
         kpi_text.values_mapped(df[k], lambda v, k=k: kpi_text.kpi_cell(k, v, f.lang)).alias(labels[k]) for k in KPIS
     ]
-    return pl.DataFrame([first, *columns])
+    return pl.DataFrame([*first, *columns])
 
 
-def raw(df: pl.DataFrame, first: pl.Series) -> pl.DataFrame:
+def raw(df: pl.DataFrame, *first: pl.Series) -> pl.DataFrame:
     """What the downloads hold: the values as fractions and the status words, the province code beside the name."""
-    out = [first, *([df["province_code"].alias("province_code")] if "province_code" in df.columns else [])]
+    out = [*first, *([df["province_code"].alias("province_code")] if "province_code" in df.columns else [])]
     for k in KPIS:
         out.append(df[k].alias(labels[k]))
         out.append(
@@ -90,20 +90,26 @@ with ui.part(f.tr("provinces.table")):
         ("★ " if pilot else "") + name for name, pilot in provinces.select("province_name", "is_pilot").iter_rows()
     ]
     first = pl.Series(f.tr("provinces.col.province_name"), names, dtype=pl.String)
+    # "behind on everything": how many of the seven are off track (a number, so its header sorts by it)
+    red = kpi_text.count_with_status(provinces, KPIS, "red").alias(f.tr("provinces.col.count_red"))
     if provinces.is_empty():
         st.info(f.tr("app.empty"))
     else:
         event = st.dataframe(
-            cells(provinces, first),
+            cells(provinces, first, red),
             hide_index=True,
             width="stretch",
             height="content",
-            column_config=COLUMN_HELP | {first.name: st.column_config.TextColumn(pinned=True)},
+            column_config=COLUMN_HELP
+            | {
+                first.name: st.column_config.TextColumn(pinned=True),
+                red.name: st.column_config.NumberColumn(format="%d", help=f.tr("provinces.count_red_help")),
+            },
             key="provinces_table",
             on_select="rerun",
             selection_mode="single-row",
         )
-        ui.download_buttons(raw(provinces, first), "provinces_scorecard")
+        ui.download_buttons(raw(provinces, first, red), "provinces_scorecard")
         codes = provinces["province_code"].to_list()
         # Only a province whose row is shown can be opened; a user held to a province sees their own row only.
         picked = [codes[i] for i in event.selection.rows if i < len(codes)] if event else []
