@@ -57,13 +57,14 @@ def placed(tiles: list[Tile], positions: dict[str, tuple[int, int]]) -> list[tup
 def tile_map(
     tiles: list[Tile],
     *,
-    title: str,
     lang: str,
+    title: str | None = None,
     legend: dict[str | None, str] | None = None,
     positions: dict[str, tuple[int, int]] | None = None,
 ) -> go.Figure:
     """The map: one heatmap cell per province (hover: the tile's hover text), its name and value written on it;
-    `legend` names the colours (status -> word), shown above the tiles."""
+    `legend` names the colours (status -> word), shown above the tiles; a `title` goes above the legend (pages
+    mostly put theirs in a subheader instead)."""
     cells = placed(tiles, tile_positions() if positions is None else positions)
     n_rows = max((row for _, row, _ in cells), default=0) + 1
     z = [[None] * COLUMNS for _ in range(n_rows)]
@@ -110,13 +111,13 @@ def tile_map(
             )
         )
     fig.update_layout(
-        title={"text": title, "font": {"size": 14}},
+        title={"text": title, "font": {"size": 14}} if title else None,
         showlegend=bool(legend),
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 11}},
         separators=plotly_separators(lang),
         width=COLUMNS * TILE_PX + 20,
         height=n_rows * ROW_PX + 90,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        margin={"l": 10, "r": 10, "t": 100 if title else 70, "b": 10},
         xaxis={"visible": False, "range": [-0.5, COLUMNS - 0.5], "fixedrange": True},
         yaxis={"visible": False, "autorange": "reversed", "fixedrange": True},
         plot_bgcolor="white",

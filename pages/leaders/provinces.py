@@ -139,6 +139,7 @@ with ui.part(f.tr("provinces.map", kpi=kpi_label)):
     legend = {s: kpi_text.status_word(chosen, s, f.lang) for s in ("green", "amber", "red", None)}
     if any(tile.status == tilemap.OUTSIDE for tile in tiles):
         legend[tilemap.OUTSIDE] = f.tr("provinces.outside")
-    fig = tilemap.tile_map(tiles, title=f.tr("provinces.map", kpi=kpi_label), lang=f.lang, legend=legend)
+    st.subheader(f.tr("provinces.map", kpi=kpi_label))
+    fig = tilemap.tile_map(tiles, lang=f.lang, legend=legend)
     st.plotly_chart(fig, width="content")
     st.caption(f.tr("provinces.map_note"))

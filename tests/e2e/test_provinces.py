@@ -53,3 +53,17 @@ def test_selecting_a_row_opens_that_province(context, server, e2e_base, artifact
     assert url_params(page)["scope"] == f"province:{code}"
     assert selected(page, t("filter.scope", "vi")) == name
     assert visit.problems() == []
+
+
+def test_english_page_and_a_province_scope(context, server, artifacts):
+    shots = artifacts / "screenshots"
+    shots.mkdir(exist_ok=True)
+    visit = open_page(context, server.url, "provinces", "lang=en&scope=province:HNI")
+    page = visit.page
+    assert visit.problems() == []
+    full = shots / "provinces_en_province_900_full.png"
+    full_screenshot(page, full, 900)
+    first_screen(full, shots / "provinces_en_province_900x1000.png")
+    assert page.locator("[data-testid=stDataFrame]").count() == 1  # its own row; no group rows in a province
+    assert t("provinces.one_province", "en").split(":")[0] in page.locator("[data-testid=stMain]").inner_text()
+    assert visit.problems() == []
