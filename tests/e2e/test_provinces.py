@@ -53,6 +53,21 @@ def test_selecting_a_row_opens_that_province(context, server, e2e_base, artifact
     assert url_params(page)["scope"] == f"province:{code}"
     assert selected(page, t("filter.scope", "vi")) == name
     assert visit.problems() == []
+    # back to the whole system and to the scorecard: the old selection does not open the province again
+    # (typed: the list opens scrolled to the chosen province, far from "all" at its top)
+    box = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name=t("filter.scope", "vi"), exact=True)
+    box.click()
+    box.fill(t("filter.scope_all", "vi"))
+    page.get_by_role("option", name=t("filter.scope_all", "vi"), exact=True).click()
+    page.wait_for_timeout(300)
+    settle(page)
+    assert url_params(page)["scope"] == "all"
+    page.locator("[data-testid=stSidebarNav] a[href$='/provinces']").click()
+    page.wait_for_url(re.compile(r"/provinces\?"))
+    settle(page)
+    assert url_path(page) == "provinces" and url_params(page)["scope"] == "all"
+    assert page.locator("[data-testid=stDataFrame]").count() == 2
+    assert visit.problems() == []
 
 
 def test_english_page_and_a_province_scope(context, server, artifacts):
