@@ -133,3 +133,27 @@ def test_english(app):
     ]
     hovers = [h for row in figures(at)[0]["data"][0]["text"] for h in row if h]
     assert hovers[0] == "<b>Province P1</b> · ★ Pilot<br>Agencies connected: 100.0%<br>On track"
+
+
+def test_the_download_holds_the_values_and_the_words(app, monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stored: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, data, mimetype, kind, filename=None):
+        if isinstance(data, bytes):
+            stored[filename] = data
+        return original(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    open_page(app)
+    lines = stored["provinces_scorecard_2026-03-02_2026-03-08_all.csv"].decode("utf-8-sig").splitlines()
+    assert lines[0].startswith('"Tỉnh, thành phố",Số chỉ số chưa đạt,Mã tỉnh,Thí điểm,Cơ quan kết nối,')
+    # P2: connected 1/2, exchange 80/80, reuse 6/30, pre-fill 60/200, quality 3.9/4, ownership 0/1, SPI 1.1/1
+    assert lines[1] == (
+        "Tỉnh P2,4,P2,false,0.5,Chưa đạt,1.0,Đạt,0.2,Chưa đạt,0.3,Chưa đạt,0.975,Đạt,0.0,Chưa đạt,1.1,Đạt"
+    )
+    groups = stored["provinces_groups_2026-03-02_2026-03-08_all.csv"].decode("utf-8-sig").splitlines()
+    assert groups[0].startswith("Nhóm,Cơ quan kết nối,") and "Mã tỉnh" not in groups[0]
+    assert groups[2].startswith("Còn lại (1 tỉnh),0.5,Chưa đạt,1.0,Đạt,")

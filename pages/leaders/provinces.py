@@ -52,8 +52,12 @@ def cells(df: pl.DataFrame, *first: pl.Series) -> pl.DataFrame:
 
 
 def raw(df: pl.DataFrame, *first: pl.Series) -> pl.DataFrame:
-    """What the downloads hold: the values as fractions and the status words, the province code beside the name."""
-    out = [*first, *([df["province_code"].alias("province_code")] if "province_code" in df.columns else [])]
+    """What the downloads hold: the values as fractions and the status words; for provinces, their code and
+    whether they pilot (the group rows have neither)."""
+    out = list(first)
+    if df["province_code"].is_not_null().any():
+        out.append(df["province_code"].alias(f.tr("provinces.col.province_code")))
+        out.append(df["is_pilot"].alias(f.tr("provinces.col.is_pilot")))
     for k in KPIS:
         out.append(df[k].alias(labels[k]))
         out.append(
