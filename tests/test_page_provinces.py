@@ -157,3 +157,16 @@ def test_the_download_holds_the_values_and_the_words(app, monkeypatch):
     groups = stored["provinces_groups_2026-03-02_2026-03-08_all.csv"].decode("utf-8-sig").splitlines()
     assert groups[0].startswith("Nhóm,Cơ quan kết nối,") and "Mã tỉnh" not in groups[0]
     assert groups[2].startswith("Còn lại (1 tỉnh),0.5,Chưa đạt,1.0,Đạt,")
+
+
+def test_a_period_without_flows_shows_no_data_not_zero(app):
+    # 2026-05-04..10: no exchange, no dossier; quality and ownership are states and still count (as of 05-10)
+    at = open_page(app, start="2026-05-04", end="2026-05-10")
+    assert not at.exception and not at.error
+    p1 = next(r for r in rows(table(at, "Tỉnh, thành phố")) if r[0] == "★ Tỉnh P1")
+    assert p1[2:6] == [
+        "🔴 0,0% · Chưa đạt",  # connected: 0 of 2 bodies (a count over no rows is 0)
+        "⚪ – · Không có dữ liệu",  # exchange success: no calls, 0/0 is null
+        "⚪ – · Không có dữ liệu",  # dossier reuse: no dossiers
+        "⚪ – · Không có dữ liệu",  # pre-fill: no fields
+    ]
