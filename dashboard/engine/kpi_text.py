@@ -65,6 +65,12 @@ def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
     return f"{sign}{fmt_number(change, lang)}"
 
 
+def kpi_cell(kpi_id: str, value: float | None, lang: str) -> str:
+    """A KPI value in a table cell with its colour and its word: '🟢 97,3% · Đạt' ('⚪ – · Không có dữ liệu')."""
+    status = status_for(kpi_id, value)
+    return f"{STATUS_DOTS[status]} {format_value(kpi_id, value, lang)} · {status_word(kpi_id, status, lang)}"
+
+
 # ---- one cell ----------------------------------------------------------------------------------------------
 
 
@@ -150,6 +156,14 @@ def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFr
 def worst_status(statuses: Iterable[str | None]) -> str | None:
     """The worst of some RAG statuses (red, then amber, then green; None when there is none)."""
     return min(statuses, key=STATUS_RANK.get, default=None)
+
+
+def count_with_status(df: pl.DataFrame, kpi_ids: Iterable[str], status: str) -> pl.Series:
+    """For each row, how many of the KPI columns (each named by its kpi_id) have this RAG status ("red": how many
+    KPIs are off track), as a UInt8 series called `count_<status>`."""
+    kpi_ids = list(kpi_ids)
+    counts = [sum(status_for(k, row[k]) == status for k in kpi_ids) for row in df.select(kpi_ids).iter_rows(named=True)]
+    return pl.Series(f"count_{status}", counts, dtype=pl.UInt8)
 
 
 def with_worst_status(

@@ -20,7 +20,7 @@ from dashboard.web.session import (
     url_selectbox,
     url_text_input,
 )
-from dashboard.web.sidebar import global_filters
+from dashboard.web.sidebar import global_filters, open_scope
 from dashboard.web.tables import audit_download, coded, download_buttons, table
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "kpi_card",
     "kpi_cards",
     "kpis",
+    "open_scope",
     "part",
     "period_caption",
     "query",
