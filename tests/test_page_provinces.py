@@ -5,6 +5,7 @@ ownership 0.95/0.80, SPI 0.95/0.85. The held user's view is tested in tests/test
 
 from __future__ import annotations
 
+import pytest
 from apptest_helpers import figures, metrics, open_page, rows, table
 
 PAGE = "pages/leaders/provinces.py"
@@ -18,22 +19,22 @@ COLUMNS_VI = [  # short headers; the full KPI name is each column's help
     "Tiến độ (SPI)",
 ]
 P1_VI = [
-    "🟢 100,0% · Đạt",  # P1C, P1X connected: 2/2
-    "🟠 97,3% · Cần chú ý",  # 146/150, between 0.95 and 0.99
-    "🟢 80,0% · Đạt",  # 32/40 = 0.80, at the green threshold
-    "🟢 92,5% · Đạt",  # 370/400
-    "🟠 82,5% · Cần chú ý",  # (0.9 + 0.75) / 2
-    "🟢 100,0% · Đạt",  # D2, D5 with steward: 2/2
-    "🔴 58,8% · Chưa đạt",  # 1 / 1.7
+    "100,0% · Đạt",  # P1C, P1X connected: 2/2
+    "97,3% · Cần chú ý",  # 146/150, between 0.95 and 0.99
+    "80,0% · Đạt",  # 32/40 = 0.80, at the green threshold
+    "92,5% · Đạt",  # 370/400
+    "82,5% · Cần chú ý",  # (0.9 + 0.75) / 2
+    "100,0% · Đạt",  # D2, D5 with steward: 2/2
+    "58,8% · Chưa đạt",  # 1 / 1.7
 ]
 P2_VI = [
-    "🔴 50,0% · Chưa đạt",  # P2C of P2C, P2X
-    "🟢 100,0% · Đạt",  # 80/80
-    "🔴 20,0% · Chưa đạt",  # 6/30
-    "🔴 30,0% · Chưa đạt",  # 60/200, under 0.42
-    "🟢 97,5% · Đạt",  # (1 + 1 + 1 + 0.9) / 4
-    "🔴 0,0% · Chưa đạt",  # D4 has no steward: 0/1
-    "🟢 110,0% · Đạt",  # 1.1 / 1
+    "50,0% · Chưa đạt",  # P2C of P2C, P2X
+    "100,0% · Đạt",  # 80/80
+    "20,0% · Chưa đạt",  # 6/30
+    "30,0% · Chưa đạt",  # 60/200, under 0.42
+    "97,5% · Đạt",  # (1 + 1 + 1 + 0.9) / 4
+    "0,0% · Chưa đạt",  # D4 has no steward: 0/1
+    "110,0% · Đạt",  # 1.1 / 1
 ]
 
 
@@ -49,7 +50,7 @@ def test_groups_provinces_and_map_in_vietnamese(app):
     assert list(provinces.columns) == ["Tỉnh, thành phố", "Số chỉ số chưa đạt", *COLUMNS_VI]
     # sorted by the first KPI (connected agencies), lowest first: P2 50 % before P1 100 %; ★ marks the pilot P1;
     # off track: P2 connected, reuse, pre-fill, ownership (4), P1 schedule (1)
-    assert rows(provinces) == [["Tỉnh P2", 4, *P2_VI], ["★ Tỉnh P1", 1, *P1_VI]]
+    assert rows(provinces) == [["Tỉnh P2", "4", *P2_VI], ["★ Tỉnh P1", "1", *P1_VI]]
     (fig,) = figures(at)
     heat = fig["data"][0]
     hovers = [h for row in heat["text"] for h in row if h]
@@ -118,18 +119,18 @@ def test_english(app):
     assert not at.exception
     assert at.title[0].value == "Provinces"
     groups = table(at, "Group")
-    assert rows(groups)[0][:3] == ["★ Pilots (1 provinces)", "🟢 100.0% · On track", "🟠 97.3% · Needs attention"]
+    assert rows(groups)[0][:3] == ["★ Pilots (1 provinces)", "100.0% · On track", "97.3% · Needs attention"]
     provinces = table(at, "Province")
     assert rows(provinces)[0] == [
         "Province P2",
-        4,
-        "🔴 50.0% · Off track",
-        "🟢 100.0% · On track",
-        "🔴 20.0% · Off track",
-        "🔴 30.0% · Off track",
-        "🟢 97.5% · On track",
-        "🔴 0.0% · Off track",
-        "🟢 110.0% · On track",
+        "4",
+        "50.0% · Off track",
+        "100.0% · On track",
+        "20.0% · Off track",
+        "30.0% · Off track",
+        "97.5% · On track",
+        "0.0% · Off track",
+        "110.0% · On track",
     ]
     hovers = [h for row in figures(at)[0]["data"][0]["text"] for h in row if h]
     assert hovers[0] == "<b>Province P1</b> · ★ Pilot<br>Agencies connected: 100.0%<br>On track"
@@ -165,8 +166,19 @@ def test_a_period_without_flows_shows_no_data_not_zero(app):
     assert not at.exception and not at.error
     p1 = next(r for r in rows(table(at, "Tỉnh, thành phố")) if r[0] == "★ Tỉnh P1")
     assert p1[2:6] == [
-        "🔴 0,0% · Chưa đạt",  # connected: 0 of 2 bodies (a count over no rows is 0)
-        "⚪ – · Không có dữ liệu",  # exchange success: no calls, 0/0 is null
-        "⚪ – · Không có dữ liệu",  # dossier reuse: no dossiers
-        "⚪ – · Không có dữ liệu",  # pre-fill: no fields
+        "0,0% · Chưa đạt",  # connected: 0 of 2 bodies (a count over no rows is 0)
+        "– · Không có dữ liệu",  # exchange success: no calls, 0/0 is null
+        "– · Không có dữ liệu",  # dossier reuse: no dossiers
+        "– · Không có dữ liệu",  # pre-fill: no fields
     ]
+
+
+def test_the_scorecard_sorts_by_value_and_tints_each_cell_by_its_status(app):
+    """Under the words, the cells hold the KPI values (a header click sorts by value, not by text), and each cell
+    has the tint of its status: P2's connected agencies 50 % (red), P1's 100 % (green)."""
+    at = open_page(app)
+    grid = next(d for d in at.dataframe if "Tỉnh, thành phố" in d.raw_value.columns)
+    connected = grid.raw_value.columns[2]
+    assert grid.raw_value[connected].tolist() == [pytest.approx(0.5), pytest.approx(1.0)]
+    styles = grid.proto.arrow_data.styler.styles
+    assert "rgba(207, 34, 46, 0.18)" in styles and "rgba(26, 127, 55, 0.16)" in styles

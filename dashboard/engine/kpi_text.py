@@ -12,7 +12,18 @@ import polars as pl
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, status_for
 from dashboard.i18n import fmt_date, fmt_number, fmt_percent, t
 
-STATUS_DOTS = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
+# A status mark in a table cell: a shape per status (readable without colour, and without a colour emoji font,
+# which a server printing the PDF often lacks), coloured by the table (web/tables.py, the HTML report).
+STATUS_DOTS = {"green": "●", "amber": "▲", "red": "◆", None: "○"}
+# Every mark a cell may start with (the roadmap's outcomes use the same shapes, and ✕ for cancelled), and its colour.
+MARK_COLOURS = {"●": "#1a7f37", "▲": "#9a6700", "◆": "#cf222e", "○": "#6e7781", "✕": "#6e7781"}
+
+
+def mark_colour(text) -> str | None:
+    """The colour of a cell that starts with a status mark ('● Đạt'), else None."""
+    return MARK_COLOURS.get(text[:1]) if isinstance(text, str) and text else None
+
+
 STATUS_RANK = {"red": 0, "amber": 1, "green": 2, None: 3}  # worst first
 NUMBER_KINDS = ("percent", "number", "integer", "decimal")
 
@@ -66,7 +77,7 @@ def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
 
 
 def kpi_cell(kpi_id: str, value: float | None, lang: str) -> str:
-    """A KPI value in a table cell with its colour and its word: '🟢 97,3% · Đạt' ('⚪ – · Không có dữ liệu')."""
+    """A KPI value in a table cell with its mark and its word: '● 97,3% · Đạt' ('○ – · Không có dữ liệu')."""
     status = status_for(kpi_id, value)
     return f"{STATUS_DOTS[status]} {format_value(kpi_id, value, lang)} · {status_word(kpi_id, status, lang)}"
 

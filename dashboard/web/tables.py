@@ -10,10 +10,20 @@ import polars as pl
 import streamlit as st
 
 from dashboard.config import data_dir
-from dashboard.engine.kpi_text import VALUE_KINDS, cell_formatter, formatted
+from dashboard.engine.kpi_text import (
+    VALUE_KINDS,
+    cell_formatter,
+    format_value,
+    formatted,
+    mark_colour,
+    status_word,
+)
+from dashboard.engine.kpis import status_for
 from dashboard.i18n import t
 from dashboard.web.session import FILTERS_KEY, current_user, filters
 
+# The status colours as light tints behind a cell's text (readable in the light and the dark theme).
+RAG_TINTS = {"green": "rgba(26, 127, 55, 0.16)", "amber": "rgba(191, 135, 0, 0.22)", "red": "rgba(207, 34, 46, 0.18)"}
 WHOLE_ROWS = 20  # a `whole` table of up to this many rows shows all of them; a longer one scrolls
 
 
@@ -72,6 +82,48 @@ def table(
     )
     download_buttons(shown.rename(labels), name)
     return event if on_select != "ignore" else None
+
+
+def mark_style(text) -> str:
+    colour = mark_colour(text)
+    return f"color: {colour}" if colour else ""
+
+
+def coloured_marks(styler, columns: Sequence[str]):
+    """Cells that start with a status mark ('● Đạt', '◆ Quá hạn') in the mark's colour: the shape tells the status
+    without colour, the colour without an emoji font."""
+    return styler.map(mark_style, subset=list(columns)) if columns else styler
+
+
+def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
+    """A table whose `kpis` columns (label -> KPI id) hold the KPI values, so a header sorts by value, shown as the
+    cards show them with the status ('97,3% · Đạt') on a light tint of the status colour; other text columns
+    as they are (marks coloured)."""
+    pdf = frame.to_pandas()
+
+    def cell(kpi_id: str):
+        def write(value) -> str:
+            value = None if value is None or value != value else float(value)
+            status = status_for(kpi_id, value)
+            return f"{format_value(kpi_id, value, lang)} · {status_word(kpi_id, status, lang)}"
+
+        return write
+
+    def tint(kpi_id: str):
+        def style(value) -> str:
+            status = status_for(kpi_id, None if value is None or value != value else float(value))
+            return f"background-color: {RAG_TINTS[status]}" if status in RAG_TINTS else ""
+
+        return style
+
+    styler = pdf.style.format({label: cell(k) for label, k in kpis.items()})  # a missing KPI: '– · Không có dữ liệu'
+    others = [c for c in frame.columns if c not in kpis]
+    if others:
+        styler = styler.format(na_rep="–", subset=others)
+    for label, kpi_id in kpis.items():
+        styler = styler.map(tint(kpi_id), subset=[label])
+    texts = [c for c in frame.columns if c not in kpis and frame[c].dtype == pl.String]
+    return coloured_marks(styler, texts)
 
 
 def _is_value(dtype) -> bool:

@@ -21,7 +21,7 @@ from dashboard.web.session import (
     url_text_input,
 )
 from dashboard.web.sidebar import global_filters, open_scope
-from dashboard.web.tables import audit_download, coded, download_buttons, table
+from dashboard.web.tables import audit_download, coded, download_buttons, kpi_styler, table
 
 __all__ = [
     "CARD_WIDTH",
@@ -36,6 +36,7 @@ __all__ = [
     "global_filters",
     "is_analyst",
     "kpi_card",
+    "kpi_styler",
     "kpi_cards",
     "kpis",
     "open_scope",

@@ -43,12 +43,11 @@ scorecard = ui.query("provinces_scorecard")
 provinces = scorecard.filter(pl.col("row_kind") == "province").sort(chosen, "province_name", nulls_last=True)
 
 
-def cells(df: pl.DataFrame, *first: pl.Series) -> pl.DataFrame:
-    """The first columns, then each KPI as value, colour and word (kpi_text.kpi_cell)."""
-    columns = [
-        kpi_text.values_mapped(df[k], lambda v, k=k: kpi_text.kpi_cell(k, v, f.lang)).alias(labels[k]) for k in KPIS
-    ]
-    return pl.DataFrame([*first, *columns])
+def cells(df: pl.DataFrame, *first: pl.Series):
+    """The first columns, then each KPI: its value (so a header sorts by it), shown as '97,3% · Đạt' on a tint of
+    its status colour (ui.kpi_styler)."""
+    frame = pl.DataFrame([*first, *(df[k].alias(labels[k]) for k in KPIS)])
+    return ui.kpi_styler(frame, {labels[k]: k for k in KPIS}, f.lang)
 
 
 def raw(df: pl.DataFrame, *first: pl.Series) -> pl.DataFrame:
