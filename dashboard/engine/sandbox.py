@@ -37,6 +37,7 @@ import polars as pl
 import pyarrow as pa
 
 from dashboard.config import QUERIES_DIR, curated_dir, data_version
+from dashboard.csvsafe import csv_bytes
 from dashboard.data.contract import LOAD_ORDER, TABLES
 from dashboard.engine.db import database, harden, hardened_connection
 from dashboard.scope import Scope
@@ -286,9 +287,9 @@ EXPORTS = {
 
 
 def export(frame: pl.DataFrame, kind: str) -> bytes:
-    """The result as CSV (UTF-8 with BOM, so Excel reads Vietnamese), XLSX or Parquet."""
+    """The result as CSV (UTF-8 with BOM, so Excel reads Vietnamese; formulas neutralised), XLSX or Parquet."""
     if kind == "csv":
-        return frame.write_csv().encode("utf-8-sig")
+        return csv_bytes(frame)
     buffer = io.BytesIO()
     if kind == "xlsx":
         frame.write_excel(buffer, worksheet="result", autofit=True)

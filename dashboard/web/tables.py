@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.config import data_dir
+from dashboard.csvsafe import csv_bytes
 from dashboard.engine.kpi_text import formatted
 from dashboard.i18n import t
 from dashboard.web.session import FILTERS_KEY, current_user, filters
@@ -99,7 +100,7 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
     left = right = st.container(horizontal=True, gap="small")
     left.download_button(
         f.tr("download.csv"),
-        df.write_csv().encode("utf-8-sig"),
+        csv_bytes(df),
         f"{stem}.csv",
         "text/csv",
         key=f"csv_{name}",
