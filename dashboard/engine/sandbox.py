@@ -17,8 +17,10 @@ pages/). Three layers, each enough on its own for the attacks it names:
    rows and has no file access at all; the `all` one reads the curated Parquet through the same views,
    inside the one allowed folder.
 3. The run (`run_select`): a timer interrupts the cursor after `timeout_s` (DuckDB's locked
-   `max_execution_time` is not applied to cursors), and rows are streamed so at most `max_rows` are
-   kept while the rest are only counted.
+   `max_execution_time` is not applied to cursors), and rows are streamed so at most `max_rows` rows and
+   `max_bytes` bytes are kept while the rest are only counted. Every failure (DuckDB, Arrow, Polars, a
+   statement too deep to check) becomes a `Refused` with a reason; repeated column names are made unique and
+   types Polars cannot hold (intervals, lists, structs, maps, blobs...) are shown as their text.
 """
 
 from __future__ import annotations
@@ -36,12 +38,12 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dashboard.config import QUERIES_DIR, curated_dir, data_version
+from dashboard.config import QUERIES_DIR, curated_dir, data_version, workbench_max_bytes
 from dashboard.csvsafe import csv_bytes
 from dashboard.data.contract import LOAD_ORDER, TABLES
 from dashboard.engine.db import database, harden, hardened_connection
 from dashboard.scope import Scope
-from dashboard.sqltext import literal
+from dashboard.sqltext import ident, literal
 
 MAX_ROWS = 10_000
 WORKBENCH_TIMEOUT_S = 30.0
@@ -77,11 +79,16 @@ class Checked:
 
 @dataclass(frozen=True)
 class Result:
-    """At most `max_rows` rows of a query, how many rows it returned in all, and how long it took."""
+    """At most `max_rows` rows of a query (and at most `max_bytes` of them), how many rows it returned in all, and
+    how long it took. `byte_budget` is set when the byte budget cut the rows; `renamed` lists (column, new name)
+    for repeated column names; `as_text` names the columns of a type shown as its text (intervals, lists, ...)."""
 
     frame: pl.DataFrame
     total_rows: int
     elapsed_ms: float
+    byte_budget: int | None = None
+    renamed: tuple[tuple[str, str], ...] = ()
+    as_text: tuple[str, ...] = ()
 
     @property
     def truncated(self) -> bool:
@@ -140,11 +147,15 @@ def check_select(sql: str) -> Checked:
     statement = statements[0]
     if statement.type != duckdb.StatementType.SELECT:
         raise Refused("not_select", kind=statement.type.name)
-    tree = _parse_tree(statement.query)
+    try:
+        tree = _parse_tree(statement.query)
+        nodes = list(_walk(tree))
+    except RecursionError:  # `abs(abs(abs(...)))` 400 deep: too deep to check, so it does not run
+        raise Refused("too_deep") from None
     if tree.get("error"):
         raise Refused("unverifiable", tree.get("error_message", ""))
     allowed = SAFE_TABLE_FUNCTIONS | table_macros()
-    for node in _walk(tree):
+    for node in nodes:
         kind = node.get("type")
         if kind == "TABLE_FUNCTION":
             name = str((node.get("function") or {}).get("function_name", "")).lower()
@@ -172,6 +183,64 @@ def bind_parameters(checked: Checked, values: dict) -> dict:
     return {p: values[p] for p in checked.parameters}
 
 
+# DuckDB types that reach Polars and the browser as they are; a column of any other type (interval, list, array,
+# struct, map, union, blob, bit, bignum, time with time zone, ...) is shown as DuckDB's own text of it.
+PLAIN_TYPES = frozenset(
+    {
+        "null", "boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger",
+        "ubigint", "uhugeint", "float", "double", "decimal", "varchar", "date", "time", "timestamp", "timestamp_s",
+        "timestamp_ms", "timestamp_ns", "timestamp with time zone", "uuid", "enum",
+    }
+)  # fmt: skip
+BATCH_ROWS = 1024
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique: a repeated `dataset_id` becomes `dataset_id_2` (then `_3`, ...)."""
+    taken, out = set(names), []
+    seen: set[str] = set()
+    for name in names:
+        new = name
+        if name in seen:
+            n = 2
+            while f"{name}_{n}" in taken:
+                n += 1
+            new = f"{name}_{n}"
+            taken.add(new)
+        seen.add(name)
+        out.append(new)
+    return out
+
+
+def _displayable(rel: duckdb.DuckDBPyRelation) -> tuple[duckdb.DuckDBPyRelation, tuple, tuple]:
+    """The relation with unique column names and every column of a type Polars or the browser cannot take as text."""
+    names = list(rel.columns)
+    new_names = unique_names(names)
+    as_text = [i for i, kind in enumerate(rel.types) if kind.id not in PLAIN_TYPES]
+    renamed = tuple((a, b) for a, b in zip(names, new_names) if a != b)
+    if not renamed and not as_text:
+        return rel, (), ()
+    columns = [
+        f"{f'cast(#{i + 1} as varchar)' if i in as_text else f'#{i + 1}'} as {ident(name)}"
+        for i, name in enumerate(new_names)
+    ]
+    return rel.project(", ".join(columns)), renamed, tuple(new_names[i] for i in as_text)
+
+
+def _rows_within(batch: pa.RecordBatch, rows: int, budget: int) -> int:
+    """The most leading rows (up to `rows`) of the batch whose Arrow buffers take at most `budget` bytes."""
+    if batch.slice(0, rows).nbytes <= budget:
+        return rows
+    low, high = 0, rows  # slice(0, low) fits, slice(0, high) does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if batch.slice(0, middle).nbytes <= budget:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
 def run_select(
     con: duckdb.DuckDBPyConnection,
     checked: Checked,
@@ -179,20 +248,39 @@ def run_select(
     *,
     timeout_s: float,
     max_rows: int | None = MAX_ROWS,
+    max_bytes: int | None = None,
 ) -> Result:
-    """Run a checked SELECT on its own cursor: interrupted after `timeout_s`, keeping `max_rows` rows."""
+    """Run a checked SELECT on its own cursor: interrupted after `timeout_s`, keeping at most `max_rows` rows and
+    `max_bytes` bytes (Arrow buffers) of them; the rest are only counted. Repeated column names are made unique and
+    columns of types Polars cannot hold are kept as their text. Every failure of DuckDB, Arrow or Polars becomes a
+    Refused: also an error DuckDB raises after the first rows (it reaches Python as pyarrow's OSError)."""
     cur = con.cursor()
-    timer = threading.Timer(timeout_s, cur.interrupt)
+    fired = threading.Event()
+
+    def stop() -> None:
+        fired.set()
+        cur.interrupt()
+
+    timer = threading.Timer(timeout_s, stop)
     started = time.perf_counter()
-    kept, total = [], 0
+    kept, total, used, budget_hit = [], 0, 0, False
     try:
         timer.start()
-        reader = cur.sql(checked.sql, params=bind_parameters(checked, params)).to_arrow_reader(4096)
+        rel, renamed, as_text = _displayable(cur.sql(checked.sql, params=bind_parameters(checked, params)))
+        reader = rel.to_arrow_reader(BATCH_ROWS)
         schema = reader.schema
         for batch in reader:
             room = (max_rows - total) if max_rows is not None else batch.num_rows
-            if room > 0:
-                kept.append(batch.slice(0, min(room, batch.num_rows)))
+            take = max(0, min(room, batch.num_rows)) if not budget_hit else 0
+            if take and max_bytes is not None:
+                fits = _rows_within(batch, take, max_bytes - used)
+                budget_hit = fits < take
+                take = fits
+            if take:
+                # a copy of the rows kept, so the rest of the batch's buffers are freed with it
+                part = batch if take == batch.num_rows else batch.take(pa.array(range(take), pa.int64()))
+                kept.append(part)
+                used += part.nbytes
             total += batch.num_rows
     except duckdb.InterruptException:
         raise Refused("timeout", seconds=f"{timeout_s:g}") from None
@@ -200,12 +288,21 @@ def run_select(
         raise Refused("memory", str(exc).splitlines()[0]) from None
     except duckdb.Error as exc:
         raise Refused("error", str(exc)) from None
+    except (OSError, pa.ArrowException) as exc:  # DuckDB's error after the first batch, through the Arrow stream
+        if fired.is_set():
+            raise Refused("timeout", seconds=f"{timeout_s:g}") from None
+        if "Out of Memory" in str(exc):
+            raise Refused("memory", str(exc).splitlines()[0]) from None
+        raise Refused("error", str(exc)) from None
     finally:
         timer.cancel()
         cur.close()
     elapsed_ms = (time.perf_counter() - started) * 1000
-    frame = pl.from_arrow(pa.Table.from_batches(kept, schema=schema))
-    return Result(frame, total, elapsed_ms)
+    try:
+        frame = pl.from_arrow(pa.Table.from_batches(kept, schema=schema))
+    except (pl.exceptions.PolarsError, pa.ArrowException) as exc:  # a type the cast above missed: in words
+        raise Refused("unsupported", f"{type(exc).__name__}: {exc}") from None
+    return Result(frame, total, elapsed_ms, max_bytes if budget_hit else None, renamed, as_text)
 
 
 # ---- the workbench's own databases ---------------------------------------------------------------
@@ -258,11 +355,18 @@ def workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
         return con
 
 
-def run_workbench(base: Path, scope: Scope, sql: str, params: dict, *, timeout_s: float | None = None) -> Result:
-    """Check and run an analyst's SQL in the scope's workbench database; at most MAX_ROWS rows kept."""
+def run_workbench(
+    base: Path, scope: Scope, sql: str, params: dict, *, timeout_s: float | None = None, max_bytes: int | None = None
+) -> Result:
+    """Check and run an analyst's SQL in the scope's workbench database; at most MAX_ROWS rows and the byte budget
+    (`max_bytes`, else $DASHBOARD_WORKBENCH_MAX_BYTES, 50 MB) kept. Audited by dashboard/sqlpages/run.py
+    `workbench_run`, which the page calls."""
     checked = check_select(sql)
     con = workbench_database(base, scope)
-    return run_select(con, checked, params, timeout_s=timeout_s or WORKBENCH_TIMEOUT_S, max_rows=MAX_ROWS)
+    budget = max_bytes if max_bytes is not None else workbench_max_bytes()
+    return run_select(
+        con, checked, params, timeout_s=timeout_s or WORKBENCH_TIMEOUT_S, max_rows=MAX_ROWS, max_bytes=budget
+    )
 
 
 def schema_tables() -> list[dict]:

@@ -21,12 +21,14 @@ from dashboard.web.session import (
     url_text_input,
 )
 from dashboard.web.sidebar import global_filters
-from dashboard.web.tables import audit_download, coded, download_buttons, table
+from dashboard.web.tables import XLSX_MIME, audited, coded, download, download_buttons, table
 
 __all__ = [
     "CARD_WIDTH",
     "Filters",
-    "audit_download",
+    "audited",
+    "download",
+    "XLSX_MIME",
     "card_slots",
     "coded",
     "current_user",
