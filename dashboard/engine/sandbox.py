@@ -187,11 +187,14 @@ def bind_parameters(checked: Checked, values: dict) -> dict:
 # struct, map, union, blob, bit, bignum, time with time zone, ...) is shown as DuckDB's own text of it.
 PLAIN_TYPES = frozenset(
     {
-        "null", "boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger",
-        "ubigint", "uhugeint", "float", "double", "decimal", "varchar", "date", "time", "timestamp", "timestamp_s",
+        "null", "boolean", "tinyint", "smallint", "integer", "bigint", "utinyint", "usmallint", "uinteger", "ubigint",
+        "float", "double", "decimal", "varchar", "date", "time", "timestamp", "timestamp_s",
         "timestamp_ms", "timestamp_ns", "timestamp with time zone", "uuid", "enum",
     }
 )  # fmt: skip
+# 128-bit integers (e.g. a sum of BIGINT) reach Arrow as DECIMAL(38, 0), silently wrong beyond 38 digits (the largest
+# UHUGEINT came out as -1): cast explicitly, so a value out of range is an error in words.
+WIDE_INTEGERS = frozenset({"hugeint", "uhugeint"})
 BATCH_ROWS = 1024
 
 
@@ -216,14 +219,20 @@ def _displayable(rel: duckdb.DuckDBPyRelation) -> tuple[duckdb.DuckDBPyRelation,
     """The relation with unique column names and every column of a type Polars or the browser cannot take as text."""
     names = list(rel.columns)
     new_names = unique_names(names)
-    as_text = [i for i, kind in enumerate(rel.types) if kind.id not in PLAIN_TYPES]
+    kinds = [kind.id for kind in rel.types]
+    as_text = [i for i, kind in enumerate(kinds) if kind not in PLAIN_TYPES and kind not in WIDE_INTEGERS]
     renamed = tuple((a, b) for a, b in zip(names, new_names) if a != b)
-    if not renamed and not as_text:
+    if not renamed and not as_text and not any(kind in WIDE_INTEGERS for kind in kinds):
         return rel, (), ()
-    columns = [
-        f"{f'cast(#{i + 1} as varchar)' if i in as_text else f'#{i + 1}'} as {ident(name)}"
-        for i, name in enumerate(new_names)
-    ]
+    columns = []
+    for i, (name, kind) in enumerate(zip(new_names, kinds)):
+        if i in as_text:
+            expr = f"cast(#{i + 1} as varchar)"
+        elif kind in WIDE_INTEGERS:  # Arrow would wrap a value over 38 digits: a cast that fails in words instead
+            expr = f"cast(#{i + 1} as decimal(38, 0))"
+        else:
+            expr = f"#{i + 1}"
+        columns.append(f"{expr} as {ident(name)}")
     return rel.project(", ".join(columns)), renamed, tuple(new_names[i] for i in as_text)
 
 
