@@ -195,7 +195,7 @@ PLAIN_TYPES = frozenset(
 # 128-bit integers (e.g. a sum of BIGINT) reach Arrow as DECIMAL(38, 0), silently wrong beyond 38 digits (the largest
 # UHUGEINT came out as -1): cast explicitly, so a value out of range is an error in words.
 WIDE_INTEGERS = frozenset({"hugeint", "uhugeint"})
-BATCH_ROWS = 1024
+BATCH_ROWS = 256  # rows per Arrow batch: a batch of very wide rows is made whole before the budget cuts it
 
 
 def unique_names(names: list[str]) -> list[str]:
@@ -264,23 +264,26 @@ def run_select(
     columns of types Polars cannot hold are kept as their text. Every failure of DuckDB, Arrow or Polars becomes a
     Refused: also an error DuckDB raises after the first rows (it reaches Python as pyarrow's OSError)."""
     cur = con.cursor()
+    counter: list[duckdb.DuckDBPyConnection] = []  # the cursor that counts the rows past the byte budget
     fired = threading.Event()
 
     def stop() -> None:
         fired.set()
-        cur.interrupt()
+        for running in (cur, *counter):
+            running.interrupt()
 
     timer = threading.Timer(timeout_s, stop)
     started = time.perf_counter()
     kept, total, used, budget_hit = [], 0, 0, False
     try:
         timer.start()
-        rel, renamed, as_text = _displayable(cur.sql(checked.sql, params=bind_parameters(checked, params)))
+        bound = bind_parameters(checked, params)
+        rel, renamed, as_text = _displayable(cur.sql(checked.sql, params=bound))
         reader = rel.to_arrow_reader(BATCH_ROWS)
         schema = reader.schema
         for batch in reader:
             room = (max_rows - total) if max_rows is not None else batch.num_rows
-            take = max(0, min(room, batch.num_rows)) if not budget_hit else 0
+            take = max(0, min(room, batch.num_rows))
             if take and max_bytes is not None:
                 fits = _rows_within(batch, take, max_bytes - used)
                 budget_hit = fits < take
@@ -290,6 +293,13 @@ def run_select(
                 part = batch if take == batch.num_rows else batch.take(pa.array(range(take), pa.int64()))
                 kept.append(part)
                 used += part.nbytes
+            if budget_hit:
+                # stop making wide rows only to count them: count(*) of the statement, where DuckDB drops the
+                # columns nobody reads (the issue's 3 x 150,000-character texts are never built)
+                reader.close()
+                counter.append(con.cursor())
+                total = counter[0].sql(checked.sql, params=bound).aggregate("count(*)").fetchall()[0][0]
+                break
             total += batch.num_rows
     except duckdb.InterruptException:
         raise Refused("timeout", seconds=f"{timeout_s:g}") from None
@@ -305,7 +315,8 @@ def run_select(
         raise Refused("error", str(exc)) from None
     finally:
         timer.cancel()
-        cur.close()
+        for running in (cur, *counter):
+            running.close()
     elapsed_ms = (time.perf_counter() - started) * 1000
     try:
         frame = pl.from_arrow(pa.Table.from_batches(kept, schema=schema))
