@@ -9,18 +9,19 @@ same two steps on the AppTest's own MediaFileManager; static files (bytes given 
 from __future__ import annotations
 
 from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.media_file_storage import MediaFileKind
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 
 class Downloads:
     def __init__(self, monkeypatch) -> None:
-        self.stored: list[tuple[str | None, bytes]] = []  # every file put in the media storage, in order
+        self.stored: list[tuple[str | None, bytes]] = []  # every download put in the media storage, in order
         self.deferred: dict[str, tuple[MediaFileManager, str | None]] = {}  # file id -> (manager, file name)
         self._fetched: set[str] = set()
         store, defer = MemoryMediaFileStorage.load_and_get_id, MediaFileManager.add_deferred
 
         def spy_store(storage, path_or_data, mimetype, kind, filename=None):
-            if isinstance(path_or_data, bytes):
+            if isinstance(path_or_data, bytes) and kind == MediaFileKind.DOWNLOADABLE:  # not images (the tab icon)
                 self.stored.append((filename, path_or_data))
             return store(storage, path_or_data, mimetype, kind, filename)
 
