@@ -137,18 +137,11 @@ def test_english(app):
 
 
 def test_the_download_holds_the_values_and_the_words(app, monkeypatch):
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from download_helpers import Downloads
 
-    stored: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, data, mimetype, kind, filename=None):
-        if isinstance(data, bytes):
-            stored[filename] = data
-        return original(self, data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    files = Downloads(monkeypatch)  # the files fetched as a browser does (deferred downloads)
     open_page(app)
+    stored = dict(files.files())
     lines = stored["provinces_scorecard_2026-03-02_2026-03-08_all.csv"].decode("utf-8-sig").splitlines()
     assert lines[0].startswith('"Tỉnh, thành phố",Số chỉ số chưa đạt,Mã tỉnh,Thí điểm,Cơ quan kết nối,')
     # P2: connected 1/2, exchange 80/80, reuse 6/30, pre-fill 60/200, quality 3.9/4, ownership 0/1, SPI 1.1/1

@@ -331,7 +331,11 @@ def test_the_html_report_escapes_what_the_data_holds(tiny_base, tmp_path):
     report.scope_name = evil
     frame = pl.DataFrame({"name": ["<b>Đậm</b> & co"], "n": [1234], "outcome": ["◆ Quá hạn"]})
     report.sections.append(
-        Section(key="x", title="<i>T</i>", tables=[Table("t", "Bảng <x>", frame, {"name": "Tên", "n": "Số", "outcome": "Kết quả"})])
+        Section(
+            key="x",
+            title="<i>T</i>",
+            tables=[Table("t", "Bảng <x>", frame, {"name": "Tên", "n": "Số", "outcome": "Kết quả"})],
+        )
     )
     html = render_html(report)
     body = html.split("</style>", 1)[1]

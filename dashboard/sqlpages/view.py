@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from pathlib import Path
 
 import polars as pl
@@ -261,6 +262,7 @@ def _widget_key(page: SqlPage, name: str) -> str:
 
 ALL = "*"  # the "All" choice of a select with all_option, in the widget and the URL; bound as NULL
 _ABSENT = object()
+_INVALID = object()  # a URL value that is not valid: the link's notice, then the default
 
 
 def _choices(f, spec, globals_: dict) -> list[tuple]:
@@ -287,8 +289,12 @@ def _widgets(page: SqlPage, f) -> dict:
         if spec.type == "date_range" and spec.default == "global":
             _follow_global_period(key, (f.period.start, f.period.end))
         if key not in st.session_state:
-            from_url = _from_url(spec, st.query_params.get(f"p_{name}"), options.get(name, []))
-            st.session_state[key] = _to_widget(spec, defaults[name] if from_url is _ABSENT else from_url)
+            text = st.query_params.get(f"p_{name}")
+            from_url = _from_url(spec, text, options.get(name, []))
+            if from_url is _INVALID:  # the notice of every bad link value (web/sidebar.py), then the default
+                st.warning(t("filter.bad_url", f.lang, detail=f"p_{name}={text}"))
+            usable = from_url is not _ABSENT and from_url is not _INVALID
+            st.session_state[key] = _to_widget(spec, from_url if usable else defaults[name])
         if spec.label:
             label = spec.label(f.lang)
         else:
@@ -355,8 +361,7 @@ def _widget(spec, key: str, label: str, help_: str | None, choices: list, lang: 
             placeholder=t("app.choose_many", lang),  # not Streamlit's English "Choose options"
         )
     if spec.type == "number":
-        whole = all(isinstance(v, int) for v in (spec.default, spec.min, spec.max, spec.step) if v is not None)
-        cast = int if whole else float
+        cast = int if _whole(spec) else float
         return st.number_input(
             label,
             min_value=None if spec.min is None else cast(spec.min),
@@ -379,8 +384,14 @@ def _to_url(spec, value, default) -> str | None:
     return ALL if value is None else str(value)
 
 
+def _whole(spec) -> bool:
+    """A number parameter whose default, bounds and step are whole numbers takes whole numbers only."""
+    return all(isinstance(v, int) for v in (spec.default, spec.min, spec.max, spec.step) if v is not None)
+
+
 def _from_url(spec, text: str | None, choices: list):
-    """A value from the URL's p_<name>; _ABSENT when there is none or it is not valid."""
+    """A value from the URL's p_<name>; _ABSENT when there is none, _INVALID when it is not a valid value (not a
+    date range, not a choice, not a finite number within the bounds, not whole for a whole-number parameter)."""
     if text is None:
         return _ABSENT
     try:
@@ -391,17 +402,21 @@ def _from_url(spec, text: str | None, choices: list):
         if spec.type == "select":
             if text == ALL and spec.all_option:
                 return None
-            return next((v for v, _ in choices if str(v) == text), _ABSENT)
+            return next((v for v, _ in choices if str(v) == text), _INVALID)
         if spec.type == "multiselect":
             wanted = set(text.split(",")) if text else set()
             return [v for v, _ in choices if str(v) in wanted]
         if spec.type == "number":
-            number = float(text)
-            if isinstance(spec.default, int) and number.is_integer():
+            number = float(text)  # also takes "nan", "inf", "1e400": refused just below
+            if not math.isfinite(number):
+                return _INVALID
+            if _whole(spec):
+                if not number.is_integer():
+                    return _INVALID  # 2.5 for a whole number
                 number = int(number)
             if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
-                return _ABSENT
+                return _INVALID
             return number
         return text[: spec.max_length]
     except ValueError:
-        return _ABSENT
+        return _INVALID

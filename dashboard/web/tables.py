@@ -1,15 +1,17 @@
-"""Tables: one readable table with its CSV and XLSX downloads (each download audited), and codes in words.
-Cells are formatted by dashboard/engine/kpi_text.py (`formatted`); "worst status first" is kpi_text's too."""
+"""Tables: one readable table with its CSV and XLSX downloads (each audited when its bytes are made), and codes in
+words. Cells are formatted by dashboard/engine/kpi_text.py (`formatted`); "worst status first" is kpi_text's too."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 import streamlit as st
 
+from dashboard.access import audit
 from dashboard.config import data_dir
+from dashboard.csvsafe import csv_bytes
 from dashboard.engine.kpi_text import (
     VALUE_KINDS,
     cell_formatter,
@@ -140,40 +142,50 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
     stem = f"{name}_{f.period.start.isoformat()}_{f.period.end.isoformat()}_{f.scope.key.replace(':', '-')}"
 
     def xlsx() -> bytes:
-        # made when the button is clicked, not on every run: writing a workbook was half of a warm page's time
+        # made when the file is requested, not on every run: writing a workbook was half of a warm page's time
         # under `python -m dashboard loadtest` (one per table, for every session and rerun)
         out = io.BytesIO()
         df.write_excel(out, worksheet=name[:31], autofit=True)
         return out.getvalue()
 
     # One row of buttons as wide as their labels (fixed columns cut the labels at tablet width).
-    left = right = st.container(horizontal=True, gap="small")
-    left.download_button(
-        f.tr("download.csv"),
-        df.write_csv().encode("utf-8-sig"),
-        f"{stem}.csv",
-        "text/csv",
-        key=f"csv_{name}",
-        on_click=audit_download,
-        args=(f"{stem}.csv", name),
-        icon=":material/download:",
-    )
-    right.download_button(
-        f.tr("download.xlsx"),
-        xlsx,
-        f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx_{name}",
-        on_click=audit_download,
-        args=(f"{stem}.xlsx", name),
-        icon=":material/download:",
-    )
+    row = st.container(horizontal=True, gap="small")
+    download(row, f.tr("download.csv"), lambda: csv_bytes(df), f"{stem}.csv", "text/csv", what=name, key=f"csv_{name}")
+    download(row, f.tr("download.xlsx"), xlsx, f"{stem}.xlsx", XLSX_MIME, what=name, key=f"xlsx_{name}")
 
 
-def audit_download(file_name: str, what: str) -> None:
-    """on_click of download buttons: one audit line per download."""
-    from dashboard.access import audit
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+
+def audited(produce: Callable[[], bytes], file_name: str, what: str) -> Callable[[], bytes]:
+    """The data of a deferred download: a callable that makes the bytes and writes the `download` audit line when
+    the file is requested, so a client that fetches the file without the button's click is audited too. Streamlit
+    runs it on a worker thread without the session: who, where and the data dir are taken now."""
     user, f = current_user(), st.session_state.get(FILTERS_KEY)
+    who = user.name if user else None
     scope = f.scope.key if f is not None else None
-    audit.record(data_dir(), "download", user.name if user else None, file=file_name, what=what, scope=scope)
+    base = f.base if f is not None else data_dir()
+
+    def data() -> bytes:
+        out = produce()
+        audit.record(base, "download", who, file=file_name, what=what, scope=scope)  # no line, no file
+        return out
+
+    return data
+
+
+def download(
+    where, label: str, produce: Callable[[], bytes], file_name: str, mime: str, *, what: str, key: str, **options
+) -> None:
+    """A download button (in `where`: st, a column, a container) whose bytes are made, and audited, only when the
+    file is requested (`audited`); the click itself reruns nothing."""
+    where.download_button(
+        label,
+        audited(produce, file_name, what),
+        file_name,
+        mime,
+        key=key,
+        on_click="ignore",
+        icon=options.pop("icon", ":material/download:"),
+        **options,
+    )

@@ -21,12 +21,14 @@ from dashboard.web.session import (
     url_text_input,
 )
 from dashboard.web.sidebar import global_filters, open_scope
-from dashboard.web.tables import audit_download, coded, download_buttons, kpi_styler, table
+from dashboard.web.tables import XLSX_MIME, audited, coded, download, download_buttons, kpi_styler, table
 
 __all__ = [
     "CARD_WIDTH",
     "Filters",
-    "audit_download",
+    "audited",
+    "download",
+    "XLSX_MIME",
     "card_slots",
     "coded",
     "current_user",
