@@ -109,6 +109,10 @@ def format_cell(value, kind: str | None, lang: str) -> str:
 
 
 VALUE_KINDS = ("percent", "number", "integer", "decimal", "date")  # kinds a table keeps as values (sortable)
+# A missing value in a table column kept as values: Streamlit draws a null cell as "None" whatever its display value,
+# so a table holds these instead (they sort after every real value) and writes them '–'.
+MISSING_NUMBER = float("inf")
+MISSING_DATE = dt.date(9999, 12, 31)
 
 
 def cell_formatter(kind: str | None, lang: str):
@@ -116,13 +120,15 @@ def cell_formatter(kind: str | None, lang: str):
     numpy and pandas scalars are turned into Python ones first."""
 
     def write(value) -> str:
-        if value is None or value != value:  # NaN, NaT
+        if value is None or value != value or value == MISSING_NUMBER:  # NaN, NaT, the table's missing number
             return "–"
         if hasattr(value, "to_pydatetime"):  # pandas Timestamp
             value = value.to_pydatetime()
             value = value.date() if kind == "date" or (value.hour, value.minute, value.second) == (0, 0, 0) else value
         elif hasattr(value, "item"):  # numpy scalar
             value = value.item()
+        if value == MISSING_DATE or (isinstance(value, dt.datetime) and value.date() == MISSING_DATE):
+            return "–"
         return format_cell(value, kind, lang)
 
     return write

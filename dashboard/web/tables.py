@@ -13,6 +13,8 @@ from dashboard.access import audit
 from dashboard.config import data_dir
 from dashboard.csvsafe import csv_bytes
 from dashboard.engine.kpi_text import (
+    MISSING_DATE,
+    MISSING_NUMBER,
     VALUE_KINDS,
     cell_formatter,
     format_value,
@@ -101,11 +103,11 @@ def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
     """A table whose `kpis` columns (label -> KPI id) hold the KPI values, so a header sorts by value, shown as the
     cards show them with the status ('97,3% · Đạt') on a light tint of the status colour; other text columns
     as they are (marks coloured)."""
-    pdf = frame.to_pandas()
+    pdf = with_missing_marked(frame, list(kpis)).to_pandas()
 
     def cell(kpi_id: str):
         def write(value) -> str:
-            value = None if value is None or value != value else float(value)
+            value = None if value is None or value != value or value == MISSING_NUMBER else float(value)
             status = status_for(kpi_id, value)
             return f"{format_value(kpi_id, value, lang)} · {status_word(kpi_id, status, lang)}"
 
@@ -113,7 +115,8 @@ def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
 
     def tint(kpi_id: str):
         def style(value) -> str:
-            status = status_for(kpi_id, None if value is None or value != value else float(value))
+            missing = value is None or value != value or value == MISSING_NUMBER
+            status = status_for(kpi_id, None if missing else float(value))
             return f"background-color: {RAG_TINTS[status]}" if status in RAG_TINTS else ""
 
         return style
@@ -126,6 +129,21 @@ def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
         styler = styler.map(tint(kpi_id), subset=[label])
     texts = [c for c in frame.columns if c not in kpis and frame[c].dtype == pl.String]
     return coloured_marks(styler, texts)
+
+
+def with_missing_marked(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """Missing numbers and dates of value columns replaced by kpi_text's MISSING_* (written '–'): Streamlit draws a
+    null cell as "None" whatever the Styler says."""
+    out = []
+    for name in columns:
+        col = frame[name]
+        if col.null_count() == 0:
+            continue
+        if col.dtype.is_temporal():
+            out.append(col.cast(pl.Date).fill_null(MISSING_DATE))
+        elif col.dtype.is_numeric():
+            out.append(col.cast(pl.Float64).fill_null(MISSING_NUMBER))
+    return frame.with_columns(out) if out else frame
 
 
 def _is_value(dtype) -> bool:
