@@ -13,7 +13,10 @@ data dir without rollups still works.  Scopes copy their rollup rows with querie
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 
@@ -44,17 +47,27 @@ def hardened_connection(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory database with the limits every database of the dashboard has from its first statement: its
     memory budget and threads, no extension installed or loaded on its own, no Python variable read as a table.
-    Without `external_access` it cannot read any file from the start (a scope's copies of its rows)."""
+    Without `external_access` it cannot read any file from the start (a scope's copies of its rows) and has no temp
+    directory; with it, a private temp directory of its own (removed with the database), never DuckDB's default
+    `.tmp` under the working directory, which every database would share and add to its allowed directories."""
     config = {
         "memory_limit": memory_limit,
         "threads": threads,
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "python_enable_replacements": False,
+        "temp_directory": "",
     }
-    if not external_access:
+    spill = None
+    if external_access:
+        spill = tempfile.mkdtemp(prefix="dashboard-duckdb-")
+        config["temp_directory"] = spill
+    else:
         config["enable_external_access"] = False
-    return duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(":memory:", config=config)
+    if spill:
+        weakref.finalize(con, shutil.rmtree, spill, ignore_errors=True)
+    return con
 
 
 def harden(con: duckdb.DuckDBPyConnection, max_execution_ms: int = MAX_EXECUTION_MS) -> None:
@@ -155,7 +168,9 @@ class DatabaseCache:
                     self._entries.pop(old).close()
                 self._entries[key] = con
                 while len(self._entries) > self._max:
-                    oldest = next((k for k in self._entries if k[2] != "all"), None)
+                    # The oldest entry other than the one just built and the `all` database it was copied from.
+                    keep = (key, (key[0], version, "all"))
+                    oldest = next((k for k in self._entries if k not in keep), None)
                     if oldest is None:
                         break
                     self._entries.pop(oldest).close()
