@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 
+from dashboard.config import ROOT
 from dashboard.engine import db, sandbox
 from dashboard.scope import Scope
 
@@ -98,3 +100,73 @@ def test_a_database_built_when_the_cache_is_full_is_not_closed(tiny_base, tmp_pa
         cur.close()
     finally:
         cache.clear()
+
+
+# ---- finding 8: a damaged Parquet file gives one clear message, no traceback, and recovery by itself ---------------
+
+
+def _app(base, page: str, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(base))
+    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
+    at._page_hash = calc_hash(page)  # noqa: SLF001 - how AppTest opens a page by its url path
+    return at
+
+
+def _everything_shown(at) -> str:
+    return " ".join(str(e.value) for kind in ("markdown", "caption", "code", "error", "warning", "info") for e in at.get(kind))
+
+
+@pytest.mark.parametrize(
+    ("table", "damage"),
+    [("agencies", lambda data: data[: len(data) // 2]), ("quality_checks", lambda data: b"")],
+)
+@pytest.mark.parametrize("page", ["overview", "workbench"])
+def test_finding_08_a_damaged_parquet_file_shows_one_message_and_recovers(tiny_base, tmp_path, monkeypatch, table, damage, page):
+    base = tmp_path / "data"
+    shutil.copytree(tiny_base / "curated", base / "curated")
+    file = base / "curated" / f"{table}.parquet"
+    good = file.read_bytes()
+    file.write_bytes(damage(good))
+    at = _app(base, page, monkeypatch).run()
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert f"«{table}»" in message and "python -m dashboard check" in message
+    assert str(base) not in _everything_shown(at) and "magic" not in _everything_shown(at).lower()
+    assert not at.metric and not at.dataframe and not at.title  # nothing else of the page
+    # the file is delivered again: the next run shows the page, without a restart
+    file.write_bytes(good)
+    at.run()
+    assert not at.exception and not at.error
+    assert at.title and (at.metric or page == "workbench")
+
+
+def test_finding_08_the_build_names_the_damaged_table(tiny_base, tmp_path):
+    shutil.copytree(tiny_base / "curated", tmp_path / "curated")
+    (tmp_path / "curated" / "quality_checks.parquet").write_bytes(b"")
+    with pytest.raises(db.DataDamagedError) as damaged:
+        db.build_all_database(tmp_path)
+    assert damaged.value.table == "quality_checks" and "python -m dashboard check" in str(damaged.value)
+
+
+def test_finding_08_no_traceback_reaches_a_browser(tiny_base, monkeypatch):
+    import tomllib
+
+    import streamlit.web.cli
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+    seen = {}
+    monkeypatch.setattr(streamlit.web.cli, "main", lambda: seen.setdefault("argv", list(sys.argv)))
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    from dashboard.web import serve
+
+    monkeypatch.setattr(serve, "preload", lambda: None)
+    assert serve.serve(tiny_base, 8999, ["--client.showErrorDetails", "full"]) == 0
+    argv = seen["argv"]
+    assert argv[-2:] == ["--client.showErrorDetails", "none"]  # last, so it wins over any extra argument

@@ -42,6 +42,14 @@ class DataMissingError(RuntimeError):
     """The data dir has no curated table that the dashboard needs."""
 
 
+class DataDamagedError(DataMissingError):
+    """A curated table's file cannot be read (truncated, empty, not Parquet): `table` names it."""
+
+    def __init__(self, table: str, detail: str) -> None:
+        super().__init__(f"the curated table {table} cannot be read ({detail}); run `python -m dashboard check`")
+        self.table = table
+
+
 def hardened_connection(
     memory_limit: str, threads: int = THREADS, *, external_access: bool = True
 ) -> duckdb.DuckDBPyConnection:
@@ -92,12 +100,33 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
             "run `python -m dashboard demo` or point --data-dir / DASHBOARD_DATA_DIR at real extracts"
         )
     con = hardened_connection(MEMORY_LIMIT_ALL)
+    try:
+        _create_views(con, base)
+    except DataDamagedError:  # never half a database
+        con.close()
+        raise
+    _create_macros(con)
+    con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
+    con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
+    harden(con)
+    return con
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, base: Path) -> None:
+    """The views over the curated files; a file DuckDB cannot read (binding a view reads its footer) raises
+    DataDamagedError naming the table."""
     for table in LOAD_ORDER:
         files = ", ".join(literal(str(p)) for p in table_files(base, table))
         # Paths are our own file names, not user input; DDL cannot take bound parameters.
-        con.execute(f'create view "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+        try:
+            con.execute(f'create view "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+        except duckdb.Error as exc:
+            raise DataDamagedError(table, str(exc).splitlines()[0]) from None
     for rollup in ROLLUPS.values():
-        state = rollup_state(base, rollup, con)
+        try:
+            state = rollup_state(base, rollup, con)
+        except duckdb.Error as exc:
+            raise DataDamagedError(rollup.name, str(exc).splitlines()[0]) from None
         if state == "fresh":
             files = ", ".join(literal(str(p)) for p in table_files(base, rollup.name))
             con.execute(f'create view "{rollup.name}" as select * from read_parquet([{files}])')
@@ -110,11 +139,6 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
                 base,
             )
             con.execute(f'create table "{rollup.name}" as {rollup.sql()}')
-    _create_macros(con)
-    con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
-    con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
-    harden(con)
-    return con
 
 
 def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> duckdb.DuckDBPyConnection:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from dashboard.config import ROOT
 
+SHOW_ERROR_DETAILS = "none"  # also in .streamlit/config.toml
+
 
 def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -> int:
     """Run `streamlit run app.py` here, with the data dir in the environment.
@@ -30,7 +32,8 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
     argv = ["streamlit", "run", str(ROOT / "app.py")]
     if port:
         argv += ["--server.port", str(port)]
-    sys.argv = argv + list(extra or [])
+    # Last, so no extra argument can turn it back on: no traceback or server path reaches a browser.
+    sys.argv = argv + list(extra or []) + ["--client.showErrorDetails", SHOW_ERROR_DETAILS]
     # Secure by default: a login that cannot serve this data stops here, before the server starts.
     config.get_config_options()  # reads config.toml and the environment, so the cookie secret check sees them
     try:
