@@ -170,3 +170,97 @@ def test_finding_08_no_traceback_reaches_a_browser(tiny_base, monkeypatch):
     assert serve.serve(tiny_base, 8999, ["--client.showErrorDetails", "full"]) == 0
     argv = seen["argv"]
     assert argv[-2:] == ["--client.showErrorDetails", "none"]  # last, so it wins over any extra argument
+
+
+# ---- finding 3: a province's archive holds that province's rows only; no server path to non-admins ----------------
+
+
+@pytest.fixture
+def province_report(tiny_base, tmp_path, monkeypatch):
+    """A copy of the tiny data with the report of province P1 for 2026-W10 made as `snapshot --report-scope`."""
+    import io
+
+    from snapshot_helpers import TODAY, fresh_base, write_pages
+
+    from dashboard.weekly import snapshot
+
+    monkeypatch.setenv("DASHBOARD_TODAY", TODAY)
+    monkeypatch.setenv("DASHBOARD_PAGES_DIR", str(write_pages(tmp_path / "pages")))
+    monkeypatch.setenv("DASHBOARD_CHROMIUM", str(tmp_path / "no-chromium"))
+    base = fresh_base(tiny_base, tmp_path)
+    err = io.StringIO()
+    assert snapshot.run(base, formats="parquet,html", report_scope="province:P1", out=io.StringIO(), err=err) == 0, err
+    return base
+
+
+def test_finding_03_a_province_report_stores_only_its_own_rows_and_no_server_path(province_report):
+    import json
+
+    import polars as pl
+
+    folder = province_report / "snapshots" / "scopes" / "province-P1" / "2026-W10"
+    stored = pl.read_parquet(folder / "kpis.parquet")
+    # 25 KPIs (dashboard.engine.kpis.KPIS) of one scope; before the fix 5 scopes x 25 = 125 rows
+    assert stored.select("scope_type", "scope_id").unique().rows() == [("province", "P1")]
+    assert stored.height == 25
+    text = (folder / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads(text)
+    assert str(province_report) not in text and str(province_report.parent) not in text
+    assert '"/' not in text  # no absolute path at all (the PDF's reason names the missing browser by name only)
+    assert all("rows" not in i and "bytes" not in i for i in manifest["inputs"])  # no national row counts
+    assert manifest["parts"]["kpis"]["rows"] == 25 and manifest["parts"]["kpis"]["scopes"] == 1
+    # and the province's user is offered every file of that archive, each now holding only P1's rows
+    from dashboard.weekly import archive
+
+    weeks = archive.stored_weeks(province_report, Scope("province", "P1"))
+    assert weeks[0]["files"] == ["kpis.parquet", "report.html", "manifest.json"]
+
+
+def test_finding_03_an_archive_made_before_the_fix_is_not_offered_whole(province_report):
+    """A province archive written by the old code (every scope's KPIs, the data dir's path, national row counts):
+    its kpis.parquet and manifest.json are not offered to the province's user; the report itself still is."""
+    import json
+
+    import polars as pl
+
+    from dashboard.weekly import archive
+
+    folder = province_report / "snapshots" / "scopes" / "province-P1" / "2026-W10"
+    national = pl.concat([
+        pl.read_parquet(folder / "kpis.parquet"),
+        pl.read_parquet(folder / "kpis.parquet").with_columns(scope_id=pl.lit("P2")),
+    ])
+    national.write_parquet(folder / "kpis.parquet")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["parameters"]["data_dir"] = str(province_report)
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert archive.offered_files(folder, Scope("province", "P1")) == ["report.html"]
+    manifest["parameters"].pop("data_dir")
+    manifest["inputs"] = [{"table": "provinces", "file": "curated/provinces.parquet", "rows": 34}]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert archive.offered_files(folder, Scope("province", "P1")) == ["report.html"]
+    assert archive.offered_files(folder, Scope()) == ["kpis.parquet", "report.html", "manifest.json"]  # admins' view
+
+
+def test_finding_03_the_snapshots_page_shows_a_provincial_user_no_path_and_only_their_files(province_report, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(province_report))
+
+    def page(role: str, scope: str) -> AppTest:
+        monkeypatch.setenv("DASHBOARD_ROLE", role)
+        monkeypatch.setenv("DASHBOARD_SCOPE", scope)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at._page_hash = calc_hash("snapshots")  # noqa: SLF001 - open /snapshots
+        return at.run()
+
+    held = page("provincial", "province:P1")
+    assert not held.exception
+    shown = _everything_shown(held)
+    # the national week 2026-W10 is missing: the banner says so, without the command naming the data dir
+    assert "2026-W10" in shown and "--data-dir" not in shown and str(province_report) not in shown
+    offered = sorted(b.proto.label for b in held.get("download_button") if "snapshot_file_" in b.proto.id)
+    assert offered == ["kpis.parquet", "manifest.json", "report.html"]
+    admin = page("admin", "all")
+    assert f"--data-dir {province_report}" in _everything_shown(admin)
