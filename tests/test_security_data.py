@@ -264,3 +264,133 @@ def test_finding_03_the_snapshots_page_shows_a_provincial_user_no_path_and_only_
     assert offered == ["kpis.parquet", "manifest.json", "report.html"]
     admin = page("admin", "all")
     assert f"--data-dir {province_report}" in _everything_shown(admin)
+
+
+# ---- finding 4: a bad delivery stops the curation run before the swap ----------------------------------------------
+
+
+def _curated(base) -> dict[str, bytes]:
+    return {str(p.relative_to(base)): p.read_bytes() for p in sorted((base / "curated").rglob("*.parquet"))}
+
+
+def _curate_cli(base, source, *extra):
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", "curate", "--source", str(source), "--data-dir", str(base), *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture
+def delivery(tmp_path):
+    """The tiny data set curated, and an empty source folder for the next delivery."""
+    from tiny_fixture import write_tiny
+
+    base = tmp_path / "data"
+    write_tiny(base)
+    source = tmp_path / "source"
+    source.mkdir()
+    return base, source
+
+
+def test_finding_04_a_header_only_file_stops_the_run_and_names_the_cascade(delivery):
+    from tiny_fixture import tables
+
+    base, source = delivery
+    tiny = tables()
+    # the usual delivery (every table as it is curated), but provinces.csv with only its header row
+    for name, frame in tiny.items():
+        if name != "provinces":
+            frame.write_parquet(source / f"{name}.parquet")
+    (source / "provinces.csv").write_text(",".join(tiny["provinces"].columns) + "\n", encoding="utf-8")
+    before = _curated(base)
+    done = _curate_cli(base, source)
+    assert done.returncode != 0
+    # provinces P1, P2 -> none; the agencies P1C, P1X, P2C, P2X (4 of the 6) point at a province no longer there:
+    # 4/6 = 66.7 % quarantined (> 5 %), and agencies would go from 6 rows to 2 (66.7 % fewer, > 20 %)
+    assert "provinces: 2 rows before, 0 after: the run would empty it" in done.stderr
+    assert "agencies: 6 rows before, 2 after: 66.7% fewer, more than 20%" in done.stderr
+    assert "agencies: 4 of 6 rows read quarantined (66.7%, more than 5%)" in done.stderr
+    assert "4 agencies refer to provinces not delivered (province_code)" in done.stderr
+    # then the datasets of those bodies: D2, D7 (P1C), D4 (P2C), D5 (P1X): 4 of 7, leaving D1, D3, D6
+    assert "datasets: 7 rows before, 3 after: 57.1% fewer, more than 20%" in done.stderr
+    assert "4 datasets refer to agencies not delivered (owner_agency_id)" in done.stderr
+    assert "--accept-shrink" in done.stderr
+    assert _curated(base) == before  # nothing swapped
+    assert not list(base.glob(".curate-*"))
+
+
+def test_finding_04_the_operator_can_accept_a_shrink(delivery):
+    import polars as pl
+    from tiny_fixture import tables
+
+    from dashboard.data.curate import curate
+    from dashboard.data.shrink import Limits, ShrinkRefused
+
+    base, source = delivery
+    dossiers = tables()["dossiers_daily"]  # 5 curated rows
+    dossiers.head(3).write_parquet(source / "dossiers_daily.parquet")  # 5 -> 3: 40 % fewer
+    with pytest.raises(ShrinkRefused, match="dossiers_daily: 5 rows before, 3 after: 40.0% fewer"):
+        curate(base, source, "replace", run_id="s1")
+    curate(base, source, "replace", run_id="s2", limits=Limits(max_shrink=0.5))  # 40 % is within 50 %
+    assert pl.read_parquet(base / "curated" / "dossiers_daily.parquet").height == 3
+    dossiers.head(2).write_parquet(source / "dossiers_daily.parquet")  # 3 -> 2: 33.3 % fewer
+    with pytest.raises(ShrinkRefused, match="3 rows before, 2 after: 33.3% fewer"):
+        curate(base, source, "replace", run_id="s3")
+    report = curate(base, source, "replace", run_id="s4", limits=Limits(accept=True))
+    assert report.status == "ok" and report.tables["dossiers_daily"].rows_after == 2
+
+
+def test_finding_04_too_many_quarantined_rows_stop_the_run(delivery):
+    import polars as pl
+    from tiny_fixture import tables
+
+    from dashboard.data.curate import curate
+    from dashboard.data.shrink import Limits, ShrinkRefused
+
+    base, source = delivery
+    dossiers = tables()["dossiers_daily"]
+    # 5 rows and one more for a body nobody knows: 6 read, 1 quarantined = 16.7 % (> 5 %); 5 rows after, as before
+    bad = dossiers.head(1).with_columns(agency_id=pl.lit("NOBODY"))
+    pl.concat([dossiers, bad]).write_parquet(source / "dossiers_daily.parquet")
+    with pytest.raises(ShrinkRefused) as refused:
+        curate(base, source, "replace", run_id="q1")
+    assert "dossiers_daily: 1 of 6 rows read quarantined (16.7%, more than 5%)" in str(refused.value)
+    assert "1 dossiers_daily refer to agencies not delivered (agency_id)" in str(refused.value)
+    assert "rows before" not in str(refused.value)  # 5 rows before and after: no shrink
+    report = curate(base, source, "replace", run_id="q2", limits=Limits(max_quarantine=0.2))  # 16.7 % <= 20 %
+    assert report.tables["dossiers_daily"].quarantined == 1
+
+
+def test_finding_04_a_file_lacking_contract_columns_fails_the_run(delivery):
+    base, source = delivery
+    (source / "provinces.csv").write_text("code,area\nP1,Red River Delta\nP2,Mekong\n", encoding="utf-8")
+    before = _curated(base)
+    done = _curate_cli(base, source, "--accept-shrink")  # accepting a shrink does not load a wrong file
+    assert done.returncode != 0
+    assert "provinces.csv lacks the contract columns province_code, name_vi, name_en, region" in done.stderr
+    assert _curated(base) == before
+
+
+def test_finding_04_an_empty_folder_and_a_file_of_one_table_are_two_sources(delivery):
+    from tiny_fixture import tables
+
+    from dashboard.data.curate import CurateError, curate
+
+    base, source = delivery
+    (source / "datasets").mkdir()
+    tables()["datasets"].write_parquet(source / "datasets.parquet")
+    with pytest.raises(CurateError, match=r"two sources for datasets: datasets/ and datasets.parquet; keep one"):
+        curate(base, source, "replace", run_id="two")
+
+
+def test_finding_04_thresholds_on_the_command_line():
+    from dashboard.data.shrink import percent
+
+    assert percent("20") == 0.2 and percent("12.5%") == 0.125 and percent("0") == 0
+    for bad in ("-1", "101", "many"):
+        with pytest.raises(ValueError):
+            percent(bad)
