@@ -89,7 +89,11 @@ def global_filters() -> Filters:
     names = _scope_names(base, version, lang) if forced is None else _forced_names(base, version, lang, forced)
     side.header(t("filter.heading", lang))
     preset = side.selectbox(
-        t("filter.period", lang), PERIOD_CHOICES, key="f_period", format_func=lambda p: t(f"period.{p}", lang)
+        t("filter.period", lang),
+        PERIOD_CHOICES,
+        key="f_period",
+        format_func=lambda p: t(f"period.{p}", lang),
+        placeholder=t("app.choose", lang),
     )
     if preset == "custom":
         default = preset_period(DEFAULT_PRESET, today())
@@ -105,7 +109,13 @@ def global_filters() -> Filters:
     else:
         period = preset_period(preset, today())
     if forced is None:
-        scope_key = side.selectbox(t("filter.scope", lang), list(names), key="f_scope", format_func=names.get)
+        scope_key = side.selectbox(
+            t("filter.scope", lang),
+            list(names),
+            key="f_scope",
+            format_func=names.get,
+            placeholder=t("app.choose", lang),
+        )
     else:  # a fixed label instead of the choice
         scope_key = forced.key
         side.text_input(t("filter.scope", lang), names[scope_key], disabled=True, key="f_scope_fixed")
