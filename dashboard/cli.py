@@ -9,6 +9,7 @@ import textwrap
 
 from dashboard import __version__
 from dashboard.config import data_dir
+from dashboard.data.shrink import MAX_QUARANTINE, MAX_SHRINK, percent
 from dashboard.i18n import DEFAULT_LANG, LANGS
 from dashboard.period import PRESETS
 from dashboard.scope import Scope
@@ -123,6 +124,25 @@ def _parser() -> argparse.ArgumentParser:
         default="replace",
         help="replace the tables in the source (default) or append new fact rows (idempotent)",
     )
+    curate.add_argument(
+        "--max-shrink",
+        type=percent,
+        default=MAX_SHRINK,
+        metavar="PERCENT",
+        help="stop before the swap when a table would lose more than this share of its rows (default 20)",
+    )
+    curate.add_argument(
+        "--max-quarantine",
+        type=percent,
+        default=MAX_QUARANTINE,
+        metavar="PERCENT",
+        help="stop before the swap when more than this share of a table's rows read is quarantined (default 5)",
+    )
+    curate.add_argument(
+        "--accept-shrink",
+        action="store_true",
+        help="swap even when a table is emptied, shrinks or is quarantined beyond the thresholds",
+    )
     cmd("rollups", "Rebuild the weekly rollups of <data dir>/curated from its daily facts.")
     snap = cmd(
         "snapshot",
@@ -219,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_pages_command(args)
     if args.command == "curate":
         from dashboard.data.curate import run_curate_command
+        from dashboard.data.shrink import Limits
 
-        return run_curate_command(base, args.source, args.mode)
+        limits = Limits(args.max_shrink, args.max_quarantine, args.accept_shrink)
+        return run_curate_command(base, args.source, args.mode, limits)
     if args.command == "rollups":
         from dashboard.data.rollups import run_rollups_command
 

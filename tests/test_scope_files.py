@@ -33,8 +33,11 @@ from dashboard.scope import Scope
 
 WEEK = Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8))
 MONTHS = Period(dt.date(2026, 2, 1), dt.date(2026, 3, 31))
-SCOPES = [Scope("province", "P1"), Scope("province", "P2"), *(Scope("agency", a) for a in
-                                                             ("C1", "C2", "P1C", "P1X", "P2C", "P2X"))]
+SCOPES = [
+    Scope("province", "P1"),
+    Scope("province", "P2"),
+    *(Scope("agency", a) for a in ("C1", "C2", "P1C", "P1X", "P2C", "P2X")),
+]
 
 
 def _write(base: Path) -> Path:
@@ -55,8 +58,9 @@ def _rows(base: Path, table: str, scope_type: str, scope_id: str) -> int:
         return 0
     con = duckdb.connect()
     try:
-        return con.execute("select count(*) from read_parquet($f, hive_partitioning = false)",
-                           {"f": [str(p) for p in files]}).fetchall()[0][0]
+        return con.execute(
+            "select count(*) from read_parquet($f, hive_partitioning = false)", {"f": [str(p) for p in files]}
+        ).fetchall()[0][0]
     finally:
         con.close()
 
@@ -132,8 +136,11 @@ def test_scope_files_that_no_longer_match_are_not_trusted(tmp_path):
     base = _write(tmp_path / "data")
     # P1X moves to P2: P1's files would still hold its rows.
     agencies = tables()["agencies"].with_columns(
-        pl.when(pl.col("agency_id") == "P1X").then(pl.lit("P2")).otherwise(pl.col("province_code"))
-        .alias("province_code"))
+        pl.when(pl.col("agency_id") == "P1X")
+        .then(pl.lit("P2"))
+        .otherwise(pl.col("province_code"))
+        .alias("province_code")
+    )
     write_table(base, "agencies", agencies)
     assert scope_files_state(base)[0] == "stale"
     DATABASES.clear()

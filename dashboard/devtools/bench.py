@@ -392,7 +392,11 @@ def fresh_measures(base: Path, scopes: list[Scope], period: Period, picks: dict[
     out: dict = {"scopes": {}}
     for scope in scopes:
         out["scopes"][scope.key] = _child(
-            "fresh", str(base), scope.key, period.start.isoformat(), period.end.isoformat(),
+            "fresh",
+            str(base),
+            scope.key,
+            period.start.isoformat(),
+            period.end.isoformat(),
             json.dumps(picks.get(scope.key, {})),
         )
     out["provinces"] = _child("provinces", str(base), period.start.isoformat(), period.end.isoformat())
@@ -481,8 +485,10 @@ def run_bench(
         if compare is not None:
             small_base, _ = prepare(compare, scale)
             small_period = preset_period(period_preset, _last_day(small_base) + dt.timedelta(days=1))
-            report["compare"] = {"data_dir": str(small_base),
-                                 **fresh_measures(small_base, resolved, small_period, all_picks)}
+            report["compare"] = {
+                "data_dir": str(small_base),
+                **fresh_measures(small_base, resolved, small_period, all_picks),
+            }
     if app:
         report["app"] = _app_start(base, today)
     if snapshot:
@@ -532,8 +538,11 @@ def format_fresh(report: dict) -> list[str]:
     if not fresh:
         return []
     small = (report.get("compare") or {}).get("scopes", {})
-    lines = ["", "fresh process per scope (s): start = `all` built; build = the scope's database; then each page",
-             f"{'scope':<16} {'page':<12} {'start':>6} {'build':>6} {'cold':>6} {'warm':>6} {'growth':>7}"]
+    lines = [
+        "",
+        "fresh process per scope (s): start = `all` built; build = the scope's database; then each page",
+        f"{'scope':<16} {'page':<12} {'start':>6} {'build':>6} {'cold':>6} {'warm':>6} {'growth':>7}",
+    ]
     for key, r in fresh["scopes"].items():
         if "error" in r:
             lines.append(f"{key:<16} error: {r['error']}")
@@ -546,14 +555,18 @@ def format_fresh(report: dict) -> list[str]:
             if base_p:
                 small_cold = base_p["fresh_cold_s"] + (small[key]["build_s"] if i == 0 else 0)
                 growth = f"{cold / small_cold:.2f}x" if small_cold else ""
-            lines.append(f"{key:<16} {p['page']:<12} {r['start_s']:>6.2f} {r['build_s'] if i == 0 else 0:>6.2f} "
-                         f"{p['fresh_cold_s']:>6.3f} {p['fresh_engine_warm_s']:>6.3f} {growth:>7}")
+            lines.append(
+                f"{key:<16} {p['page']:<12} {r['start_s']:>6.2f} {r['build_s'] if i == 0 else 0:>6.2f} "
+                f"{p['fresh_cold_s']:>6.3f} {p['fresh_engine_warm_s']:>6.3f} {growth:>7}"
+            )
     prov = fresh.get("provinces", {})
     if "error" in prov:
         lines.append(f"every province: error: {prov['error']}")
     elif prov:
-        lines.append(f"`all` + every province's database and KPI table ({prov['provinces']}): "
-                     f"{prov['all_provinces_s']} s, peak {prov['peak_rss_mib']:,} MiB")
+        lines.append(
+            f"`all` + every province's database and KPI table ({prov['provinces']}): "
+            f"{prov['all_provinces_s']} s, peak {prov['peak_rss_mib']:,} MiB"
+        )
     return lines
 
 

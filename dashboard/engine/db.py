@@ -20,7 +20,10 @@ locked (correct, slower to start, logged), so a data dir without rollups still w
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 
@@ -49,22 +52,40 @@ class DataMissingError(RuntimeError):
     """The data dir has no curated table that the dashboard needs."""
 
 
+class DataDamagedError(DataMissingError):
+    """A curated table's file cannot be read (truncated, empty, not Parquet): `table` names it."""
+
+    def __init__(self, table: str, detail: str) -> None:
+        super().__init__(f"the curated table {table} cannot be read ({detail}); run `python -m dashboard check`")
+        self.table = table
+
+
 def hardened_connection(
     memory_limit: str, threads: int = THREADS, *, external_access: bool = True
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory database with the limits every database of the dashboard has from its first statement: its
     memory budget and threads, no extension installed or loaded on its own, no Python variable read as a table.
-    Without `external_access` it cannot read any file from the start (a scope's copies of its rows)."""
+    Without `external_access` it cannot read any file from the start (a scope's copies of its rows) and has no temp
+    directory; with it, a private temp directory of its own (removed with the database), never DuckDB's default
+    `.tmp` under the working directory, which every database would share and add to its allowed directories."""
     config = {
         "memory_limit": memory_limit,
         "threads": threads,
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "python_enable_replacements": False,
+        "temp_directory": "",
     }
-    if not external_access:
+    spill = None
+    if external_access:
+        spill = tempfile.mkdtemp(prefix="dashboard-duckdb-")
+        config["temp_directory"] = spill
+    else:
         config["enable_external_access"] = False
-    return duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(":memory:", config=config)
+    if spill:
+        weakref.finalize(con, shutil.rmtree, spill, ignore_errors=True)
+    return con
 
 
 def harden(con: duckdb.DuckDBPyConnection, max_execution_ms: int = MAX_EXECUTION_MS) -> None:
@@ -89,14 +110,35 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
             "run `python -m dashboard demo` or point --data-dir / DASHBOARD_DATA_DIR at real extracts"
         )
     con = hardened_connection(MEMORY_LIMIT_ALL)
+    try:
+        _create_views(con, base)
+    except DataDamagedError:  # never half a database
+        con.close()
+        raise
+    _create_macros(con)
+    con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
+    con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
+    harden(con)
+    return con
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, base: Path) -> None:
+    """The views over the curated files; a file DuckDB cannot read (binding a view reads its footer) raises
+    DataDamagedError naming the table."""
     for table in LOAD_ORDER:
         files = ", ".join(literal(str(p)) for p in table_files(base, table))
         # Paths are our own file names, not user input; DDL cannot take bound parameters. The small dimensions
         # are read into memory once; the facts stay views (pages read only their edge days).
         kind = "table" if table in _IN_MEMORY else "view"
-        con.execute(f'create {kind} "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+        try:
+            con.execute(f'create {kind} "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+        except duckdb.Error as exc:
+            raise DataDamagedError(table, str(exc).splitlines()[0]) from None
     for rollup in ROLLUPS.values():
-        state = rollup_state(base, rollup, con)
+        try:
+            state = rollup_state(base, rollup, con)
+        except duckdb.Error as exc:
+            raise DataDamagedError(rollup.name, str(exc).splitlines()[0]) from None
         if state == "fresh":
             files = ", ".join(literal(str(p)) for p in table_files(base, rollup.name))
             # A view: the rollup is sorted by week, so a period reads only its row groups, as fast as a table in
@@ -111,11 +153,6 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
                 base,
             )
             con.execute(f'create table "{rollup.name}" as {rollup.sql()}')
-    _create_macros(con)
-    con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
-    con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
-    harden(con)
-    return con
 
 
 def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> duckdb.DuckDBPyConnection:
@@ -285,8 +322,9 @@ class DatabaseCache:
                     self._entries.pop(old).close()
                 self._entries[key] = con
                 while len(self._entries) > self._max:
-                    # never the database just built (it is returned), nor an `all` one
-                    oldest = next((k for k in self._entries if k[2] != "all" and k != key), None)
+                    # The oldest entry other than the one just built and the `all` database it was copied from.
+                    keep = (key, (key[0], version, "all"))
+                    oldest = next((k for k in self._entries if k not in keep), None)
                     if oldest is None:
                         break
                     self._entries.pop(oldest).close()
@@ -321,4 +359,3 @@ def warm_all(base: Path) -> threading.Thread:
     thread = threading.Thread(target=build, name="warm-all-database", daemon=True)
     thread.start()
     return thread
-

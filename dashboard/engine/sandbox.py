@@ -54,6 +54,11 @@ MAX_WORKBENCH_DATABASES = 8
 GLOBAL_PARAMS = ("start", "end", "scope_type", "scope_id", "lang")
 # Table functions that read no file and run no SQL text: everything else is refused.
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
+# Scalar functions that read the server's settings or variables (paths of the data and temp directories).
+SERVER_FUNCTIONS = frozenset({"current_setting", "getvariable"})
+# Names of DuckDB's catalog views, reachable as plain table names (`from duckdb_views`, `from sqlite_master`),
+# whose text holds the views' SQL with the curated files' absolute paths: refused like files.
+_CATALOG_PREFIXES = ("duckdb_", "sqlite_", "pg_", "pragma_")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TABLE_MACRO = re.compile(r"create\s+or\s+replace\s+macro\s+(\w+)\s*\([^)]*\)\s+as\s+table", re.IGNORECASE)
 _SQL_LINE = re.compile(r"LINE (\d+):")
@@ -157,6 +162,8 @@ def check_select(sql: str) -> Checked:
     allowed = SAFE_TABLE_FUNCTIONS | table_macros()
     for node in nodes:
         kind = node.get("type")
+        if node.get("class") == "FUNCTION" and str(node.get("function_name", "")).lower() in SERVER_FUNCTIONS:
+            raise Refused("server_function", name=str(node.get("function_name")).lower())
         if kind == "TABLE_FUNCTION":
             name = str((node.get("function") or {}).get("function_name", "")).lower()
             if name not in allowed:
@@ -166,7 +173,26 @@ def check_select(sql: str) -> Checked:
             name = str(node.get("table_name", ""))
             if node.get("catalog_name") or node.get("schema_name") not in ("", "main") or not _IDENTIFIER.match(name):
                 raise Refused("file_function", name=name)
+            if name.lower().startswith(_CATALOG_PREFIXES) or name.lower() in _catalog_views():
+                raise Refused("table_function", name=name)
     return Checked(statement.query, frozenset(statement.named_parameters))
+
+
+def _catalog_views() -> frozenset[str]:
+    """The names of DuckDB's own catalog views a plain name reaches (not those of information_schema), lowercase."""
+    global _CATALOG_VIEWS
+    if _CATALOG_VIEWS is None:
+        with duckdb.connect(":memory:", config={"enable_external_access": False}) as con:
+            sql = (
+                "select distinct lower(view_name) from duckdb_views()"
+                " where internal and schema_name <> 'information_schema'"
+            )
+            rows = con.execute(sql).fetchall()
+        _CATALOG_VIEWS = frozenset(r[0] for r in rows) - {t.lower() for t in LOAD_ORDER}
+    return _CATALOG_VIEWS
+
+
+_CATALOG_VIEWS: frozenset[str] | None = None
 
 
 def _reads_files(name: str) -> bool:

@@ -11,6 +11,7 @@ from dashboard.config import ROOT
 # Flags every start gets, wherever it is started from (Streamlit reads .streamlit/config.toml from the cwd only):
 # no CSV export or copy from a table's toolbar, so data leaves only through the audited download buttons.
 SERVER_FLAGS = ("--client.disableDataExport", "true")
+SHOW_ERROR_DETAILS = "none"  # also in .streamlit/config.toml
 
 
 def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -> int:
@@ -34,7 +35,8 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
     argv = ["streamlit", "run", str(ROOT / "app.py"), *SERVER_FLAGS]
     if port:
         argv += ["--server.port", str(port)]
-    sys.argv = argv + list(extra or [])
+    # Last, so no extra argument can turn it back on: no traceback or server path reaches a browser.
+    sys.argv = argv + list(extra or []) + ["--client.showErrorDetails", SHOW_ERROR_DETAILS]
     # Secure by default: a login that cannot serve this data stops here, before the server starts.
     config.get_config_options()  # reads config.toml and the environment, so the cookie secret check sees them
     try:
