@@ -27,6 +27,7 @@ import polars as pl
 
 from dashboard import config
 from dashboard.engine.query import run_query
+from dashboard.i18n import fmt_date, fmt_number, t
 from dashboard.scope import Scope
 
 FACT_CADENCE = {
@@ -36,6 +37,7 @@ FACT_CADENCE = {
     "roadmap_updates": "weekly",
 }
 WEEKLY_EXTRA_DAYS = 7
+MAX_NAMED = 5  # provinces and bodies named per table in the banner; the rest are counted
 FRESHNESS_COLUMNS = (
     "table_name",
     "unit_type",
@@ -86,74 +88,100 @@ def freshness(
 
 @dataclass(frozen=True)
 class LateUnit:
-    """A province or body that is late in at least one table: its tables and its greatest lag."""
+    """A province or body late in one table: its latest date there and its lag."""
 
     unit_type: str  # "province" or "body"
     unit_id: str
     name_vi: str
     name_en: str
-    tables: tuple[str, ...]
+    latest_on: dt.date
     lag_days: int
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
 
+    def to_dict(self) -> dict:
+        return {"id": self.unit_id, "name_vi": self.name_vi, "name_en": self.name_en,
+                "latest_on": self.latest_on.isoformat(), "lag_days": self.lag_days}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LateTable:
+    """A fact table late somewhere: for the scope as a whole (scope_latest_on and scope_lag_days set) and/or in
+    some of its provinces and bodies (provinces first, then the most late first, then by code)."""
+
+    table_name: str
+    allowance_days: int
+    scope_latest_on: dt.date | None
+    scope_lag_days: int | None
+    units: tuple[LateUnit, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "table": self.table_name,
+            "allowance_days": self.allowance_days,
+            "scope_late": self.scope_lag_days is not None,
+            "scope_latest_on": self.scope_latest_on.isoformat() if self.scope_latest_on else None,
+            "scope_lag_days": self.scope_lag_days,
+            "late_provinces": [u.to_dict() for u in self.units if u.unit_type == "province"],
+            "late_bodies": [u.to_dict() for u in self.units if u.unit_type == "body"],
+        }
+
 
 @dataclass(frozen=True)
 class LateSummary:
-    """What the banner, the manifest and the report say: the tables late for the scope as a whole, the tables late
-    somewhere (in the scope or one of its provinces or bodies), and the late provinces and bodies, most late first."""
+    """What the banner, the manifest and the report say: the day lags are counted to, the setting, and the tables
+    late somewhere (in FACT_CADENCE order); empty when everything is fresh."""
 
     day: dt.date
     late_days: int
-    scope_tables: tuple[str, ...]
-    tables: tuple[str, ...]
-    units: tuple[LateUnit, ...]
+    tables: tuple[LateTable, ...]
 
     @property
     def is_late(self) -> bool:
         return bool(self.tables)
+
+    def province_tables(self) -> dict[str, tuple[str, ...]]:
+        """{province_code: the tables late there}."""
+        out: dict[str, list[str]] = {}
+        for table in self.tables:
+            for unit in table.units:
+                if unit.unit_type == "province":
+                    out.setdefault(unit.unit_id, []).append(table.table_name)
+        return {code: tuple(names) for code, names in sorted(out.items())}
 
     def to_dict(self) -> dict:
         """The summary as JSON-ready values (the snapshot manifest's "freshness")."""
         return {
             "as_of": self.day.isoformat(),
             "late_days": self.late_days,
-            "late_tables": list(self.tables),
-            "late_tables_in_scope": list(self.scope_tables),
-            "late_provinces": [_unit_dict(u) for u in self.units if u.unit_type == "province"],
-            "late_bodies": [_unit_dict(u) for u in self.units if u.unit_type == "body"],
+            "late_tables": [t.to_dict() for t in self.tables],
         }
-
-
-def _unit_dict(unit: LateUnit) -> dict:
-    return {"id": unit.unit_id, "name_vi": unit.name_vi, "name_en": unit.name_en, "tables": list(unit.tables),
-            "lag_days": unit.lag_days}  # fmt: skip
 
 
 def summarize(table: pl.DataFrame, day: dt.date, late_days: int) -> LateSummary:
     """The LateSummary of a freshness() table."""
-    late = table.filter(pl.col("status") == "late")
-    order = list(FACT_CADENCE)
-    scope_tables = tuple(t for t in order if t in set(late.filter(pl.col("unit_type") == "scope")["table_name"]))
-    tables = tuple(t for t in order if t in set(late["table_name"]))
-    units = []
-    for (unit_type, unit_id), rows in late.filter(pl.col("unit_type") != "scope").group_by(
-        ["unit_type", "unit_id"], maintain_order=True
-    ):
-        units.append(
-            LateUnit(
-                unit_type,
-                unit_id,
-                rows["name_vi"][0],
-                rows["name_en"][0],
-                tuple(t for t in order if t in set(rows["table_name"])),
-                int(rows["lag_days"].max()),
+    found = []
+    for name in FACT_CADENCE:
+        rows = table.filter((pl.col("table_name") == name) & (pl.col("status") == "late"))
+        if rows.is_empty():
+            continue
+        scope_row = rows.filter(pl.col("unit_type") == "scope")
+        units = [
+            LateUnit(r["unit_type"], r["unit_id"], r["name_vi"], r["name_en"], r["latest_on"], r["lag_days"])
+            for r in rows.filter(pl.col("unit_type") != "scope").iter_rows(named=True)
+        ]
+        units.sort(key=lambda u: (u.unit_type != "province", -u.lag_days, u.unit_id))
+        found.append(
+            LateTable(
+                name,
+                allowance_days(name, late_days),
+                scope_row["latest_on"][0] if len(scope_row) else None,
+                scope_row["lag_days"][0] if len(scope_row) else None,
+                tuple(units),
             )
         )
-    # provinces before bodies, then the most late first, then by code: the same order in every language
-    units.sort(key=lambda u: (u.unit_type != "province", -u.lag_days, u.unit_id))
-    return LateSummary(day, late_days, scope_tables, tables, tuple(units))
+    return LateSummary(day, late_days, tuple(found))
 
 
 def late_summary(
@@ -173,5 +201,43 @@ def late_provinces(
     For the province scorecard: mark a province in this dict "late data", so that a late extract is not read as a
     lagging province. A province with no row at all in a table is not in it (that is "no data", not "late").
     """
-    summary = late_summary(base, scope, end, late_days=late_days, today=today)
-    return {u.unit_id: u.tables for u in summary.units if u.unit_type == "province"}
+    return late_summary(base, scope, end, late_days=late_days, today=today).province_tables()
+
+
+def _days(n: int, lang: str) -> str:
+    return t("freshness.day_one", lang) if n == 1 else t("freshness.days", lang, n=fmt_number(n, lang))
+
+
+def banner_lines(summary: LateSummary, lang: str, max_named: int = MAX_NAMED) -> list[str]:
+    """The banner in `lang` as Markdown lines (a heading, one line per late table, the rule); [] when all is fresh.
+
+    Each table line names at most `max_named` provinces and bodies, the most late first, and says how many more."""
+    if not summary.is_late:
+        return []
+    lines = [t("freshness.banner_title", lang, day=fmt_date(summary.day, lang))]
+    for table in summary.tables:
+        head = f"**{t(f'freshness.table.{table.table_name}', lang)}**"
+        if table.scope_lag_days is not None:
+            head += " " + t(
+                "freshness.scope_late",
+                lang,
+                latest=fmt_date(table.scope_latest_on, lang),
+                lag=_days(table.scope_lag_days, lang),
+            )
+        named = [
+            t("freshness.unit_lag", lang, name=u.name(lang), lag=_days(u.lag_days, lang))
+            for u in table.units[:max_named]
+        ]
+        rest = len(table.units) - len(named)
+        if rest:
+            named.append(t("freshness.more", lang, n=fmt_number(rest, lang)))
+        lines.append(f"- {head}" + (": " + ", ".join(named) if named else ""))
+    lines.append(
+        t(
+            "freshness.rule",
+            lang,
+            daily=_days(summary.late_days, lang),
+            weekly=_days(summary.late_days + WEEKLY_EXTRA_DAYS, lang),
+        )
+    )
+    return lines
