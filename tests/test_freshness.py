@@ -219,3 +219,70 @@ def test_every_leader_page_shows_the_banner(app, page):
     at = open_page(app)
     assert not at.exception
     assert "Tỉnh P2 (chậm 5 ngày)" in _banner(at)
+
+
+# ---- the weekly snapshot records the same --------------------------------------------------------------------
+
+
+def _snapshot(late_base, tmp_path, monkeypatch, **kw) -> Path:
+    import io
+
+    from snapshot_helpers import fresh_base, write_pages
+
+    from dashboard.weekly import snapshot
+
+    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")  # the last complete week: 2026-W10 = 03-02 .. 03-08
+    monkeypatch.setenv("DASHBOARD_PAGES_DIR", str(write_pages(tmp_path / "pages")))
+    monkeypatch.setenv("DASHBOARD_CHROMIUM", str(tmp_path / "no-chromium"))
+    base = fresh_base(late_base, tmp_path)
+    err = io.StringIO()
+    assert snapshot.run(base, out=io.StringIO(), err=err, **kw) == 0, err.getvalue()
+    return base
+
+
+def test_the_snapshot_manifest_and_report_record_the_late_province(late_base, tmp_path, monkeypatch):
+    import json
+
+    base = _snapshot(late_base, tmp_path, monkeypatch, formats="parquet,xlsx,html")
+    folder = base / "snapshots" / "2026-W10"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["freshness"] == {
+        "as_of": "2026-03-08",
+        "late_days": 2,
+        "late_tables": [
+            {
+                "table": "exchanges_daily",
+                "allowance_days": 2,
+                "scope_late": False,  # the whole system has exchanges on 03-08
+                "scope_latest_on": None,
+                "scope_lag_days": None,
+                "late_provinces": [
+                    {
+                        "id": "P2",
+                        "name_vi": "Tỉnh P2",
+                        "name_en": "Province P2",
+                        "latest_on": "2026-03-03",
+                        "lag_days": 5,
+                    }
+                ],
+                "late_bodies": [],
+            }
+        ],
+    }
+    cover = dict(pl.read_excel(folder / "report.xlsx", sheet_name="Bìa", has_header=False).drop_nulls().rows())
+    assert cover["Độ kịp thời của dữ liệu"].splitlines()[1] == "Trao đổi dữ liệu: Tỉnh P2 (chậm 5 ngày)"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<div class="freshness late">' in html
+    assert "<li>Trao đổi dữ liệu: Tỉnh P2 (chậm 5 ngày)</li>" in html
+
+
+def test_a_fresh_province_report_says_all_is_up_to_date(late_base, tmp_path, monkeypatch):
+    import json
+
+    base = _snapshot(late_base, tmp_path, monkeypatch, formats="parquet,html", report_scope="province:P1")
+    folder = base / "snapshots" / "scopes" / "province-P1" / "2026-W10"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["freshness"]["late_tables"] == []  # P1 is fresh, and P2 is not in P1's database
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<div class="freshness">' in html and "Mọi nguồn dữ liệu đều đã cập nhật đến cuối kỳ." in html
+    assert "Tỉnh P2" not in html.split('<div class="freshness">')[1].split("</div>")[0]

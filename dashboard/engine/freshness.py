@@ -208,22 +208,15 @@ def _days(n: int, lang: str) -> str:
     return t("freshness.day_one", lang) if n == 1 else t("freshness.days", lang, n=fmt_number(n, lang))
 
 
-def banner_lines(summary: LateSummary, lang: str, max_named: int = MAX_NAMED) -> list[str]:
-    """The banner in `lang` as Markdown lines (a heading, one line per late table, the rule); [] when all is fresh.
-
-    Each table line names at most `max_named` provinces and bodies, the most late first, and says how many more."""
-    if not summary.is_late:
-        return []
-    lines = [t("freshness.banner_title", lang, day=fmt_date(summary.day, lang))]
+def table_lines(summary: LateSummary, lang: str, max_named: int = MAX_NAMED) -> list[tuple[str, str]]:
+    """(table label, what is late) for each late table, in `lang`: the scope's own latest date and lag when it is
+    late as a whole, then at most `max_named` provinces and bodies (the most late first) and how many more."""
+    out = []
     for table in summary.tables:
-        head = f"**{t(f'freshness.table.{table.table_name}', lang)}**"
+        detail = ""
         if table.scope_lag_days is not None:
-            head += " " + t(
-                "freshness.scope_late",
-                lang,
-                latest=fmt_date(table.scope_latest_on, lang),
-                lag=_days(table.scope_lag_days, lang),
-            )
+            latest = fmt_date(table.scope_latest_on, lang)
+            detail = " " + t("freshness.scope_late", lang, latest=latest, lag=_days(table.scope_lag_days, lang))
         named = [
             t("freshness.unit_lag", lang, name=u.name(lang), lag=_days(u.lag_days, lang))
             for u in table.units[:max_named]
@@ -231,13 +224,33 @@ def banner_lines(summary: LateSummary, lang: str, max_named: int = MAX_NAMED) ->
         rest = len(table.units) - len(named)
         if rest:
             named.append(t("freshness.more", lang, n=fmt_number(rest, lang)))
-        lines.append(f"- {head}" + (": " + ", ".join(named) if named else ""))
-    lines.append(
-        t(
-            "freshness.rule",
-            lang,
-            daily=_days(summary.late_days, lang),
-            weekly=_days(summary.late_days + WEEKLY_EXTRA_DAYS, lang),
-        )
-    )
-    return lines
+        if named:
+            detail += ": " + ", ".join(named)
+        out.append((t(f"freshness.table.{table.table_name}", lang), detail))
+    return out
+
+
+def rule_text(summary: LateSummary, lang: str) -> str:
+    """What "late" means under the current setting, in `lang`."""
+    weekly = _days(summary.late_days + WEEKLY_EXTRA_DAYS, lang)
+    return t("freshness.rule", lang, daily=_days(summary.late_days, lang), weekly=weekly)
+
+
+def title_text(summary: LateSummary, lang: str) -> str:
+    return t("freshness.banner_title", lang, day=fmt_date(summary.day, lang))
+
+
+def banner_lines(summary: LateSummary, lang: str, max_named: int = MAX_NAMED) -> list[str]:
+    """The banner in `lang` as Markdown lines (a heading, one line per late table, the rule); [] when all is fresh."""
+    if not summary.is_late:
+        return []
+    tables = [f"- **{label}**{detail}" for label, detail in table_lines(summary, lang, max_named)]
+    return [title_text(summary, lang), *tables, rule_text(summary, lang)]
+
+
+def report_lines(summary: LateSummary, lang: str, max_named: int = MAX_NAMED) -> list[str]:
+    """The same as plain text lines for the weekly report; one line saying all is fresh when nothing is late."""
+    if not summary.is_late:
+        return [t("freshness.all_fresh", lang)]
+    tables = [f"{label}{detail}" for label, detail in table_lines(summary, lang, max_named)]
+    return [title_text(summary, lang), *tables, rule_text(summary, lang)]
