@@ -6,10 +6,6 @@
 -- Exchanges and dossiers are read from the weekly rollups for whole weeks, from the daily facts for the days after.
 with
 
-scope_agencies as (
-    select agency_id from scope_agency_ids($scope_type, $scope_id)
-),
-
 exchange_pairs as (
     select provider_agency_id, consumer_agency_id, max(last_exchange_date) as latest_on,
     from exchanges_weekly
@@ -88,7 +84,8 @@ body_dates as (
 scope_dates as (
     select table_name, max(latest_on) as latest_on,
     from body_dates
-    where table_name <> 'quality_checks' and agency_id in (select agency_id from scope_agencies)
+    where table_name <> 'quality_checks'
+      and agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
     group by all
     union all
     select 'quality_checks', max(latest_on),
