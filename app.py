@@ -20,6 +20,7 @@ LEADER_PAGES = PAGES / "leaders"
 LEADER_PAGE_ORDER = (
     ("overview", ":material/dashboard:"),
     ("sharing", ":material/share:"),
+    ("provinces", ":material/map:"),
     ("reuse", ":material/recycling:"),
     ("quality", ":material/verified:"),
     ("roadmap", ":material/timeline:"),

@@ -329,9 +329,9 @@ def test_the_html_report_escapes_what_the_data_holds(tiny_base, tmp_path):
     report, _ = snapshot.make_report(base, WEEK, Scope(), kpis, names, "vi", snapshot.now(), "v", "c")
     evil = '"</style><script>alert(1)</script>'
     report.scope_name = evil
-    frame = pl.DataFrame({"name": ["<b>Đậm</b> & co"], "n": [1234]})
+    frame = pl.DataFrame({"name": ["<b>Đậm</b> & co"], "n": [1234], "outcome": ["◆ Quá hạn"]})
     report.sections.append(
-        Section(key="x", title="<i>T</i>", tables=[Table("t", "Bảng <x>", frame, {"name": "Tên", "n": "Số"})])
+        Section(key="x", title="<i>T</i>", tables=[Table("t", "Bảng <x>", frame, {"name": "Tên", "n": "Số", "outcome": "Kết quả"})])
     )
     html = render_html(report)
     body = html.split("</style>", 1)[1]
@@ -340,3 +340,5 @@ def test_the_html_report_escapes_what_the_data_holds(tiny_base, tmp_path):
     assert "Bảng &lt;x&gt;" in body and ">1.234<" in body
     assert html.count("</style>") == 1  # the footer's string did not end the style element
     assert css_string('a"<') == '"a\\22 \\3c "'
+    # a status mark is coloured by its shape (no colour emoji font needed on the server that prints the PDF)
+    assert '<td style="color: #cf222e">◆ Quá hạn</td>' in body

@@ -103,8 +103,8 @@ def test_page_lists_weeks_with_files_and_compares_two_weeks(two_weeks, monkeypat
     success = compared.loc["Tỷ lệ giao dịch thành công"]
     assert success["Tuần 2026-W09"] == "99,5%" and success["Tuần 2026-W10"] == "93,3%"
     assert success["Thay đổi"] == "-6,2 điểm %"
-    assert success["Trạng thái thay đổi"] == "🟢 Đạt → 🔴 Chưa đạt"
-    assert compared.loc["Tỷ lệ hồ sơ sử dụng lại dữ liệu"]["Trạng thái thay đổi"] == "🟠 Cần chú ý"  # unchanged
+    assert success["Trạng thái thay đổi"] == "● Đạt → ◆ Chưa đạt"
+    assert compared.loc["Tỷ lệ hồ sơ sử dụng lại dữ liệu"]["Trạng thái thay đổi"] == "▲ Cần chú ý"  # unchanged
 
 
 def test_page_reads_the_scope_filter(two_weeks, monkeypatch):
@@ -114,7 +114,7 @@ def test_page_reads_the_scope_filter(two_weeks, monkeypatch):
     success = at.dataframe[1].value.set_index("Chỉ số").loc["Tỷ lệ giao dịch thành công"]
     # P1 in W10: E1 98/100, E3 18/20, E4 30/30 = 146/150 = 0.973 (amber); stored W09: 0.995 (green)
     assert (success["Tuần 2026-W10"], success["Thay đổi"]) == ("97,3%", "-2,2 điểm %")
-    assert success["Trạng thái thay đổi"] == "🟢 Đạt → 🟠 Cần chú ý"
+    assert success["Trạng thái thay đổi"] == "● Đạt → ▲ Cần chú ý"
     at.selectbox(key="snapshot_a").set_value("2026-W10").run()
     assert any("hai tuần khác nhau" in i.value for i in at.info)
 

@@ -407,8 +407,9 @@ _D3_TICKS = {"integer": ",d", "decimal": ",.1f", "percent": ".0%"}
 
 
 def d3_format(fmt: str | None, ticks: bool = False) -> str:
-    """Plotly's number format for a SQL page format (integer, decimal, percent), for hovers or axis ticks."""
-    return (_D3_TICKS if ticks else _D3_FORMATS).get(fmt or "", ",.4~g")
+    """Plotly's number format for a SQL page format (integer, decimal, percent), for hovers or axis ticks; without
+    one, thousands separated with at most two decimals (never `2e+6`)."""
+    return (_D3_TICKS if ticks else _D3_FORMATS).get(fmt or "", ",.2~f")
 
 
 def page_xy_chart(

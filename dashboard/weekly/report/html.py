@@ -17,7 +17,15 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard.engine import kpi_text
-from dashboard.engine.kpi_text import NUMBER_KINDS, format_change, format_value, kpi_formula, kpi_name, status_word
+from dashboard.engine.kpi_text import (
+    NUMBER_KINDS,
+    format_change,
+    format_value,
+    kpi_formula,
+    kpi_name,
+    mark_colour,
+    status_word,
+)
 from dashboard.engine.kpis import KPI_BY_ID
 from dashboard.i18n import fmt_date
 from dashboard.weekly.report import Report, Table, kpis_by_area
@@ -127,7 +135,12 @@ def _table(r: Report, table: Table) -> dict | None:
     return {
         "head": [table.columns[c] for c in frame.columns],
         "rows": [
-            [format_cell(value, table.formats.get(name), r.lang) for name, value in zip(frame.columns, values)]
+            [
+                (*cell, mark_colour(cell[0]))
+                for cell in (
+                    format_cell(value, table.formats.get(name), r.lang) for name, value in zip(frame.columns, values)
+                )
+            ]
             for values in rows.iter_rows()
         ],
         "more": more,
