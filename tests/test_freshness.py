@@ -53,9 +53,8 @@ def _facts(table: str, rows: list[tuple]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=polars_schema(table), orient="row")
 
 
-@pytest.fixture(scope="module")
-def late_base(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("late")
+def write_late(base: Path) -> None:
+    """Write the copy of the tiny fixture described at the top as `<base>/curated/*.parquet`."""
     out = tables()
     out["exchanges_daily"] = _facts("exchanges_daily", EXCHANGES)
     out["dossiers_daily"] = _facts("dossiers_daily", DOSSIERS)
@@ -71,6 +70,12 @@ def late_base(tmp_path_factory) -> Path:
     out["roadmap_updates"] = pl.concat([out["roadmap_updates"], extra_update])
     for name, df in out.items():
         write_table(base, name, df)
+
+
+@pytest.fixture(scope="module")
+def late_base(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("late")
+    write_late(base)
     return base
 
 
