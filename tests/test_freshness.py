@@ -291,3 +291,12 @@ def test_a_fresh_province_report_says_all_is_up_to_date(late_base, tmp_path, mon
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert '<div class="freshness">' in html and "Mọi nguồn dữ liệu đều đã cập nhật đến cuối kỳ." in html
     assert "Tỉnh P2" not in html.split('<div class="freshness">')[1].split("</div>")[0]
+
+
+def test_the_scorecard_note_names_the_late_tables():
+    from dashboard.engine.freshness import late_data_note
+
+    assert late_data_note(("exchanges_daily", "dossiers_daily"), "vi") == (
+        "Dữ liệu của tỉnh này về muộn (Trao đổi dữ liệu, Hồ sơ, thủ tục): số liệu thấp có thể do dữ liệu chưa về, "
+        "không phải do tỉnh chậm."
+    )

@@ -254,3 +254,9 @@ def report_lines(summary: LateSummary, lang: str, max_named: int = MAX_NAMED) ->
         return [t("freshness.all_fresh", lang)]
     tables = [f"{label}{detail}" for label, detail in table_lines(summary, lang, max_named)]
     return [title_text(summary, lang), *tables, rule_text(summary, lang)]
+
+
+def late_data_note(tables: tuple[str, ...], lang: str) -> str:
+    """The scorecard's explanation for a province marked "late data" (t("freshness.late_data")), naming its tables."""
+    names = ", ".join(t(f"freshness.table.{name}", lang) for name in tables)
+    return t("freshness.late_data_help", lang, tables=names)
