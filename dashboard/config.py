@@ -74,3 +74,18 @@ def today() -> dt.date:
     if fixed:
         return dt.date.fromisoformat(fixed)
     return dt.datetime.now(TIMEZONE).date()
+
+
+DEFAULT_LATE_DAYS = 2
+
+
+def late_days() -> int:
+    """Days a daily extract may lag the period's end before it is "late": $DASHBOARD_LATE_DAYS, default 2.
+
+    Weekly facts get a week more (see dashboard/engine/freshness.py)."""
+    text = os.environ.get("DASHBOARD_LATE_DAYS", "").strip()
+    if not text:
+        return DEFAULT_LATE_DAYS
+    if not text.isdigit():
+        raise ValueError(f"DASHBOARD_LATE_DAYS must be a whole number of days (0 or more), not {text!r}")
+    return int(text)

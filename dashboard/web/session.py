@@ -4,6 +4,7 @@ scope, the signed-in user, a page's own widgets kept in the URL, and isolated pa
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,12 +14,15 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from dashboard.config import late_days, today
+from dashboard.engine import freshness
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, kpi_table
 from dashboard.engine.query import bind, load_sql, run_query
 from dashboard.i18n import DEFAULT_LANG, fmt_date, t
 from dashboard.period import Period
 from dashboard.scope import Scope
 
+log = logging.getLogger(__name__)
 FILTERS_KEY = "_filters"  # session state: the Filters of this run (web/sidebar.py stores them)
 _PAGE = "_page_shown"
 
@@ -72,6 +76,27 @@ def cached_query(base: str, version: str, scope_key: str, name: str, params: tup
 def cached_kpis(base: str, version: str, scope_key: str, start: dt.date, end: dt.date, minutes: float) -> pl.DataFrame:
     """The KPI table, cached on the data dir, the data version, the scope, the period and the minutes per dossier."""
     return kpi_table(Path(base), Period(start, end), Scope.parse(scope_key), minutes_per_dossier=minutes)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached_late_summary(
+    base: str, version: str, scope_key: str, end: dt.date, day: dt.date, late: int
+) -> freshness.LateSummary:
+    """The freshness summary, cached on the data dir, the data version, the scope, the period's end, today and the
+    DASHBOARD_LATE_DAYS setting."""
+    return freshness.late_summary(Path(base), Scope.parse(scope_key), end, late_days=late, today=day)
+
+
+def late_summary() -> freshness.LateSummary:
+    """How late each fact table is for the current period's end and scope (dashboard/engine/freshness.py)."""
+    f = filters()
+    return cached_late_summary(str(f.base), f.version, f.scope.key, f.period.end, today(), late_days())
+
+
+def late_provinces() -> dict[str, tuple[str, ...]]:
+    """{province_code: the fact tables late there} for the current period and scope: the province scorecard marks
+    these provinces "late data" (t("freshness.late_data")), so a late extract is not read as a lagging province."""
+    return late_summary().province_tables()
 
 
 def query(name: str, **extra) -> pl.DataFrame:
@@ -152,6 +177,22 @@ def period_caption() -> None:
             scope=f.scope_name,
         )
     )
+    freshness_banner()
+
+
+def freshness_banner() -> None:
+    """Under the period caption of every leader page: which extracts are late for the period shown, naming the
+    tables and (at most five per table) the provinces and bodies; nothing when all is fresh. A failure here never
+    takes the page down: the banner is then left out (and logged)."""
+    f = filters()
+    try:
+        lines = freshness.banner_lines(late_summary(), f.lang)
+    except Exception:  # noqa: BLE001 - the banner is an aside; the page's numbers must still show
+        log.exception("freshness banner failed")
+        return
+    if lines:
+        # heading, the tables as one list, the rule: blank lines keep the rule out of the list's last item
+        st.warning("\n\n".join([lines[0], "\n".join(lines[1:-1]), lines[-1]]), icon="⏳")
 
 
 # ---- a page's own widgets, kept in the URL ------------------------------------------------------------------

@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard.config import data_version, today
+from dashboard.engine.freshness import LateSummary, late_summary, report_lines
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPIS, compute_kpis
 from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_date, t
 from dashboard.scope import Scope
@@ -257,11 +258,17 @@ def make_report(
     created_at: dt.datetime,
     version: str,
     code: str,
+    *,
+    lateness: LateSummary | None = None,
 ):
     """The report of `scope` for the week: its KPIs from the snapshot's table (with the changes against the stored
-    previous week), the dashboard's sections and the snapshot SQL pages, whose queries run in the scope's own
-    database as the app's do for that scope. Also says why the SQL pages are missing, when they are."""
+    previous week), the freshness of the data for the week (`lateness`, computed here when not given), the
+    dashboard's sections and the snapshot SQL pages, whose queries run in the scope's own database as the app's do
+    for that scope. Also says why the SQL pages are missing, when they are."""
     from dashboard.weekly.report import Report, gather_sections, sql_page_tables
+
+    if lateness is None:
+        lateness = week_freshness(base, week, scope)
 
     previous = stored_comparison(base, week.period, scope)
     sections = gather_sections(base, week.period, scope, lang)
@@ -294,8 +301,14 @@ def make_report(
         sections=sections,
         sql_pages=sql_pages,
         scopes=scopes_table,
+        freshness=report_lines(lateness, lang),
     )
     return report, sql_note
+
+
+def week_freshness(base: Path, week: Week, scope: Scope) -> LateSummary:
+    """How late each fact table is for the week's Sunday, in the database of the report's scope (the banner's)."""
+    return late_summary(base, scope, week.end)
 
 
 def build(
@@ -335,6 +348,7 @@ def build(
     seconds = round(time.perf_counter() - kpis_started, 2)
     parts["kpis"] = {"status": "ok", "file": KPI_FILE, "rows": kpis.height, "scopes": len(scopes), "seconds": seconds}
 
+    lateness = week_freshness(base, week, scope)
     previous = stored_comparison(base, week.period, scope)
     previous_week = week.previous()
     progress.note(
@@ -346,7 +360,9 @@ def build(
     if report_formats:
         progress.step(f"Report content for {names[scope.key]} (the dashboard's queries)")
         report_started = time.perf_counter()
-        report, sql_note = make_report(base, week, scope, kpis, names, lang, started, version, code_version_text(code))
+        report, sql_note = make_report(
+            base, week, scope, kpis, names, lang, started, version, code_version_text(code), lateness=lateness
+        )
         content = {
             "status": "partial" if report.errors or sql_note else "ok",
             "seconds": round(time.perf_counter() - report_started, 2),
@@ -422,6 +438,7 @@ def build(
             "note": None if previous else "no stored snapshot of the previous week: changes are not shown",
         },
         "parts": parts,
+        "freshness": lateness.to_dict(),
         "outputs": {
             p.name: {"bytes": p.stat().st_size, "sha256": file_sha256(p)}
             for p in sorted(tmp.iterdir())

@@ -82,6 +82,13 @@ class Report:
     sql_pages: list[Table]
     scopes: pl.DataFrame | None  # every scope's KPIs (the `all` report only), for the XLSX
     minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER
+    # how late the data is for the week (dashboard.engine.freshness.report_lines): a heading, one line per late
+    # table, the rule; or one line saying every source is up to date
+    freshness: list[str] = field(default_factory=list)
+
+    @property
+    def data_late(self) -> bool:
+        return len(self.freshness) > 1
 
     def tr(self, key: str, **values) -> str:
         return t(key, self.lang, **values)

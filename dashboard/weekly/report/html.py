@@ -224,6 +224,7 @@ def render_html(r: Report, *, for_print: bool = False) -> str:
             (r.tr("snapshot.code_version"), r.code_version),
         ],
         comparison=comparison(r),
+        freshness={"heading": r.tr("freshness.report_heading"), "lines": r.freshness, "late": r.data_late},
         kpis_heading=r.tr("snapshot.kpis_heading"),
         areas=_areas(r),
         sections=sections,

@@ -109,6 +109,8 @@ def _cover(book: _Book) -> None:
         (r.tr("snapshot.code_version"), r.code_version),
         (r.tr("snapshot.comparison"), comparison_text(r)),
     ]
+    if r.freshness:
+        rows.append((r.tr("freshness.report_heading"), "\n".join(r.freshness)))
     for i, (label, value) in enumerate(rows, start=2):
         ws.write(i, 0, label, book.label)
         ws.write(i, 1, value, book.wrap)
