@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
-from dashboard.data.contract import LOAD_ORDER
+from dashboard.data.contract import LOAD_ORDER, REQUIRED_TABLES, TABLES
 from dashboard.data.rollups import ROLLUPS, rollup_state
 from dashboard.scope import Scope
-from dashboard.sqltext import literal
+from dashboard.sqltext import ident, literal
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +70,15 @@ def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
 
 
+def empty_table_sql(table: str) -> str:
+    """`create table` of a contract table with its columns and no rows (an optional table that is absent)."""
+    cols = ", ".join(f"{ident(c.name)} {c.type}" for c in TABLES[table].columns)
+    return f"create table {ident(table)} ({cols})"
+
+
 def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
     """Views over every curated table, then file access locked down to the curated folder."""
-    missing = [t for t in LOAD_ORDER if not table_files(base, t)]
+    missing = [t for t in REQUIRED_TABLES if not table_files(base, t)]
     if missing:
         raise DataMissingError(
             f"no curated data for {', '.join(missing)} in {curated_dir(base)}; "
@@ -80,6 +86,9 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
         )
     con = hardened_connection(MEMORY_LIMIT_ALL)
     for table in LOAD_ORDER:
+        if not table_files(base, table):  # an optional table that is absent: empty, so queries still run
+            con.execute(empty_table_sql(table))
+            continue
         files = ", ".join(literal(str(p)) for p in table_files(base, table))
         # Paths are our own file names, not user input; DDL cannot take bound parameters.
         con.execute(f'create view "{table}" as select * from read_parquet([{files}], union_by_name = true)')
