@@ -250,16 +250,14 @@ class _Run:
         exprs, params = self._reason_exprs(table)
         self_fks = []
         for name, fk, when in table.references():
-            c = table.column(name)
-            ref_table, ref_col = fk.split(".", 1)
+            c, (ref_table, ref_col) = table.column(name), fk.split(".", 1)
             q = ident(c.name)
             if ref_table == table.name:
                 self_fks.append((c, ref_col))
                 continue
             keys = self._key_table(ref_table, ref_col)
-            only = f"coalesce(({when}), false) and " if when else ""
             exprs.append(
-                f"case when {only}{q} is not null and {q} not in (select k from {keys}) "
+                f"case when ({when or 'true'}) and {q} is not null and {q} not in (select k from {keys}) "
                 f"then 'fk: {c.name} ' || {quoted_value(ident(c.name + '__raw'))} || ' is not a known {ref_table}' end"
             )
         reasons = f"list_filter([{', '.join(exprs) or 'null'}], lambda x: x is not null)"
@@ -281,9 +279,16 @@ class _Run:
                 )
                 if not n or not n[0][0]:
                     break
-        self._rank(table)
-        if table.unique and self._quarantine_unique_conflicts(table):
-            self._rank(table)
+        key = ", ".join(ident(k) for k in table.key)
+        while True:  # ranked again when winners sharing a further unique column set were just quarantined
+            self.con.execute(
+                f"create or replace temp table ranked_{table.name} as select *, row_number() over w as _rank, "
+                f"first_value(_file) over w as _winner_file, first_value(_row) over w as _winner_row "
+                f"from checked_{table.name} where len(_reasons) = 0 "
+                f"window w as (partition by {key} order by _file_idx desc, _row desc)"
+            )
+            if not (table.unique and self._quarantine_unique_conflicts(table)):
+                break
         rep.quarantined = self.sql(f"select count(*) from checked_{table.name} where len(_reasons) > 0")[0][0]
         for reason, n in self.sql(
             f"select regexp_extract(r, '^([a-z_]+(: [a-z_0-9]+| [a-z_0-9]+)?)', 1) as kind, count(*) "
@@ -311,31 +316,17 @@ class _Run:
         rep.duplicates_dropped = rep.duplicates_in_source + rep.already_curated
         self._write_quarantine(table, rep)
 
-    def _rank(self, table: Table) -> None:
-        """The valid rows ranked within their key: the last occurrence (rank 1) wins."""
-        key = ", ".join(ident(k) for k in table.key)
-        self.con.execute(
-            f"create or replace temp table ranked_{table.name} as "
-            f"select *, row_number() over (partition by {key} order by _file_idx desc, _row desc) as _rank, "
-            f"first_value(_file) over (partition by {key} order by _file_idx desc, _row desc) as _winner_file, "
-            f"first_value(_row) over (partition by {key} order by _file_idx desc, _row desc) as _winner_row "
-            f"from checked_{table.name} where len(_reasons) = 0"
-        )
-
     def _quarantine_unique_conflicts(self, table: Table) -> int:
-        """Winning rows that share a further unique column set (NULL as one value) are all quarantined: which of
-        two targets for the same KPI, scope and date is meant cannot be guessed. Returns how many."""
-        total = 0
+        """Quarantine all winners sharing a further unique column set (which one is meant cannot be guessed)."""
+        n = 0
         for columns in table.unique:
-            cols = ", ".join(ident(c) for c in columns)
             reason = literal(f"unique: ({', '.join(columns)}) is shared with another row")
-            n = self.sql(
-                f"update checked_{table.name} set _reasons = list_append(_reasons, {reason}) "
-                f"where (_file_idx, _row) in (select (_file_idx, _row) from ranked_{table.name} where _rank = 1 "
-                f"qualify count(*) over (partition by {cols}) > 1)"
-            )
-            total += int(n[0][0]) if n else 0
-        return total
+            n += self.sql(
+                f"update checked_{table.name} set _reasons = list_append(_reasons, {reason}) where (_file_idx, _row) "
+                f"in (select (_file_idx, _row) from ranked_{table.name} where _rank = 1 "
+                f"qualify count(*) over (partition by {', '.join(ident(c) for c in columns)}) > 1)"
+            )[0][0]
+        return n
 
     def _write_quarantine(self, table: Table, rep: TableReport) -> None:
         raw_cols = ", ".join(f"{ident(c + '__raw')} as {ident(c)}" for c in table.column_names)
@@ -407,10 +398,9 @@ class _Run:
                 keys = self._key_table(ref_table, ref_col)
                 prev = self._prev_view(name)
                 q = ident(c.name)
-                only = f" and coalesce(({when}), false)" if when else ""
                 n, example = self.sql(
                     f"select count(*), any_value({q}) from {prev} "
-                    f"where {q} is not null and {q} not in (select k from {keys}){only}"
+                    f"where {q} is not null and {q} not in (select k from {keys}) and ({when or 'true'})"
                 )[0]
                 if n:
                     raise CurateError(
@@ -544,11 +534,7 @@ def _execute(run: _Run) -> RunReport:
                 lits = ", ".join(literal(str(p)) for p in files)
                 rep.rows_after = run.sql(f"select count(*) from read_parquet([{lits}])")[0][0]
             else:
-                rep.notes.append(
-                    "optional: none curated and none in the source"
-                    if TABLES[name].optional
-                    else "no curated data and none in the source"
-                )
+                rep.notes.append(f"{'optional: ' * TABLES[name].optional}no curated data and none in the source")
             run.report.tables[name] = rep
     # Rollups of the facts that changed (or that have none yet) are rebuilt in the stage.
     stale = {r.name for r in ROLLUPS.values() if r.source in run.changed}
