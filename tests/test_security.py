@@ -36,7 +36,7 @@ PASSWORDS = {
 }
 EXCHANGE = "Tỷ lệ giao dịch thành công"
 REUSE = "Tỷ lệ hồ sơ sử dụng lại dữ liệu"
-LEADER_PAGES = ["home", "overview", "sharing", "reuse", "quality", "roadmap", "governance", "snapshots"]
+LEADER_PAGES = ["home", "overview", "pace", "sharing", "reuse", "quality", "roadmap", "governance", "snapshots"]
 SQL_PAGES = [sqlpages.url_path(p) for p in sqlpages.page_files()]
 ALL_PATHS = [*LEADER_PAGES, *SQL_PAGES, "workbench", "users", "audit", "snapshot-run"]
 DOSSIER_SQL = (

@@ -65,6 +65,29 @@ def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
     return f"{sign}{fmt_number(change, lang)}"
 
 
+# ---- pace to 2030 (dashboard/engine/pace.py) ----------------------------------------------------------------
+
+
+def pace_word(status: str | None, lang: str) -> str:
+    """The pace in words: reached, on pace, off pace, no trend yet, no target."""
+    return t(f"pace.status.{status or 'no_target'}", lang)
+
+
+def format_target(kpi_id: str, value: float | None, day: dt.date | None, lang: str) -> str:
+    """'Mục tiêu 80,0% trước 31/12/2026' / 'Target 80.0% by 31 Dec 2026'."""
+    return t("pace.target", lang, value=format_value(kpi_id, value, lang), date=fmt_date(day, lang))
+
+
+def format_gain(kpi_id: str, gain: float | None, lang: str) -> str:
+    """A gain per week: percentage points a week for ratios (two decimals: weekly gains are small)."""
+    if gain is None:
+        return "–"
+    sign = "+" if gain >= 0 else ""
+    if KPI_BY_ID[kpi_id].unit == "ratio":
+        return f"{sign}{fmt_number(gain * 100, lang, 2)} {t('card.points', lang)}{t('pace.per_week', lang)}"
+    return f"{sign}{fmt_number(gain, lang, 2)}{t('pace.per_week', lang)}"
+
+
 # ---- one cell ----------------------------------------------------------------------------------------------
 
 

@@ -65,6 +65,13 @@ PACE_QUERY_OF: dict[str, str] = {
     ),
     **dict.fromkeys(("schedule_performance", "milestones_on_time"), "pace_roadmap"),
 }
+# The strategy's three phases as spans of days, for the bands of the pace charts (a display convention: a phase
+# ends on 31 December of its last year, the next starts the day after).
+PHASE_SPANS: dict[str, tuple[dt.date, dt.date]] = {
+    "2025-2026": (dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    "2026-2028": (dt.date(2027, 1, 1), dt.date(2028, 12, 31)),
+    "2028-2030": (dt.date(2029, 1, 1), dt.date(2030, 12, 31)),
+}
 # Float noise (0.8 - 0.6 = 0.20000000000000007) must not turn "exactly on the target" into "short of it", nor
 # 4 weeks into 5: comparisons and the ceiling of weeks are taken on values rounded to this many decimals.
 _DECIMALS = 9
