@@ -78,14 +78,22 @@ def test_vietnamese_summary_roads_and_phases(app):
     assert by_kpi["Tỷ lệ CSDL được chia sẻ qua API"][1:3] == ["Không còn mục tiêu", "–"]  # its target has passed
     assert by_kpi["Đúng"][1] == "Chưa đủ dữ liệu xu hướng"  # 3 weeks with a value
     assert by_kpi["Tỷ lệ giao dịch thành công"][1] == "Đã đạt mục tiêu"
-    # One road per targeted KPI, each with the three phases as bands.
+    # Per targeted KPI: the last 12 weeks close up, then the road to 2030 with the three phases as bands (the
+    # series starts on 2026-01-11, in the first phase, so all three show).
     figs = figures(at)
-    assert len(figs) == 5
-    assert all(len(fig["layout"]["shapes"]) == 3 for fig in figs)
-    reuse = next(fig for fig in figs if fig["data"][-1].get("text") == ["80%"])  # the 0.80 target's star
-    assert reuse["data"][2]["y"][-1] == pytest.approx(0.88)  # projected: 0.62 + 0.02 x 13
+    roads = [fig for fig in figs if fig["layout"].get("shapes")]
+    assert len(figs) == 10 and len(roads) == 5
+    assert all(len(fig["layout"]["shapes"]) == 3 for fig in roads)
+    assert [a["text"] for a in roads[0]["layout"]["annotations"]] == [
+        "Giai đoạn 2025-2026",
+        "Giai đoạn 2026-2028",
+        "Giai đoạn 2028-2030",
+    ]
+    reuse = roads[2]  # catalogue order: sharing_coverage, exchange_success_rate, dossier_reuse_rate, ...
     names = [t.get("name") for t in reuse["data"]]
-    assert names == ["Giá trị theo tuần", "Đường thẳng đến mục tiêu", "Xu hướng dự báo", "Mục tiêu"]
+    assert names == ["Theo tuần", "Đường đến mục tiêu", "Dự báo", "Mục tiêu"]
+    assert reuse["data"][1]["y"] == [0.62, 0.8]  # straight line from the latest value to the target
+    assert reuse["data"][2]["y"][-1] == pytest.approx(0.88)  # projected: 0.62 + 0.02 x 13
     assert reuse["data"][0]["y"][5] is None  # the null week is a gap
     assert ":green-badge[:material/trending_up: Đúng tiến độ]" in markdown(at)
 

@@ -11,9 +11,9 @@ from dashboard.engine.pace import series_week_ends
 from dashboard.i18n import fmt_date
 from dashboard.web import ui
 from dashboard.web.cards import PACE_BADGE
-from dashboard.web.pace_chart import pace_figure
+from dashboard.web.pace_chart import pace_figure, series_figure
 
-ROAD_WIDTH = 480  # px: two roads a row at 1400 px, one at a 900 px tablet
+ROAD_WIDTH = 440  # px: two roads a row at 1400 px, one at a 900 px tablet
 
 f = ui.filters()
 st.title(f.tr("pace.title"))
@@ -52,7 +52,12 @@ with ui.part(f.tr("pace.title")):
                 "whose": [whose(r) if r["target_value"] is not None else None for r in rows],
                 "current_value": pace["current_value"],
                 "observed": [kpi_text.format_gain(r["kpi_id"], r["slope_per_week"], f.lang) for r in rows],
-                "required": [kpi_text.format_gain(r["kpi_id"], r["required_per_week"], f.lang) for r in rows],
+                "required": [
+                    None
+                    if r["status"] == "reached"
+                    else kpi_text.format_gain(r["kpi_id"], r["required_per_week"], f.lang)
+                    for r in rows
+                ],
                 "projected_value": pace["projected_value"],
                 "projected_date": pace["projected_date"],
                 "basis": [r[f"basis_{f.lang}"] for r in rows],
@@ -63,7 +68,7 @@ with ui.part(f.tr("pace.title")):
         ui.table(summary, "pace", summary.columns, formats, prefix="pace.col", dashes=True, whole=True, wide=["basis"])
 
         st.subheader(f.tr("pace.roads"))
-        labels = {k: f.tr(f"pace.chart_{k}") for k in ("series", "to_target", "projected", "target")}
+        labels = {k: f.tr(f"pace.chart_{k}") for k in ("series", "to_target", "projected", "target", "trend")}
         phases = {p: f.tr(f"pace.phase.{p}") for p in ("2025-2026", "2026-2028", "2028-2030")}
         roads = st.container(horizontal=True, gap="medium")
         for row in rows:
@@ -92,6 +97,11 @@ with ui.part(f.tr("pace.title")):
                     facts.append(f.tr("pace.projected_never"))
                 if facts:
                     st.markdown("  \n".join(facts))
+                st.caption(f.tr("pace.recent"))
+                st.plotly_chart(
+                    series_figure(row, labels=labels, lang=f.lang), width="stretch", key=f"pace_recent_{kpi_id}"
+                )
+                st.caption(f.tr("pace.road"))
                 st.plotly_chart(
                     pace_figure(row, labels=labels, phase_names=phases, lang=f.lang),
                     width="stretch",
