@@ -212,11 +212,6 @@ def compute_pace(base: Path, scope: Scope, end: dt.date, *, database_scope: Scop
     return pl.DataFrame(rows, schema=PACE_SCHEMA)
 
 
-def has_targets(base: Path, scope: Scope) -> bool:
-    """Whether any target (national or the scope's own) is set."""
-    return run_query(base, scope, "pace_targets", scope.params()).height > 0
-
-
 def run_pace_command(base: Path, args: argparse.Namespace) -> int:
     """`python -m dashboard pace`: print every targeted KPI's pace as a table, CSV or JSON."""
     from dashboard.engine.db import DataMissingError
