@@ -256,3 +256,21 @@ def test_cli_without_targets_says_so(no_targets_base):
     )
     assert out.returncode == 0, out.stderr
     assert "no targets are set" in out.stderr
+
+
+def test_pace_texts():
+    from dashboard.engine import kpi_text
+
+    # 0.18 / 13 = 0.013846 a week = 1.38 points; a gain rounding to -0.00 reads +0.00, never -0.00
+    assert kpi_text.format_gain("dossier_reuse_rate", 0.18 / 13, "vi") == "+1,38 điểm %/tuần"
+    assert kpi_text.format_gain("dossier_reuse_rate", -0.0000365, "en") == "+0.00 pts/week"
+    assert kpi_text.format_gain("dossier_reuse_rate", -0.0042, "en") == "-0.42 pts/week"
+    assert kpi_text.format_target("dossier_reuse_rate", 0.8, D(2026, 6, 28), "vi") == "Mục tiêu 80,0% trước 28/06/2026"
+    assert kpi_text.format_target("dossier_reuse_rate", 0.8, D(2026, 6, 28), "en") == "Target 80.0% by 28 Jun 2026"
+    assert [kpi_text.pace_word(s, "en") for s in ("reached", "on_pace", "off_pace", "no_trend", None)] == [
+        "Target reached",
+        "On pace",
+        "Off pace",
+        "Not enough data for a trend",
+        "No target left",
+    ]

@@ -82,10 +82,11 @@ def format_gain(kpi_id: str, gain: float | None, lang: str) -> str:
     """A gain per week: percentage points a week for ratios (two decimals: weekly gains are small)."""
     if gain is None:
         return "–"
-    sign = "+" if gain >= 0 else ""
-    if KPI_BY_ID[kpi_id].unit == "ratio":
-        return f"{sign}{fmt_number(gain * 100, lang, 2)} {t('card.points', lang)}{t('pace.per_week', lang)}"
-    return f"{sign}{fmt_number(gain, lang, 2)}{t('pace.per_week', lang)}"
+    ratio = KPI_BY_ID[kpi_id].unit == "ratio"
+    shown = round(gain * 100 if ratio else gain, 2) + 0.0  # + 0.0: a gain that rounds to -0.00 reads +0,00
+    sign = "+" if shown >= 0 else ""
+    unit = f" {t('card.points', lang)}" if ratio else ""
+    return f"{sign}{fmt_number(shown, lang, 2)}{unit}{t('pace.per_week', lang)}"
 
 
 # ---- one cell ----------------------------------------------------------------------------------------------
