@@ -1,11 +1,34 @@
 -- Pace: the quality KPIs with a target (metrics.md) as of each of the 12 Sundays of a pace series ($week_ends):
--- for each week, each (dataset, rule)'s latest check on or before its Sunday.
+-- for each week, each (dataset, rule)'s latest check on or before its Sunday (an ASOF join: one pass over the
+-- checks for all 12 weeks).
 with
 
-week_checks as (
-    select weeks.week_end, latest_checks.*
-    from unnest($week_ends::date[]) as weeks(week_end),
-        lateral latest_quality_checks(weeks.week_end, $scope_type, $scope_id) as latest_checks
+scope_checks as (
+    select check_date, dataset_id, rule_id, records_checked, records_passed,
+    from quality_checks
+    where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
+),
+
+week_pairs as (
+    select weeks.week_end, pairs.dataset_id, pairs.rule_id
+    from unnest($week_ends::date[]) as weeks(week_end)
+    cross join (select distinct dataset_id, rule_id from scope_checks) as pairs
+),
+
+week_checks as materialized (
+    select
+        week_pairs.week_end,
+        scope_checks.dataset_id,
+        quality_rules.criterion,
+        quality_rules.weight,
+        scope_checks.records_checked,
+        scope_checks.records_passed,
+    from week_pairs
+    asof join scope_checks
+        on scope_checks.dataset_id = week_pairs.dataset_id
+       and scope_checks.rule_id = week_pairs.rule_id
+       and week_pairs.week_end >= scope_checks.check_date
+    join quality_rules on quality_rules.rule_id = scope_checks.rule_id
 ),
 
 week_criteria as (
@@ -32,17 +55,28 @@ week_side_by_side as (
     group by week_end
 ),
 
+week_dataset_scores as (
+    select
+        week_end,
+        dataset_id,
+        criterion,
+        sum(weighted_records(weight, records_passed))::double
+            / sum(weighted_records(weight, records_checked))::double as score,
+    from week_checks
+    group by week_end, dataset_id, criterion
+),
+
 week_readiness as (
     select
         weeks.week_end,
         count(ready.dataset_id) filter (where ready.is_ready) as count_ready,
         count(ready.dataset_id) as count_checked,
     from unnest($week_ends::date[]) as weeks(week_end)
-    left join lateral (
-        select dataset_id, count(*) filter (where score >= $ready_threshold) = 4 as is_ready
-        from dataset_criterion_scores(weeks.week_end, $scope_type, $scope_id)
-        group by dataset_id
-    ) as ready on true
+    left join (
+        select week_end, dataset_id, count(*) filter (where score >= $ready_threshold) = 4 as is_ready
+        from week_dataset_scores
+        group by week_end, dataset_id
+    ) as ready on ready.week_end = weeks.week_end
     group by weeks.week_end
 ),
 
