@@ -17,6 +17,7 @@ import sys
 
 import polars as pl
 import pytest
+from streamlit.runtime.media_file_storage import MediaFileKind
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -40,7 +41,18 @@ PASSWORDS = {
 }
 EXCHANGE = "Tỷ lệ giao dịch thành công"
 REUSE = "Tỷ lệ hồ sơ sử dụng lại dữ liệu"
-LEADER_PAGES = ["home", "overview", "pace", "sharing", "reuse", "quality", "roadmap", "governance", "snapshots"]
+LEADER_PAGES = [
+    "home",
+    "overview",
+    "pace",
+    "sharing",
+    "provinces",
+    "reuse",
+    "quality",
+    "roadmap",
+    "governance",
+    "snapshots",
+]
 SQL_PAGES = [sqlpages.url_path(p) for p in sqlpages.page_files()]
 ALL_PATHS = [*LEADER_PAGES, *SQL_PAGES, "workbench", "users", "audit", "snapshot-run"]
 DOSSIER_SQL = (
@@ -120,7 +132,7 @@ def downloads(monkeypatch):
     original = MemoryMediaFileStorage.load_and_get_id
 
     def spy(self, path_or_data, mimetype, kind, filename=None):
-        if isinstance(path_or_data, bytes):
+        if isinstance(path_or_data, bytes) and kind == MediaFileKind.DOWNLOADABLE:  # not the tab icon
             stored.append((filename, path_or_data))
         return original(self, path_or_data, mimetype, kind, filename)
 
@@ -319,6 +331,31 @@ def test_every_page_shows_a_provincial_user_exactly_their_province(env, path, op
     user.query_params["scope"] = "all"
     assert numbers(open_page(user, path)) == p1
     assert set(opened) <= {"province:P1"}
+
+
+def test_the_province_scorecard_shows_a_provincial_user_their_own_row_only(env, opened, downloads):
+    # Decision (page help, docs/security-access.md): a user held to P1 sees P1's row only, no group rows (they are
+    # built from other provinces), and the map names the other provinces without any number.
+    at = open_page(sign_in(new_app(scope="all"), "p1"), "provinces")
+    assert not at.exception
+    tables = [list(d.value.columns)[0] for d in at.dataframe]
+    assert tables == ["Tỉnh, thành phố"]  # no "Nhóm" (pilots / others) table
+    cells = [list(map(str, r)) for r in at.dataframe[0].value.itertuples(index=False)]
+    assert [r[0] for r in cells] == ["★ Tỉnh P1"]
+    assert at.selectbox(key="provinces_open").options == ["Tỉnh P1"]  # only their own row can be opened
+    (chart,) = at.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    hovers = [h for row in spec["data"][0]["text"] for h in row if h]
+    p2 = [h for h in hovers if "Tỉnh P2" in h]
+    assert p2 == ["Tỉnh P2: ngoài phạm vi của bạn"]  # a name, no value, no status
+    p2_tiles = [a["text"] for a in spec["layout"]["annotations"] if "Tỉnh P2" in a["text"]]
+    assert p2_tiles == ["Tỉnh P2"]
+    assert set(opened) <= {"province:P1"}
+    assert any(name.startswith("provinces_scorecard_") for name, _ in downloads)
+    for name, data in downloads:
+        assert "province-P1" in name, name
+        if name.endswith(".csv"):
+            assert "P2" not in data.decode("utf-8-sig")
 
 
 def test_the_workbench_of_a_provincial_analyst_holds_only_their_rows(env, opened, secured):

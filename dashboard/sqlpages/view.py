@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard.config import today
 from dashboard.engine import sandbox
 from dashboard.engine.kpi_text import format_cell, values_mapped
-from dashboard.i18n import fmt_date, fmt_number, t
+from dashboard.i18n import catalogue, fmt_date, fmt_number, t
 from dashboard.period import Period
 from dashboard.scope import Scope
 from dashboard.sqlpages.check import column_problems, sql_problem
@@ -131,16 +131,38 @@ def _caption(page: SqlPage, values: dict, uses: frozenset[str], f) -> None:
     )
 
 
+def default_label(name: str, lang: str) -> str:
+    """A column's or parameter's title when the page gives none: the contract's name for a contract column
+    (`[contract_column]` in the catalogue), else the name with `_` as spaces, capitalised."""
+    return catalogue(lang).get(f"contract_column.{name}") or name.replace("_", " ").strip().capitalize()
+
+
 def _label(page: SqlPage, column: str, lang: str) -> str:
     spec = page.header.columns.get(column)
-    return spec(lang) if spec else column.replace("_", " ")
+    return spec(lang) if spec else default_label(column, lang)
 
 
-def _format_of(page: SqlPage, column: str, override: str | None = None) -> str | None:
+def _format_of(
+    page: SqlPage, column: str, override: str | None = None, frame: pl.DataFrame | None = None
+) -> str | None:
+    """The format a page gives a column, else one from its type (whole numbers, decimals), as the cards write
+    numbers: thousands separated, never `2e+6`."""
     if override:
         return override
     spec = page.header.columns.get(column)
-    return spec.format if spec else None
+    if spec and spec.format:
+        return spec.format
+    if frame is not None and column in frame.columns:
+        dtype = frame[column].dtype
+        if dtype.is_integer():
+            return "integer"
+    return None  # decimals: charts write at most two places (charts.d3_format), tables as kpi_text.format_cell
+
+
+def _nothing_to_draw(frame: pl.DataFrame, columns: list[str]) -> bool:
+    """A chart whose values are all missing (e.g. a year-on-year page on data without a previous year)."""
+    present = [c for c in columns if c in frame.columns]
+    return bool(present) and all(frame[c].null_count() == frame.height for c in present)
 
 
 def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
@@ -163,6 +185,10 @@ def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
                 _table(page, frame, chart, f, f"{page.key}_{i}")
                 continue
             labels = {c: _label(page, c, f.lang) for c in frame.columns}
+            values = list(chart.y) if chart.type in ("line", "bar", "area") else [chart.value]
+            if _nothing_to_draw(frame, values):
+                st.info(t("sqlpage.chart_empty", f.lang))
+                continue
             if chart.type in ("line", "bar", "area"):
                 fig = charts.page_xy_chart(
                     frame,
@@ -171,7 +197,7 @@ def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
                     ys=chart.y,
                     color=chart.color,
                     labels=labels,
-                    fmt=_format_of(page, chart.y[0], chart.format),
+                    fmt=_format_of(page, chart.y[0], chart.format, frame),
                     lang=f.lang,
                     horizontal=chart.horizontal,
                 )
@@ -182,7 +208,7 @@ def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
                     y=chart.y,
                     value=chart.value,
                     labels=labels,
-                    fmt=_format_of(page, chart.value, chart.format),
+                    fmt=_format_of(page, chart.value, chart.format, frame),
                     lang=f.lang,
                 )
             else:
@@ -191,7 +217,7 @@ def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
                     source=chart.source,
                     target=chart.target,
                     value=chart.value,
-                    fmt=_format_of(page, chart.value, chart.format),
+                    fmt=_format_of(page, chart.value, chart.format, frame),
                     lang=f.lang,
                 )
             st.plotly_chart(fig, width="stretch", key=f"chart_{page.key}_{i}")
@@ -207,7 +233,7 @@ def _kpi(page: SqlPage, frame: pl.DataFrame, chart: KpiChart, lang: str) -> None
         value = column[0]
     else:
         value = getattr(column, chart.agg)()
-    fmt = "integer" if chart.agg == "count" and not chart.format else _format_of(page, chart.value, chart.format)
+    fmt = "integer" if chart.agg == "count" and not chart.format else _format_of(page, chart.value, chart.format, frame)
     with st.container(border=True):
         st.markdown(f"**{chart.title(lang)}**")
         st.metric(chart.title(lang), format_cell(value, fmt, lang), label_visibility="collapsed")
@@ -217,7 +243,7 @@ def _table(page: SqlPage, frame: pl.DataFrame, chart: TableChart, f, name: str) 
     shown = frame.select(chart.columns or frame.columns)
     view = []
     for column in shown.columns:
-        fmt = _format_of(page, column, chart.formats.get(column))
+        fmt = _format_of(page, column, chart.formats.get(column), shown)
         series = shown[column]
         if fmt in ("integer", "decimal", "percent", "date") or series.dtype.is_numeric() or series.dtype.is_temporal():
             # plain Python on this thread (a Polars callback may run on its workers: see engine/kpi_text.py)
@@ -266,7 +292,7 @@ def _widgets(page: SqlPage, f) -> dict:
         if spec.label:
             label = spec.label(f.lang)
         else:
-            label = t("sqlpage.period", f.lang) if spec.type == "date_range" else name.replace("_", " ")
+            label = t("sqlpage.period", f.lang) if spec.type == "date_range" else default_label(name, f.lang)
         with columns[i % len(columns)]:
             value = _widget(spec, key, label, spec.help(f.lang) if spec.help else None, options.get(name, []), f.lang)
         values[name] = defaults[name] if value is _ABSENT else value
@@ -314,12 +340,20 @@ def _widget(spec, key: str, label: str, help_: str | None, choices: list, lang: 
             key=key,
             help=help_,
             format_func=lambda v: t("sqlpage.all", lang) if v == ALL else names.get(v, str(v)),
+            placeholder=t("app.choose", lang),
         )
         return None if picked == ALL else picked
     if spec.type == "multiselect":
         names = dict(choices)
         st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in names]
-        return st.multiselect(label, list(names), key=key, help=help_, format_func=lambda v: names.get(v, str(v)))
+        return st.multiselect(
+            label,
+            list(names),
+            key=key,
+            help=help_,
+            format_func=lambda v: names.get(v, str(v)),
+            placeholder=t("app.choose_many", lang),  # not Streamlit's English "Choose options"
+        )
     if spec.type == "number":
         whole = all(isinstance(v, int) for v in (spec.default, spec.min, spec.max, spec.step) if v is not None)
         cast = int if whole else float

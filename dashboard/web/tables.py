@@ -10,10 +10,20 @@ import polars as pl
 import streamlit as st
 
 from dashboard.config import data_dir
-from dashboard.engine.kpi_text import formatted
+from dashboard.engine.kpi_text import (
+    VALUE_KINDS,
+    cell_formatter,
+    format_value,
+    formatted,
+    mark_colour,
+    status_word,
+)
+from dashboard.engine.kpis import status_for
 from dashboard.i18n import t
 from dashboard.web.session import FILTERS_KEY, current_user, filters
 
+# The status colours as light tints behind a cell's text (readable in the light and the dark theme).
+RAG_TINTS = {"green": "rgba(26, 127, 55, 0.16)", "amber": "rgba(191, 135, 0, 0.22)", "red": "rgba(207, 34, 46, 0.18)"}
 WHOLE_ROWS = 20  # a `whole` table of up to this many rows shows all of them; a longer one scrolls
 
 
@@ -34,12 +44,12 @@ def table(
     """A readable table of the labelled columns, in that order, and CSV and XLSX downloads of its raw values.
 
     `labels` maps each column to its label; or, with `prefix`, lists the columns, each labelled by the text
-    `<prefix>.<column>`. `formats` gives a column's kind for kpi_text.formatted (formats of columns not shown are
-    ignored, so one page-wide map serves every table). With `sortable`, numbers stay numbers (so clicking a header
-    sorts by value) and are shown with a column format; otherwise they are formatted as text in the locale. With
-    `on_select="rerun"` and a `key`, a row can be selected; the selection state is returned. `wide` columns (e.g.
-    a note) get more room; with `dashes`, a missing text reads '–' instead of 'None'; with `whole`, a short table
-    shows all its rows without a scroll bar.
+    `<prefix>.<column>`. `formats` gives a column's kind for kpi_text (formats of columns not shown are ignored, so
+    one page-wide map serves every table). Every table sorts by value: numbers and dates stay values and are
+    written in the locale as the cards write them, a missing value '–' (`sortable` and `dashes` are kept for the
+    callers; both are now always so). With `on_select="rerun"` and a `key`, a row can be selected; the selection
+    state is returned. `wide` columns (e.g. a note) get more room; with `whole`, a short table shows all its rows
+    without a scroll bar.
     """
     f = filters()
     if df.is_empty():
@@ -49,24 +59,19 @@ def table(
         labels = {c: t(f"{prefix}.{c}", f.lang) for c in labels}
     formats = {c: kind for c, kind in (formats or {}).items() if c in labels}
     shown = df.select(list(labels))
-    config = {}
-    if sortable:
-        text_kinds = {k: v for k, v in formats.items() if v not in ("percent", "number")}
-        view = formatted(shown, text_kinds, f.lang).with_columns(
-            [pl.col(c) * 100 for c, kind in formats.items() if kind == "percent"]
-        )
-        config = {
-            labels[c]: st.column_config.NumberColumn(format="%.1f%%" if kind == "percent" else "localized")
-            for c, kind in formats.items()
-            if kind in ("percent", "number")
-        }
-    else:
-        view = formatted(shown, formats, f.lang)
-    if dashes:
-        view = view.with_columns(pl.col(pl.String).fill_null("–"))
-    config |= {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
+    # Numbers and dates stay values (a click on a header sorts by value) and are written as the cards write them
+    # (92,3%, 1.234, 25/11/2026; a missing value '–') through the Styler's display values; codes become words.
+    value_columns = [c for c in shown.columns if formats.get(c) in VALUE_KINDS or _is_value(shown[c].dtype)]
+    view = formatted(shown, {c: k for c, k in formats.items() if c not in value_columns}, f.lang)
+    view = view.with_columns(pl.col(pl.String).fill_null("–"))
+    styler = (
+        view.rename(labels)
+        .to_pandas()
+        .style.format({labels[c]: cell_formatter(formats.get(c), f.lang) for c in value_columns}, na_rep="–")
+    )
+    config = {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
     event = st.dataframe(
-        view.rename(labels),
+        styler,
         hide_index=True,
         width="stretch",
         height="content" if whole and len(df) <= WHOLE_ROWS else "auto",
@@ -77,6 +82,52 @@ def table(
     )
     download_buttons(shown.rename(labels), name)
     return event if on_select != "ignore" else None
+
+
+def mark_style(text) -> str:
+    colour = mark_colour(text)
+    return f"color: {colour}" if colour else ""
+
+
+def coloured_marks(styler, columns: Sequence[str]):
+    """Cells that start with a status mark ('● Đạt', '◆ Quá hạn') in the mark's colour: the shape tells the status
+    without colour, the colour without an emoji font."""
+    return styler.map(mark_style, subset=list(columns)) if columns else styler
+
+
+def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
+    """A table whose `kpis` columns (label -> KPI id) hold the KPI values, so a header sorts by value, shown as the
+    cards show them with the status ('97,3% · Đạt') on a light tint of the status colour; other text columns
+    as they are (marks coloured)."""
+    pdf = frame.to_pandas()
+
+    def cell(kpi_id: str):
+        def write(value) -> str:
+            value = None if value is None or value != value else float(value)
+            status = status_for(kpi_id, value)
+            return f"{format_value(kpi_id, value, lang)} · {status_word(kpi_id, status, lang)}"
+
+        return write
+
+    def tint(kpi_id: str):
+        def style(value) -> str:
+            status = status_for(kpi_id, None if value is None or value != value else float(value))
+            return f"background-color: {RAG_TINTS[status]}" if status in RAG_TINTS else ""
+
+        return style
+
+    styler = pdf.style.format({label: cell(k) for label, k in kpis.items()})  # a missing KPI: '– · Không có dữ liệu'
+    others = [c for c in frame.columns if c not in kpis]
+    if others:
+        styler = styler.format(na_rep="–", subset=others)
+    for label, kpi_id in kpis.items():
+        styler = styler.map(tint(kpi_id), subset=[label])
+    texts = [c for c in frame.columns if c not in kpis and frame[c].dtype == pl.String]
+    return coloured_marks(styler, texts)
+
+
+def _is_value(dtype) -> bool:
+    return dtype.is_numeric() or dtype.is_temporal()
 
 
 def coded(df: pl.DataFrame, columns: Sequence[str], prefix: str) -> pl.DataFrame:
