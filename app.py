@@ -19,6 +19,7 @@ LEADER_PAGES = PAGES / "leaders"
 # (url path = file name, icon); a page shows once its file exists. URL paths are stable English words.
 LEADER_PAGE_ORDER = (
     ("overview", ":material/dashboard:"),
+    ("pace", ":material/flag:"),
     ("sharing", ":material/share:"),
     ("provinces", ":material/map:"),
     ("reuse", ":material/recycling:"),

@@ -19,6 +19,7 @@ EXAMPLES = {  # shown under each command's --help
     "check": "python -m dashboard check --data-dir /srv/extracts",
     "demo": "python -m dashboard demo --seed 1 --until 2026-11-30\npython -m dashboard demo --scale 10 --quiet",
     "kpis": "python -m dashboard kpis --start 2026-11-01 --end 2026-11-30 --scope province:HNI --format csv",
+    "pace": "python -m dashboard pace --end 2026-11-29 --scope province:HNI --format csv",
     "pages": "python -m dashboard pages check\n"
     "python -m dashboard pages check pages/phan_tich/du_lieu_chia_se_chua_khai_thac.sql --data-dir /srv/extracts",
     "curate": "python -m dashboard curate --source /srv/raw/2026-11 --data-dir /srv/extracts\n"
@@ -105,6 +106,15 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="minutes saved per reusing dossier for hours_saved_estimate (default 15)",
     )
+    pace = cmd(
+        "pace",
+        "Print the pace to 2030 of every KPI with a target (kpi_targets) for a scope as of a date: the target that "
+        "applies, the current value, the slope per week over the last 12 complete ISO weeks, the projected value "
+        "and date, the gain per week still required and the status (metrics.md).",
+    )
+    pace.add_argument("--end", type=_date, required=True, help="the as-of date (YYYY-MM-DD)")
+    pace.add_argument("--scope", type=_scope, default="all", help="all, province:CODE or agency:ID (default all)")
+    pace.add_argument("--format", choices=("table", "csv", "json"), default="table")
     pages = cmd(
         "pages",
         "Analyst SQL pages. `check`: validate every page's header, prepare its SQL against the contract's "
@@ -233,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         from dashboard.engine.kpis import run_kpis_command
 
         return run_kpis_command(base, args)
+    if args.command == "pace":
+        from dashboard.engine.pace import run_pace_command
+
+        return run_pace_command(base, args)
     if args.command == "pages":
         from dashboard.sqlpages.check import run_pages_command
 

@@ -126,6 +126,17 @@ VALID: dict[str, dict[str, list]] = {
         "completed_on": [D(2025, 12, 20), None],
         "note_vi": ["Đã ban hành", None],
     },
+    "kpi_targets": {  # optional table: one national target, one of a province, one of a body
+        "target_id": ["TG1", "TG2", "TG3"],
+        "kpi_id": ["dossier_reuse_rate", "dossier_reuse_rate", "prefill_rate"],
+        "scope_type": ["all", "province", "agency"],
+        "scope_id": [None, "HNI", "HCM_TU"],
+        "target_date": [D(2026, 12, 31), D(2026, 12, 31), D(2028, 12, 31)],
+        "target_value": [0.8, 0.9, 0.5],
+        "phase": ["2025-2026", "2025-2026", "2026-2028"],
+        "basis_vi": ["Dự thảo chiến lược", "Kế hoạch của tỉnh", "Kế hoạch của cơ quan"],
+        "basis_en": ["Draft strategy", "Province plan", "Body plan"],
+    },
 }
 
 
@@ -169,7 +180,7 @@ def test_valid_fixture_has_no_violations(base, capsys):
     assert check_data_dir(base) == []
     assert run_check(base) == 0
     out = capsys.readouterr().out
-    assert "All 11 tables satisfy the contract" in out
+    assert "All 12 tables satisfy the contract" in out
     assert "exchanges_daily" in out and "OK" in out
 
 
@@ -375,9 +386,9 @@ def test_report_groups_and_summarises(base):
     path_of(base, "provinces").unlink()
     violations, status = check_data_dir_detailed(base)
     report = format_report(violations, base, status)
-    assert "11 tables checked, 2 violations in 2 tables" in report
+    assert "12 tables checked, 2 violations in 2 tables" in report
     assert "records" in report and "missing_column" in report
-    assert report.splitlines()[-1] == "11 tables checked, 2 violations in 2 tables"
+    assert report.splitlines()[-1] == "12 tables checked, 2 violations in 2 tables"
 
 
 # --------------------------------------------------------------------------- command line
@@ -398,7 +409,7 @@ def _cli(data_dir: Path) -> subprocess.CompletedProcess:
 def test_cli_exit_codes(base, tmp_path_factory):
     ok = _cli(base)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "All 11 tables satisfy the contract" in ok.stdout
+    assert "All 12 tables satisfy the contract" in ok.stdout
 
     path_of(base, "quality_rules").write_bytes(b"garbage")
     bad = _cli(base)
@@ -435,3 +446,49 @@ def test_broken_key_column_skips_dependent_checks_without_crashing(base):
     assert (v.table, v.column, v.rows) == ("exchanges_daily", "channel", 4)
     notes = " | ".join(status["exchanges_daily"].notes)
     assert "key check skipped" in notes and "latency_only_for_api" in notes
+
+
+# --------------------------------------------------------------------------- kpi_targets (optional, unique, conditional FK)
+
+
+def test_optional_table_absent_is_no_violation(base, capsys):
+    path_of(base, "kpi_targets").unlink()
+    violations, status = check_data_dir_detailed(base)
+    assert violations == []
+    assert any("optional" in n for n in status["kpi_targets"].notes)
+    assert run_check(base) == 0
+    assert "absent (optional)" in capsys.readouterr().out
+
+
+def test_target_unique_on_kpi_scope_and_date_with_null_scope_as_one_value(base):
+    # TG4 repeats TG1's (dossier_reuse_rate, all, NULL, 2026-12-31) under another target_id.
+    df = read(base, "kpi_targets")
+    write_table(base, "kpi_targets", pl.concat([df, df.head(1).with_columns(pl.lit("TG4").alias("target_id"))]))
+    v = only(check_data_dir(base), "duplicate_key")
+    assert (v.table, v.rows) == ("kpi_targets", 2)
+    assert "kpi_id, scope_type, scope_id, target_date" in v.message
+
+
+def test_target_scope_id_must_exist_for_its_scope_type(base):
+    # HCM_TU is an agency, not a province: dangling for scope_type province only; HNI as an agency id too.
+    df = read(base, "kpi_targets").with_columns(
+        pl.Series("scope_id", [None, "HCM_TU", "HNI"]), pl.Series("scope_type", ["all", "province", "agency"])
+    )
+    write_table(base, "kpi_targets", df)
+    violations = check_data_dir(base)
+    assert sorted((v.kind, v.column, v.rows) for v in violations) == [
+        ("dangling_fk", "scope_id", 1),
+        ("dangling_fk", "scope_id", 1),
+    ]
+    assert {"provinces.province_code" in v.message or "agencies.agency_id" in v.message for v in violations} == {True}
+
+
+def test_target_rules_kpi_enum_value_range_and_scope_id(base):
+    df = read(base, "kpi_targets").with_columns(
+        pl.Series("kpi_id", ["records_exchanged", "dossier_reuse_rate", "prefill_rate"]),  # a count: no target
+        pl.Series("target_value", [0.8, 1.5, 0.5]),  # above 1
+        pl.Series("scope_id", ["HNI", "HNI", "HCM_TU"]),  # scope all with an id
+    )
+    write_table(base, "kpi_targets", df)
+    kinds = sorted((v.kind, v.column) for v in check_data_dir(base))
+    assert kinds == [("enum", "kpi_id"), ("range", "target_value"), ("row_rule", None)]

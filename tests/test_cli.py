@@ -15,7 +15,20 @@ import dashboard
 from dashboard.cli import EXAMPLES, _parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("check", "demo", "kpis", "pages", "curate", "rollups", "snapshot", "users", "bench", "loadtest", "serve")
+COMMANDS = (
+    "check",
+    "demo",
+    "kpis",
+    "pace",
+    "pages",
+    "curate",
+    "rollups",
+    "snapshot",
+    "users",
+    "bench",
+    "loadtest",
+    "serve",
+)
 
 
 def _exit(argv: list[str], capsys) -> tuple[int, str, str]:
@@ -80,6 +93,7 @@ def test_bad_values_are_usage_errors(argv, message, capsys):
         ("users", "--role {leader,provincial,analyst,admin}"),
         ("curate", "--mode {replace,append}"),
         ("kpis", "--format {table,csv,json}"),
+        ("pace", "--format {table,csv,json}"),
         ("bench", "{last_week,last_4_weeks,last_12_weeks,last_quarter,year_to_date}"),
         ("snapshot", "comma-separated, from parquet,xlsx,html,pdf"),
     ],

@@ -297,3 +297,48 @@ def test_report_text_flags_an_imbalance():
 )
 def test_sniff_separator(header, sep):
     assert sniff_separator(header) == sep
+
+
+def test_kpi_targets_scope_fk_by_type_and_unique_target(tmp_path):
+    """kpi_targets: scope_id must be a province for province targets and a body for agency targets; two targets
+    for the same (kpi, scope, date) are both quarantined (which one is meant cannot be guessed); a repeated
+    target_id is a correction (the last wins) and no conflict with itself."""
+    base = _tiny(tmp_path)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "kpi_targets.csv").write_text(
+        "target_id,kpi_id,scope_type,scope_id,target_date,target_value,phase,basis_vi,basis_en\n"
+        "T1,dossier_reuse_rate,all,,2026-12-31,0.8,2025-2026,Dự thảo,Draft\n"  # row 1: clashes with row 5
+        "T2,dossier_reuse_rate,province,P1,2026-12-31,0.9,2025-2026,Tỉnh,Province\n"  # row 2: superseded by 7
+        "T3,prefill_rate,province,P9,2026-12-31,0.5,2025-2026,Tỉnh,Province\n"  # row 3: no province P9
+        "T4,prefill_rate,agency,P1,2026-12-31,0.5,2025-2026,Cơ quan,Body\n"  # row 4: P1 is no body
+        "T5,dossier_reuse_rate,all,,2026-12-31,0.7,2025-2026,Khác,Other\n"  # row 5: same kpi/scope/date as T1
+        "T6,exchange_success_rate,agency,P1C,2030-12-31,0.99,2028-2030,Cơ quan,Body\n"  # row 6: valid
+        "T2,dossier_reuse_rate,province,P1,2026-12-31,0.85,2025-2026,Tỉnh,Province\n",  # row 7: corrects row 2
+        encoding="utf-8",
+    )
+    report = curate(base, src)
+    t = report.tables["kpi_targets"]
+    # 7 read = 2 loaded (T2 as corrected, T6) + 4 quarantined (T1, T3, T4, T5) + 1 superseded (row 2)
+    assert (t.read, t.loaded, t.quarantined, t.duplicates_dropped) == (7, 2, 4, 1)
+    q = pl.read_parquet(base / "quarantine" / report.run_id / "kpi_targets.parquet")
+    unique = "unique: (kpi_id, scope_type, scope_id, target_date) is shared with another row"
+    assert list(zip(q["source_row"], q["reason"])) == [
+        (1, unique),
+        (3, "fk: scope_id 'P9' is not a known provinces"),
+        (4, "fk: scope_id 'P1' is not a known agencies"),
+        (5, unique),
+    ]
+    rows = _rows(base, "kpi_targets").sort("target_id")
+    assert rows["target_id"].to_list() == ["T2", "T6"]
+    assert rows["target_value"].to_list() == [0.85, 0.99]
+    assert check_data_dir(base) == []
+
+
+def test_kpi_targets_absent_is_kept_absent(tmp_path):
+    base = _tiny(tmp_path)
+    assert not table_files(base, "kpi_targets")
+    report = curate(base, SOURCE)
+    assert report.tables["kpi_targets"].action == "kept"
+    assert any("optional" in n for n in report.tables["kpi_targets"].notes)
+    assert check_data_dir(base) == []

@@ -9,6 +9,7 @@ login. Hand numbers (tests/test_kpis.py's rows), period 2026-03-02 .. 2026-03-08
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -22,6 +23,8 @@ from streamlit.util import calc_hash
 
 from dashboard.access import audit, auth
 from dashboard.config import ROOT
+from dashboard.data.contract import polars_schema
+from dashboard.data.io import write_table
 from dashboard.engine import query, sandbox
 from dashboard.scope import Scope
 from dashboard.sqlpages import header as sqlpages
@@ -37,7 +40,18 @@ PASSWORDS = {
 }
 EXCHANGE = "Tỷ lệ giao dịch thành công"
 REUSE = "Tỷ lệ hồ sơ sử dụng lại dữ liệu"
-LEADER_PAGES = ["home", "overview", "sharing", "provinces", "reuse", "quality", "roadmap", "governance", "snapshots"]
+LEADER_PAGES = [
+    "home",
+    "overview",
+    "pace",
+    "sharing",
+    "provinces",
+    "reuse",
+    "quality",
+    "roadmap",
+    "governance",
+    "snapshots",
+]
 SQL_PAGES = [sqlpages.url_path(p) for p in sqlpages.page_files()]
 ALL_PATHS = [*LEADER_PAGES, *SQL_PAGES, "workbench", "users", "audit", "snapshot-run"]
 DOSSIER_SQL = (
@@ -51,6 +65,7 @@ def secured(tmp_path_factory, tiny_base):
     """The tiny data (not demo data: no marker) with four users in its users file."""
     base = tmp_path_factory.mktemp("secured")
     shutil.copytree(tiny_base / "curated", base / "curated")
+    write_table(base, "kpi_targets", TARGETS)  # so the Pace page shows P1's own target, and never P2's
     auth.add_user(base, "p1", "provincial", "province:P1", PASSWORDS["p1"])
     auth.add_user(base, "p1analyst", "analyst", "province:P1", PASSWORDS["p1analyst"])
     auth.add_user(base, "boss", "admin", "all", PASSWORDS["boss"])
@@ -66,6 +81,17 @@ def env(secured, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(secured))
     monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
     return secured
+
+
+TARGETS = pl.DataFrame(
+    [
+        ("ALL", "dossier_reuse_rate", "all", None, dt.date(2026, 12, 27), 0.8, "2025-2026", "Quốc gia", "National"),
+        ("P1", "dossier_reuse_rate", "province", "P1", dt.date(2026, 6, 28), 0.6, "2025-2026", "Tỉnh P1", "P1"),
+        ("P2", "dossier_reuse_rate", "province", "P2", dt.date(2026, 6, 28), 0.9, "2025-2026", "Tỉnh P2", "P2"),
+    ],
+    schema=polars_schema("kpi_targets"),
+    orient="row",
+)
 
 
 def new_app(**params) -> AppTest:

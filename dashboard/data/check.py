@@ -67,7 +67,7 @@ import duckdb
 
 from dashboard.config import curated_dir, table_files
 from dashboard.data.contract import LOAD_ORDER, TABLES, Table
-from dashboard.data.row_rules import ACCEPTED_TYPES, row_checks, type_ok
+from dashboard.data.row_rules import ACCEPTED_TYPES, row_checks, rule_columns, type_ok
 from dashboard.sqltext import ident
 
 MAX_EXAMPLES = 5
@@ -166,6 +166,10 @@ class _Checker:
         st.files = len(files)
         if not files:
             folder = self.cur / table.name
+            if table.optional and not folder.is_dir():
+                st.notes.append("optional table absent: the features that need it say so, nothing fails")
+                st.unusable = set(table.column_names)
+                return
             if folder.is_dir():
                 msg = f"folder {self._rel(folder)}/ contains no .parquet files"
             else:
@@ -190,6 +194,8 @@ class _Checker:
             return
         try:
             self._check_key(table, good)
+            for columns in table.unique:
+                self._check_unique(table, columns, good)
             self._check_fks(table, good)
         except duckdb.Error as e:  # data already read fine in the row pass; should not happen
             self._add(table.name, None, "unreadable", f"check could not finish: {_one_line(e)}", 0)
@@ -409,35 +415,63 @@ class _Checker:
         )
         self._add(table.name, None, "duplicate_key", msg, total, examples)
 
+    def _check_unique(self, table: Table, columns: tuple[str, ...], files: list[Path]) -> None:
+        """A further unique column set, NULL counting as one value (GROUP BY puts NULLs together)."""
+        st = self.status[table.name]
+        blocked = [c for c in columns if c in st.unusable]
+        if blocked:
+            st.notes.append(f"unique check of ({', '.join(columns)}) skipped: {', '.join(blocked)} missing or mistyped")
+            return
+        cols = ", ".join(ident(c) for c in columns)
+        sql = (
+            f"WITH g AS (SELECT {cols}, count(*) AS n FROM {_source()} GROUP BY {cols} HAVING count(*) > 1) "
+            f"SELECT {cols}, n, count(*) OVER (), sum(n) OVER () FROM g ORDER BY n DESC, {cols} LIMIT {MAX_EXAMPLES}"
+        )
+        rows = self._fetch(sql, {"files": [str(f) for f in files]})
+        if not rows:
+            return
+        k = len(columns)
+        groups, total = int(rows[0][k + 1]), int(rows[0][k + 2])
+        examples = [", ".join(f"{name}={_fmt(v)}" for name, v in zip(columns, r[:k])) + f" (x{r[k]})" for r in rows]
+        msg = (
+            f"({', '.join(columns)}) must be unique: "
+            f"{_plural(groups, 'value')} {'appears' if groups == 1 else 'appear'} more than once, "
+            f"on {_plural(total, 'row')} in all"
+        )
+        self._add(table.name, None, "duplicate_key", msg, total, examples)
+
     # ---- foreign keys
 
     def _check_fks(self, table: Table, files: list[Path]) -> None:
         st = self.status[table.name]
         key = [k for k in table.key if k not in st.unusable]
-        for col in table.columns:
-            if not col.fk:
-                continue
-            ref_table, ref_col = col.fk.split(".", 1)
+        for name, fk, when in table.references():
+            col = table.column(name)
+            ref_table, ref_col = fk.split(".", 1)
             if col.name in st.unusable:
                 continue  # already noted as skipped
+            if when is not None and any(c in st.unusable for c in rule_columns(when, table)):
+                st.notes.append(f"foreign key {col.name} -> {fk} when {when} not checked: a column is unusable")
+                continue
             ref = self.status.get(ref_table)
             reason = None
             if ref_table not in TABLES or ref_col not in TABLES[ref_table].column_names:
-                reason = f"{col.fk} is not in the contract"
+                reason = f"{fk} is not in the contract"
             elif ref is None:
                 reason = f"{ref_table} is checked later"  # LOAD_ORDER does not put it first
             elif ref_table not in self.good_files or ref.broken:
                 reason = f"{ref_table} is missing or unreadable"
             elif ref_col in ref.unusable:
-                reason = f"{col.fk} is missing or mistyped"
+                reason = f"{fk} is missing or mistyped"
             if reason:
-                st.notes.append(f"foreign key {col.name} -> {col.fk} not checked: {reason}")
+                st.notes.append(f"foreign key {col.name} -> {fk} not checked: {reason}")
                 continue
             q, rq = ident(col.name), ident(ref_col)
+            only = f" AND ({when})" if when else ""
             params = {"files": [str(f) for f in files], "ref_files": [str(f) for f in self.good_files[ref_table]]}
             sql = (
                 f"WITH ref AS (SELECT DISTINCT {rq} AS v FROM {_source('ref_files')} WHERE {rq} IS NOT NULL), "
-                f"vals AS (SELECT {q} AS v, count(*) AS n FROM {_source()} WHERE {q} IS NOT NULL GROUP BY {q}), "
+                f"vals AS (SELECT {q} AS v, count(*) AS n FROM {_source()} WHERE {q} IS NOT NULL{only} GROUP BY {q}), "
                 f"bad AS (SELECT vals.v, vals.n FROM vals ANTI JOIN ref ON vals.v = ref.v) "
                 f"SELECT v, n, count(*) OVER (), sum(n) OVER () FROM bad "
                 f"ORDER BY n DESC, v LIMIT {MAX_VALUES_LISTED}"
@@ -450,14 +484,15 @@ class _Checker:
             if distinct > len(rows):
                 listed += f" and {distinct - len(rows):,} more"
             msg = (
-                f"{_plural(total, 'row')} {'references' if total == 1 else 'reference'} {col.fk} "
-                f"values that do not exist "
+                f"{_plural(total, 'row')} {'references' if total == 1 else 'reference'} {fk} "
+                + (f"(where {when}) " if when else "")
+                + "values that do not exist "
                 f"({_plural(distinct, 'value')}): {listed}"
             )
             examples = self._row_examples(
                 key,
                 [col.name],
-                f"list_contains($bad_values, {q})",
+                f"list_contains($bad_values, {q}){only}",
                 {"files": params["files"], "bad_values": [r[0] for r in rows]},
             )
             self._add(table.name, col.name, "dangling_fk", msg, total, examples)
@@ -512,6 +547,8 @@ def format_report(violations: list[Violation], base: Path, status: dict[str, Tab
         if st is not None and st.rows is not None:
             size = f" ({_plural(st.rows, 'row')}, {_plural(st.files, 'file')})"
         head = "OK" if not vs else _plural(len(vs), "problem")
+        if not vs and st is not None and st.files == 0 and name in TABLES and TABLES[name].optional:
+            head = "absent (optional)"
         lines.append(f"{name.ljust(width)}  {head}{size}")
         groups: dict[str | None, list[Violation]] = {}
         for v in vs:

@@ -24,6 +24,30 @@ PILLARS = ("strategy", "architecture", "governance", "dictionary")
 PHASES = ("2025-2026", "2026-2028", "2028-2030")
 CHANNELS = ("api", "file", "manual")
 ROADMAP_STATUSES = ("not_started", "in_progress", "done", "blocked", "cancelled")
+SCOPE_TYPES = ("all", "province", "agency")
+# The KPIs of metrics.md with a green threshold (higher is better): the ones a target may be set for. The
+# thresholds live in dashboard/engine/kpis.py (a room above); tests/test_pace.py checks the two agree.
+TARGET_KPIS = (
+    "sharing_coverage",
+    "shared_data_utilization",
+    "exchange_success_rate",
+    "connected_agencies",
+    "reuse_breadth",
+    "dossier_reuse_rate",
+    "prefill_rate",
+    "quality_correct",
+    "quality_sufficient",
+    "quality_clean",
+    "quality_live",
+    "quality_index",
+    "datasets_ready",
+    "ownership_coverage",
+    "dictionary_coverage",
+    "metadata_completeness",
+    "key_databases_operating",
+    "schedule_performance",
+    "milestones_on_time",
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +75,21 @@ class RowRule:
 
 
 @dataclass(frozen=True)
+class ConditionalFk:
+    """A foreign key that holds only on the rows meeting `when` (a DuckDB boolean expression over the row)."""
+
+    column: str
+    ref: str  # "table.column"
+    when: str
+
+
+@dataclass(frozen=True)
 class Table:
-    """One curated table: its columns, its unique key and its row rules."""
+    """One curated table: its columns, its unique key and its row rules.
+
+    `optional`: the table may be absent (nothing fails; the features that need it say so). `unique`: further
+    column sets that must be unique, NULL counting as one value (a NULL `scope_id` of `all` targets included).
+    `conditional_fks`: foreign keys that hold only on some rows (a scope_id is a province or an agency)."""
 
     name: str
     kind: str  # "dimension" or "fact"
@@ -60,10 +97,18 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rules: tuple[RowRule, ...] = field(default_factory=tuple)
+    optional: bool = False
+    unique: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    conditional_fks: tuple[ConditionalFk, ...] = field(default_factory=tuple)
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def references(self) -> list[tuple[str, str, str | None]]:
+        """Every foreign key as (column, "table.column", condition or None), plain ones first."""
+        plain = [(c.name, c.fk, None) for c in self.columns if c.fk]
+        return plain + [(f.column, f.ref, f.when) for f in self.conditional_fks]
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -350,6 +395,41 @@ TABLES: dict[str, Table] = {
                 ),
             ),
         ),
+        Table(
+            "kpi_targets",
+            "dimension",
+            "The targets the strategy sets (optional table: without it, no pace is shown).",
+            (
+                _c("target_id", "VARCHAR", "stable code"),
+                _c("kpi_id", "VARCHAR", "a KPI of metrics.md with a green threshold", enum=TARGET_KPIS),
+                _c("scope_type", "VARCHAR", "all, province or agency", enum=SCOPE_TYPES),
+                _c(
+                    "scope_id",
+                    "VARCHAR",
+                    "province_code or agency_id; null when scope_type is all",
+                    nullable=True,
+                ),
+                _c("target_date", "DATE", "the date by which the value must be reached"),
+                _c("target_value", "DOUBLE", "the value to reach (a fraction)", min=0, max=1),
+                _c("phase", "VARCHAR", "2025-2026, 2026-2028 or 2028-2030", enum=PHASES),
+                _c("basis_vi", "VARCHAR", "where the target comes from (Vietnamese)"),
+                _c("basis_en", "VARCHAR", "where the target comes from (English)"),
+            ),
+            ("target_id",),
+            (
+                RowRule(
+                    "scope_id_only_for_province_or_agency",
+                    "(scope_type = 'all') = (scope_id is null)",
+                    "scope_id must be null for scope_type all and set for province or agency",
+                ),
+            ),
+            optional=True,
+            unique=(("kpi_id", "scope_type", "scope_id", "target_date"),),
+            conditional_fks=(
+                ConditionalFk("scope_id", "provinces.province_code", "scope_type = 'province'"),
+                ConditionalFk("scope_id", "agencies.agency_id", "scope_type = 'agency'"),
+            ),
+        ),
     )
 }
 
@@ -366,7 +446,10 @@ LOAD_ORDER = (
     "dossiers_daily",
     "quality_checks",
     "roadmap_updates",
+    "kpi_targets",
 )
+# The tables the dashboard cannot run without (an optional table may be absent).
+REQUIRED_TABLES = tuple(t for t in LOAD_ORDER if not TABLES[t].optional)
 
 
 POLARS_TYPES = {

@@ -252,17 +252,15 @@ class _Run:
         parsed = f"parsed_{table.name}"
         exprs, params = self._reason_exprs(table)
         self_fks = []
-        for c in table.columns:
-            if not c.fk:
-                continue
-            ref_table, ref_col = c.fk.split(".", 1)
+        for name, fk, when in table.references():
+            c, (ref_table, ref_col) = table.column(name), fk.split(".", 1)
             q = ident(c.name)
             if ref_table == table.name:
                 self_fks.append((c, ref_col))
                 continue
             keys = self._key_table(ref_table, ref_col)
             exprs.append(
-                f"case when {q} is not null and {q} not in (select k from {keys}) "
+                f"case when ({when or 'true'}) and {q} is not null and {q} not in (select k from {keys}) "
                 f"then 'fk: {c.name} ' || {quoted_value(ident(c.name + '__raw'))} || ' is not a known {ref_table}' end"
             )
         reasons = f"list_filter([{', '.join(exprs) or 'null'}], lambda x: x is not null)"
@@ -285,13 +283,15 @@ class _Run:
                 if not n or not n[0][0]:
                     break
         key = ", ".join(ident(k) for k in table.key)
-        self.con.execute(
-            f"create or replace temp table ranked_{table.name} as "
-            f"select *, row_number() over (partition by {key} order by _file_idx desc, _row desc) as _rank, "
-            f"first_value(_file) over (partition by {key} order by _file_idx desc, _row desc) as _winner_file, "
-            f"first_value(_row) over (partition by {key} order by _file_idx desc, _row desc) as _winner_row "
-            f"from checked_{table.name} where len(_reasons) = 0"
-        )
+        while True:  # ranked again when winners sharing a further unique column set were just quarantined
+            self.con.execute(
+                f"create or replace temp table ranked_{table.name} as select *, row_number() over w as _rank, "
+                f"first_value(_file) over w as _winner_file, first_value(_row) over w as _winner_row "
+                f"from checked_{table.name} where len(_reasons) = 0 "
+                f"window w as (partition by {key} order by _file_idx desc, _row desc)"
+            )
+            if not (table.unique and self._quarantine_unique_conflicts(table)):
+                break
         rep.quarantined = self.sql(f"select count(*) from checked_{table.name} where len(_reasons) > 0")[0][0]
         for reason, n in self.sql(
             f"select regexp_extract(r, '^([a-z_]+(: [a-z_0-9]+| [a-z_0-9]+)?)', 1) as kind, count(*) "
@@ -318,6 +318,18 @@ class _Run:
         rep.already_curated = winners_n - rep.loaded
         rep.duplicates_dropped = rep.duplicates_in_source + rep.already_curated
         self._write_quarantine(table, rep)
+
+    def _quarantine_unique_conflicts(self, table: Table) -> int:
+        """Quarantine all winners sharing a further unique column set (which one is meant cannot be guessed)."""
+        n = 0
+        for columns in table.unique:
+            reason = literal(f"unique: ({', '.join(columns)}) is shared with another row")
+            n += self.sql(
+                f"update checked_{table.name} set _reasons = list_append(_reasons, {reason}) where (_file_idx, _row) "
+                f"in (select (_file_idx, _row) from ranked_{table.name} where _rank = 1 "
+                f"qualify count(*) over (partition by {', '.join(ident(c) for c in columns)}) > 1)"
+            )[0][0]
+        return n
 
     def _write_quarantine(self, table: Table, rep: TableReport) -> None:
         raw_cols = ", ".join(f"{ident(c + '__raw')} as {ident(c)}" for c in table.column_names)
@@ -381,10 +393,9 @@ class _Run:
             if name in self.changed or not self.previous_files(name):
                 continue
             table = TABLES[name]
-            for c in table.columns:
-                if not c.fk:
-                    continue
-                ref_table, ref_col = c.fk.split(".", 1)
+            for col_name, fk, when in table.references():
+                c = table.column(col_name)
+                ref_table, ref_col = fk.split(".", 1)
                 if ref_table not in self.changed:
                     continue
                 keys = self._key_table(ref_table, ref_col)
@@ -392,7 +403,7 @@ class _Run:
                 q = ident(c.name)
                 n, example = self.sql(
                     f"select count(*), any_value({q}) from {prev} "
-                    f"where {q} is not null and {q} not in (select k from {keys})"
+                    f"where {q} is not null and {q} not in (select k from {keys}) and ({when or 'true'})"
                 )[0]
                 if n:
                     raise CurateError(
@@ -531,7 +542,7 @@ def _execute(run: _Run, limits: Limits) -> RunReport:
                 lits = ", ".join(literal(str(p)) for p in files)
                 rep.rows_after = run.sql(f"select count(*) from read_parquet([{lits}])")[0][0]
             else:
-                rep.notes.append("no curated data and none in the source")
+                rep.notes.append(f"{'optional: ' * TABLES[name].optional}no curated data and none in the source")
             run.report.tables[name] = rep
     # Rollups of the facts that changed (or that have none yet) are rebuilt in the stage.
     stale = {r.name for r in ROLLUPS.values() if r.source in run.changed}

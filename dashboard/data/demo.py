@@ -1,6 +1,6 @@
 """Deterministic demo data for every table of the curated contract.
 
-`generate(base, seed=..., scale=..., until=...)` writes the 11 contract tables under
+`generate(base, seed=..., scale=..., until=...)` writes the 12 contract tables under
 `<base>/curated/` and returns their row counts.  The same seed, `until` and scale give
 byte-identical Parquet files: every random draw comes from `numpy.random.default_rng`
 seeded with the seed plus a fixed label (CRC32, never Python's salted `hash`), nothing
@@ -30,7 +30,7 @@ The rows are the same either way.  Last, the weekly rollups of `dashboard.data.r
 the facts (`curated/exchanges_weekly.parquet`, `curated/dossiers_weekly.parquet`).
 
 Content: the lists the demo tells its story with (dictionary terms, quality rules, field templates, central
-datasets, roadmap items, procedures) are in `dashboard/data/reference/*.csv`.
+datasets, roadmap items, procedures, the targets of `kpi_targets`) are in `dashboard/data/reference/*.csv`.
 
 Long: one seeded model (`_Model`) from which every dimension and fact table is drawn; the generators share its
 state, the random streams and the group curves, so splitting them would only turn those internals into public names.
@@ -447,6 +447,13 @@ def _dim_elements(m: _Model) -> pl.DataFrame:
             mapped = None if (term is None or (drop[k] and not ident)) else term
             rows.append((f"{d.dataset_id}.{k + 1:02d}", d.dataset_id, name, mapped, mandatory, ident))
     return _frame("data_elements", rows)
+
+
+def _dim_targets() -> pl.DataFrame:
+    """The targets (reference/kpi_targets.csv): national ones per phase, and a few of one province."""
+    return _frame(
+        "kpi_targets", list(_reference_rows("kpi_targets.csv", target_date=dt.date.fromisoformat, target_value=float))
+    )
 
 
 def _dim_rules() -> pl.DataFrame:
@@ -1051,7 +1058,7 @@ def generate(
     _remove_existing(base)
     counts: dict[str, int] = {}
 
-    bar = Bar("dimensions", 8, progress)
+    bar = Bar("dimensions", 9, progress)
     m = _build_model(seed, scale, until)
     bar.update(1)
     dims = {
@@ -1062,6 +1069,7 @@ def generate(
         "data_elements": lambda: _dim_elements(m),
         "quality_rules": _dim_rules,
         "roadmap_items": _dim_roadmap,
+        "kpi_targets": _dim_targets,
     }
     for i, (table, build) in enumerate(dims.items()):
         df = build()

@@ -52,6 +52,7 @@ from dashboard.config import PAGES_DIR, QUERIES_DIR, ROOT, curated_dir, table_fi
 from dashboard.data.contract import LOAD_ORDER
 from dashboard.data.rollups import ROLLUPS, build_rollups, rollup_state
 from dashboard.data.scope_files import refresh_scope_files
+from dashboard.engine.db import empty_table_sql
 from dashboard.period import Period, iso_week, preset_period
 from dashboard.scope import Scope
 
@@ -134,6 +135,9 @@ def _baseline_connection(base: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config={"threads": 2})
     for table in LOAD_ORDER:
         files = [str(p) for p in table_files(base, table)]
+        if not files:  # an optional table that is absent
+            con.execute(empty_table_sql(table))
+            continue
         con.execute(f'create view "{table}" as select * from read_parquet({files!r}, union_by_name = true)')
     # The macros that read rollups are created too (they are not used by the daily-only SQL).
     for rollup in ROLLUPS.values():

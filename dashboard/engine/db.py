@@ -30,11 +30,11 @@ from pathlib import Path
 import duckdb
 
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
-from dashboard.data.contract import LOAD_ORDER
+from dashboard.data.contract import LOAD_ORDER, REQUIRED_TABLES, TABLES
 from dashboard.data.rollups import ROLLUPS, rollup_state
 from dashboard.data.scope_files import PARTITIONED, scope_files_state, scope_folder
 from dashboard.scope import Scope
-from dashboard.sqltext import literal
+from dashboard.sqltext import ident, literal
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +101,15 @@ def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
 
 
+def empty_table_sql(table: str) -> str:
+    """`create table` of a contract table with its columns and no rows (an optional table that is absent)."""
+    cols = ", ".join(f"{ident(c.name)} {c.type}" for c in TABLES[table].columns)
+    return f"create table {ident(table)} ({cols})"
+
+
 def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
     """Views over every curated table, then file access locked down to the curated folder."""
-    missing = [t for t in LOAD_ORDER if not table_files(base, t)]
+    missing = [t for t in REQUIRED_TABLES if not table_files(base, t)]
     if missing:
         raise DataMissingError(
             f"no curated data for {', '.join(missing)} in {curated_dir(base)}; "
@@ -126,6 +132,9 @@ def _create_views(con: duckdb.DuckDBPyConnection, base: Path) -> None:
     """The views over the curated files; a file DuckDB cannot read (binding a view reads its footer) raises
     DataDamagedError naming the table."""
     for table in LOAD_ORDER:
+        if not table_files(base, table):  # an optional table that is absent: empty, so queries still run
+            con.execute(empty_table_sql(table))
+            continue
         files = ", ".join(literal(str(p)) for p in table_files(base, table))
         # Paths are our own file names, not user input; DDL cannot take bound parameters. The small dimensions
         # are read into memory once; the facts stay views (pages read only their edge days).

@@ -82,6 +82,30 @@ def kpi_cell(kpi_id: str, value: float | None, lang: str) -> str:
     return f"{STATUS_DOTS[status]} {format_value(kpi_id, value, lang)} · {status_word(kpi_id, status, lang)}"
 
 
+# ---- pace to 2030 (dashboard/engine/pace.py) ----------------------------------------------------------------
+
+
+def pace_word(status: str | None, lang: str) -> str:
+    """The pace in words: reached, on pace, off pace, no trend yet, no target."""
+    return t(f"pace.status.{status or 'no_target'}", lang)
+
+
+def format_target(kpi_id: str, value: float | None, day: dt.date | None, lang: str) -> str:
+    """'Mục tiêu 80,0% trước 31/12/2026' / 'Target 80.0% by 31 Dec 2026'."""
+    return t("pace.target", lang, value=format_value(kpi_id, value, lang), date=fmt_date(day, lang))
+
+
+def format_gain(kpi_id: str, gain: float | None, lang: str) -> str:
+    """A gain per week: percentage points a week for ratios (two decimals: weekly gains are small)."""
+    if gain is None:
+        return "–"
+    ratio = KPI_BY_ID[kpi_id].unit == "ratio"
+    shown = round(gain * 100 if ratio else gain, 2) + 0.0  # + 0.0: a gain that rounds to -0.00 reads +0,00
+    sign = "+" if shown >= 0 else ""
+    unit = f" {t('card.points', lang)}" if ratio else ""
+    return f"{sign}{fmt_number(shown, lang, 2)}{unit}{t('pace.per_week', lang)}"
+
+
 # ---- one cell ----------------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from dashboard.config import QUERIES_DIR, data_dir, table_files, today
-from dashboard.data.contract import LOAD_ORDER, TABLES
+from dashboard.data.contract import LOAD_ORDER, REQUIRED_TABLES, TABLES
 from dashboard.data.demo import generate
 from dashboard.engine import sandbox
 from dashboard.engine.db import database
@@ -304,7 +304,7 @@ def _expect_problems(page, scratch, expect: str, i: int, line: int, rows: int, p
 
 
 def _has_data(base: Path) -> bool:
-    return all(table_files(base, t) for t in LOAD_ORDER)
+    return all(table_files(base, t) for t in REQUIRED_TABLES)
 
 
 def check_pages(paths: list[Path], base: Path, out=None) -> int:

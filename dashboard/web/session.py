@@ -17,6 +17,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard.config import late_days, today
 from dashboard.engine import freshness
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, kpi_table
+from dashboard.engine.pace import compute_pace
 from dashboard.engine.query import bind, load_sql, run_query
 from dashboard.i18n import DEFAULT_LANG, fmt_date, t
 from dashboard.period import Period
@@ -114,6 +115,18 @@ def kpis(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> pl.DataFra
     """The KPI table for the current period and scope, with the comparison period's values and the change."""
     f = filters()
     return cached_kpis(str(f.base), f.version, f.scope.key, f.period.start, f.period.end, float(minutes_per_dossier))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached_pace(base: str, version: str, scope_key: str, end: dt.date) -> pl.DataFrame:
+    """The pace to 2030 of every targeted KPI, cached on the data dir, the data version, the scope and the date."""
+    return compute_pace(Path(base), Scope.parse(scope_key), end)
+
+
+def pace() -> pl.DataFrame:
+    """The pace of every targeted KPI in the current scope as of the period's end (no rows: no targets set)."""
+    f = filters()
+    return cached_pace(str(f.base), f.version, f.scope.key, f.period.end)
 
 
 # ---- the signed-in user (access/auth.py, web/gate.py) ----------------------------------------------------

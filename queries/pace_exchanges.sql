@@ -1,0 +1,92 @@
+-- Pace: the sharing KPIs with a target (metrics.md) for each of the 12 weeks of a pace series ($week_ends, their
+-- Sundays), each week a period of its own. Whole ISO weeks, so only the exchanges_weekly rollup is read.
+with
+
+week_rows as (
+    select weeks.week_end, exchanges_weekly.*
+    from unnest($week_ends::date[]) as weeks(week_end)
+    join exchanges_weekly on exchanges_weekly.week_start = weeks.week_end - 6
+),
+
+operating_datasets as (
+    select dataset_id, owner_agency_id, sharing_class, api_enabled,
+    from scope_datasets($scope_type, $scope_id)
+    where lifecycle_stage = 'operating'
+),
+
+success as (
+    select week_end, sum(calls_ok) as count_calls_ok, sum(calls) as count_calls,
+    from week_rows
+    where provider_agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
+       or consumer_agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
+    group by week_end
+),
+
+connected as (
+    select week_end, count(distinct agency_id) as count_connected,
+    from (
+        select week_end, provider_agency_id as agency_id from week_rows where calls_ok > 0
+        union all
+        select week_end, consumer_agency_id from week_rows where calls_ok > 0
+    )
+    where agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
+    group by week_end
+),
+
+shared_consumers as (
+    select
+        week_rows.week_end,
+        week_rows.dataset_id,
+        count(distinct week_rows.consumer_agency_id) as count_consumers,
+    from week_rows
+    join operating_datasets on operating_datasets.dataset_id = week_rows.dataset_id
+    where operating_datasets.sharing_class in ('shared', 'open')
+      and week_rows.calls_ok > 0
+      and week_rows.consumer_agency_id is distinct from operating_datasets.owner_agency_id
+    group by all
+),
+
+week_counts as (
+    select
+        weeks.week_end,
+        success.count_calls_ok,
+        success.count_calls,
+        coalesce(connected.count_connected, 0) as count_connected,
+        (select count(*) from shared_consumers where shared_consumers.week_end = weeks.week_end) as count_used,
+        (
+            select count(*) from shared_consumers
+            where shared_consumers.week_end = weeks.week_end and count_consumers >= 2
+        ) as count_reused,
+    from unnest($week_ends::date[]) as weeks(week_end)
+    left join success on success.week_end = weeks.week_end
+    left join connected on connected.week_end = weeks.week_end
+),
+
+scope_counts as (
+    select
+        (select count(*) from scope_agency_ids($scope_type, $scope_id)) as count_agencies,
+        count(*) filter (where sharing_class in ('shared', 'open')) as count_operating_shared,
+        count(*) filter (where sharing_class in ('shared', 'open') and api_enabled) as count_api_shared,
+        count(*) as count_operating,
+    from operating_datasets
+),
+
+final as (
+    select week_end, 'sharing_coverage' as kpi_id, count_api_shared::double / nullif(count_operating, 0) as value
+    from week_counts, scope_counts
+    union all
+    select week_end, 'shared_data_utilization', count_used::double / nullif(count_operating_shared, 0)
+    from week_counts, scope_counts
+    union all
+    select week_end, 'exchange_success_rate', count_calls_ok::double / nullif(count_calls, 0)
+    from week_counts
+    union all
+    select week_end, 'connected_agencies', count_connected::double / nullif(count_agencies, 0)
+    from week_counts, scope_counts
+    union all
+    select week_end, 'reuse_breadth', count_reused::double / nullif(count_operating_shared, 0)
+    from week_counts, scope_counts
+)
+
+select * from final
+order by kpi_id, week_end
