@@ -325,7 +325,7 @@ def test_every_page_shows_a_provincial_user_exactly_their_province(env, path, op
 
 
 def test_the_province_scorecard_shows_a_provincial_user_their_own_row_only(env, opened, downloads):
-    # Decision (page help, docs/security-access.md): a user held to P1 sees P1's row only, no group rows (they are
+    # Decision (page help, docs/security.md): a user held to P1 sees P1's row only, no group rows (they are
     # built from other provinces), and the map names the other provinces without any number.
     at = open_page(sign_in(new_app(scope="all"), "p1"), "provinces")
     assert not at.exception

@@ -1,5 +1,5 @@
 """Issue 12, the data side: findings 3 (snapshot leak), 4 (a bad delivery), 8 (a damaged Parquet file),
-14 (paths shown to analysts), and the database cache's eviction. docs/security-data.md lists each attack and its test."""
+14 (paths shown to analysts), and the database cache's eviction. docs/security.md lists each attack and its test."""
 
 from __future__ import annotations
 

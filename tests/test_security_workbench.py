@@ -1,6 +1,6 @@
 """Issue 12, findings 1, 5, 6, 7 and 13: every workbench run audited whatever happens, a byte budget for its result,
 every download audited where its bytes are made, CSV that cannot run formulas, and SQL page URL numbers checked.
-Each test fails on the code before the fix (see docs/security-workbench.md). Counts refer to tests/tiny_fixture.py
+Each test fails on the code before the fix (see docs/security.md). Counts refer to tests/tiny_fixture.py
 (6 agencies C1, C2, P1C, P1X, P2C, P2X; datasets D1, D2, D3; exchanges E1..E7)."""
 
 from __future__ import annotations
