@@ -1,4 +1,4 @@
-"""`python -m dashboard serve`: start the Streamlit app in this process."""
+"""`python -m dashboard serve`: start the Streamlit app in this process, or several behind nginx (web/workers.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from pathlib import Path
 
 from dashboard.config import ROOT
 
+DEFAULT_PORT = 8501
 
-def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -> int:
-    """Run `streamlit run app.py` here, with the data dir in the environment.
+
+def serve(base: Path, port: int | None = None, extra: list[str] | None = None, workers: int = 1) -> int:
+    """Run `streamlit run app.py` here, with the data dir in the environment; with `workers` > 1, that many
+    processes behind nginx (dashboard/web/workers.py), or this one process when nginx is missing (said so).
 
     Streamlit's legacy multipage mode switches on for a process whose entry script sits next to a
     `pages/` folder, until the first `st.navigation` call; the first request after a start would
@@ -39,6 +42,15 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
         print(f"error: {t(refused.code, 'en', **refused.values)}", file=sys.stderr)
         return 1
     print(f"login mode: {mode}", file=sys.stderr)
+    from dashboard.web import workers as cluster
+
+    count, note = cluster.plan(workers, cluster.find_nginx() if workers > 1 else None)
+    if note:
+        print(f"serve: {note}", file=sys.stderr, flush=True)
+    if count > 1:
+        address = str(config.get_option("server.address") or "") or None
+        public_port = port or int(config.get_option("server.port") or DEFAULT_PORT)
+        return cluster.run_cluster(base, public_port, count, cluster.find_nginx(), address)
     preload()
     try:
         cli.main()
