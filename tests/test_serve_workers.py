@@ -87,7 +87,7 @@ def test_nginx_accepts_the_config(tmp_path):
     nginx = workers.find_nginx()
     if nginx is None:
         if in_ci():
-            pytest.fail("nginx is not installed (apt-get install nginx-light): .ci/run installs it")
+            pytest.fail("nginx is not installed (apt-get install nginx): .ci/run installs it")
         pytest.skip("nginx is not installed")
     (tmp_path / "temp").mkdir()
     conf = tmp_path / "nginx.conf"
@@ -114,3 +114,13 @@ def test_the_command_line_takes_workers():
 
 def test_default_workers_is_the_number_of_usable_cores():
     assert workers.default_workers() == len(os.sched_getaffinity(0))
+
+
+def test_ci_and_make_run_install_nginx_when_missing():
+    from dashboard.config import ROOT
+
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'missing="$missing nginx"' in ci  # installed with chromium and poppler, by apt-get as root
+    make = (ROOT / "Makefile").read_text()
+    assert "\nrun: venv nginx\n" in make
+    assert "apt-get install -y nginx" in make

@@ -63,7 +63,7 @@ def plan(workers: int, nginx: str | None) -> tuple[int, str | None]:
         return 1, None
     if nginx is None:
         return 1, (
-            f"nginx not found (apt-get install nginx-light, or set DASHBOARD_NGINX): serving with ONE process "
+            f"nginx not found (apt-get install nginx, or set DASHBOARD_NGINX): serving with ONE process "
             f"instead of {workers}"
         )
     return workers, None

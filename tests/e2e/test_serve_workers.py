@@ -33,7 +33,7 @@ def need(problem: str | None) -> None:
 
 @pytest.fixture(scope="module")
 def cluster(e2e_base, tmp_path_factory):
-    need(None if workers.find_nginx() else "nginx is not installed (apt-get install nginx-light)")
+    need(None if workers.find_nginx() else "nginx is not installed (apt-get install nginx)")
     log = tmp_path_factory.mktemp("serve_workers") / "server.log"
     srv = Server(e2e_base, today=TODAY, log=log, unset=(*CLEARED_ENV, "DASHBOARD_NGINX"), workers=2)
     srv.start(timeout_s=240)
@@ -131,7 +131,7 @@ def test_two_browsers_each_keep_their_pages_and_filters(cluster, e2e_base):
 
 
 def test_sigterm_stops_nginx_and_every_worker(e2e_base, tmp_path):
-    need(None if workers.find_nginx() else "nginx is not installed (apt-get install nginx-light)")
+    need(None if workers.find_nginx() else "nginx is not installed (apt-get install nginx)")
     srv = Server(e2e_base, today=TODAY, log=tmp_path / "s.log", unset=(*CLEARED_ENV, "DASHBOARD_NGINX"), workers=2)
     srv.start(timeout_s=240)
     try:
