@@ -1,5 +1,6 @@
 """Tables: one readable table with its CSV and XLSX downloads (each download audited), and codes in words.
-Cells are formatted by dashboard/engine/kpi_text.py (`formatted`); "worst status first" is kpi_text's too."""
+Cells are formatted by dashboard/engine/kpi_text.py (`formatted`); "worst status first" is kpi_text's too. The
+formatted frames and the CSV bytes are shared between runs with the same inputs (web/memo.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import streamlit as st
 from dashboard.config import data_dir
 from dashboard.engine.kpi_text import formatted
 from dashboard.i18n import t
+from dashboard.web.memo import shared
 from dashboard.web.session import FILTERS_KEY, current_user, filters
 
 WHOLE_ROWS = 20  # a `whole` table of up to this many rows shows all of them; a longer one scrolls
@@ -52,7 +54,7 @@ def table(
     config = {}
     if sortable:
         text_kinds = {k: v for k, v in formats.items() if v not in ("percent", "number")}
-        view = formatted(shown, text_kinds, f.lang).with_columns(
+        view = shared(formatted, shown, text_kinds, f.lang).with_columns(
             [pl.col(c) * 100 for c, kind in formats.items() if kind == "percent"]
         )
         config = {
@@ -61,7 +63,7 @@ def table(
             if kind in ("percent", "number")
         }
     else:
-        view = formatted(shown, formats, f.lang)
+        view = shared(formatted, shown, formats, f.lang)
     if dashes:
         view = view.with_columns(pl.col(pl.String).fill_null("–"))
     config |= {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
@@ -99,7 +101,7 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
     left = right = st.container(horizontal=True, gap="small")
     left.download_button(
         f.tr("download.csv"),
-        df.write_csv().encode("utf-8-sig"),
+        shared(csv_bytes, df),
         f"{stem}.csv",
         "text/csv",
         key=f"csv_{name}",
@@ -117,6 +119,11 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
         args=(f"{stem}.xlsx", name),
         icon=":material/download:",
     )
+
+
+def csv_bytes(df: pl.DataFrame) -> bytes:
+    """The CSV download: UTF-8 with a byte order mark, so that Excel reads the Vietnamese letters."""
+    return df.write_csv().encode("utf-8-sig")
 
 
 def audit_download(file_name: str, what: str) -> None:

@@ -1,6 +1,6 @@
-"""dashboard/web/figures.py: a built figure is reused only for the same builder and the same argument contents, is
-the figure the builder makes, and is never reused for anything that differs in a value, a name, a type or the
-language."""
+"""dashboard/web/memo.py: a built figure (or formatted frame, or CSV) is reused only for the same function and the
+same argument contents, is what the function makes, and is never reused for anything that differs in a value, a
+name, a type or the language."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from dashboard.web import charts, figures
-from dashboard.web.figures import figure, figure_key
+from dashboard.engine.kpi_text import formatted
+from dashboard.web import charts, memo, tables
+from dashboard.web.memo import figure, result_key, shared
 
 WEEKS = pl.DataFrame(
     {
@@ -25,13 +26,13 @@ TREND |= {"line_label": "Rate", "x_label": "Week"}
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    figures._shared.clear()
+    memo._shared.clear()
     yield
-    figures._shared.clear()
+    memo._shared.clear()
 
 
 def key(*args, **kwargs) -> str | None:
-    return figure_key(charts.weekly_trend, args, kwargs)
+    return result_key(charts.weekly_trend, args, kwargs)
 
 
 def test_the_same_contents_give_the_same_key():
@@ -53,7 +54,7 @@ def test_any_difference_in_the_inputs_gives_another_key():
         key(one_row, lang="vi", **TREND),
         key(WEEKS, lang="en", **TREND),
         key(WEEKS, lang="vi", **(TREND | {"bars_label": "Calls ok"})),
-        figure_key(charts.rates_trend, (WEEKS,), {"lang": "vi", **TREND}),  # another builder
+        result_key(charts.rates_trend, (WEEKS,), {"lang": "vi", **TREND}),  # another builder
     ]
     assert base not in others
     assert len(set(others)) == len(others)
@@ -74,7 +75,7 @@ def test_a_figure_is_built_once_per_inputs_and_equals_a_fresh_build():
         calls.append(label)
         return charts.weekly_trend(df, **(TREND | {"bars_label": label}), lang="vi")
 
-    build.__module__ = "dashboard.web.charts"  # as a chart function of the project
+    build.__module__, build.__qualname__ = "dashboard.web.charts", "build"  # as a chart function of the project
     first = figure(build, WEEKS, label="A")
     assert figure(build, WEEKS.clone(), label="A") is first
     assert calls == ["A"]
@@ -112,7 +113,34 @@ def test_an_unkeyable_argument_is_built_every_time():
         calls.append(1)
         return charts.weekly_trend(df, **TREND, lang=fmt("vi"))
 
-    build.__module__ = "dashboard.web.charts"
+    build.__module__, build.__qualname__ = "dashboard.web.charts", "build"
     figure(build, WEEKS, lambda s: s)
     figure(build, WEEKS, lambda s: s)
     assert calls == [1, 1]
+
+
+def test_a_long_frame_is_not_keyed():
+    long = pl.DataFrame({"n": list(range(memo.MAX_FRAME_ROWS + 1))})
+    assert key(long) is None
+    assert key(long.head(memo.MAX_FRAME_ROWS)) is not None
+
+
+def test_functions_count_by_name_only_when_top_level_in_the_dashboard():
+    assert result_key(shared, (charts.weekly_trend,), {}) is not None
+    assert result_key(shared, (charts.weekly_trend,), {}) != result_key(shared, (charts.rates_trend,), {})
+    assert result_key(shared, (lambda: 1,), {}) is None
+    assert result_key(lambda df: df, (WEEKS,), {}) is None  # not a dashboard function: never cached
+
+
+def test_formatted_frames_and_csv_are_shared_and_equal_to_fresh_ones():
+    formats = {"success_rate": "percent", "count_calls_ok": "number", "week_start": "date"}
+    first = shared(formatted, WEEKS, formats, "vi")
+    assert shared(formatted, WEEKS.clone(), formats, "vi") is first
+    assert first.equals(formatted(WEEKS, formats, "vi"))
+    # the cells as the Vietnamese table shows them: 0.9 -> "90,0%", 120 -> "120"
+    assert first["success_rate"].to_list() == ["90,0%", "96,0%"]
+    english = shared(formatted, WEEKS, formats, "en")
+    assert english is not first and english["success_rate"].to_list() == ["90.0%", "96.0%"]
+    csv = shared(tables.csv_bytes, WEEKS)
+    assert csv == b"\xef\xbb\xbfweek_start,count_calls_ok,success_rate\n2026-02-23,90,0.9\n2026-03-02,120,0.96\n"
+    assert shared(tables.csv_bytes, WEEKS.clone()) is csv
