@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
+import time
 
 import pytest
 
@@ -124,3 +126,29 @@ def test_ci_and_make_run_install_nginx_when_missing():
     make = (ROOT / "Makefile").read_text()
     assert "\nrun: venv nginx\n" in make
     assert "apt-get install -y nginx" in make
+
+
+def test_cpu_and_memory_of_a_process_tree_count_the_children(tmp_path):
+    from dashboard.devtools import loadtest
+
+    # a child that burns about 0.5 s of CPU in a grandchild, then both wait
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass\ntime.sleep(30)\n"
+    (tmp_path / "burn.py").write_text(burn)
+    parent = f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, {str(tmp_path / 'burn.py')!r}])\n"
+    parent += "time.sleep(30)\n"
+    proc = subprocess.Popen([sys.executable, "-c", parent])
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (loadtest.tree_cpu_seconds(proc.pid) or 0) < 0.45:
+            time.sleep(0.1)
+        kids = loadtest.descendants(proc.pid)
+        assert len(kids) == 1  # the grandchild
+        assert loadtest.tree_cpu_seconds(proc.pid) >= 0.45
+        assert loadtest.tree_cpu_seconds(proc.pid) > loadtest.tree_cpu_seconds(kids[0]) - 1e-9
+        both = loadtest.tree_peak_memory_bytes(proc.pid)
+        assert both >= loadtest.peak_memory_bytes(proc.pid) + loadtest.peak_memory_bytes(kids[0]) - 1
+    finally:
+        for pid in loadtest.descendants(proc.pid):
+            os.kill(pid, 9)
+        proc.kill()
+        proc.wait()

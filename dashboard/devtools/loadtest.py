@@ -9,9 +9,10 @@ not finish, or an exception or error box (`st.exception`, `st.error`) in what th
 The same pieces serve the end-to-end tests (tests/e2e): `Server` starts `python -m dashboard serve` on a free
 port and stops it, `app_pages` reads the navigation the app offers, `Session` opens pages.
 
-`--workers 1,2` measures the same sessions against `serve --workers 1` (one process) and `serve --workers 2`
-(two processes behind nginx, dashboard/web/workers.py) in the same run; peak memory is then the sum of every
-process's peak (the supervisor, nginx and the workers).
+`cpu ms/req` is the CPU time the server's processes used during a phase, per request: unlike the wall times, other
+work on a shared machine does not inflate it. `--workers 1,2` measures the same sessions against `serve --workers 1`
+(one process) and `serve --workers 2` (two processes behind nginx, dashboard/web/workers.py) in the same run; peak
+memory is then the sum of every process's peak (the supervisor, nginx and the workers).
 """
 
 from __future__ import annotations
@@ -64,6 +65,21 @@ def descendants(pid: int) -> list[int]:
                 out += kids
                 todo += kids
     return out
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by the process and its descendants (Linux /proc; elsewhere None).
+
+    Unlike wall times, it is not inflated by other work on a shared machine: per request, it is what a page run
+    costs the server."""
+    total, found = 0.0, False
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for p in [pid, *descendants(pid)]:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15 of stat)
+            found = True
+    return total if found else None
 
 
 def tree_peak_memory_bytes(pid: int) -> int | None:
@@ -168,6 +184,9 @@ class Server:
 
     def peak_memory_bytes(self) -> int | None:
         return tree_peak_memory_bytes(self.proc.pid) if self.proc else None
+
+    def cpu_seconds(self) -> float | None:
+        return tree_cpu_seconds(self.proc.pid) if self.proc else None
 
     def stop(self) -> None:
         """Stop the child (only the process this object started)."""
@@ -371,6 +390,7 @@ class Phase:
     wall_seconds: float
     peak_memory_bytes: int | None = None
     workers: int = 1
+    server_cpu_seconds: float | None = None  # CPU time the server (all its processes) used during the phase
 
     @property
     def errors(self) -> list[str]:
@@ -395,6 +415,9 @@ class Phase:
             "wall_s": round(self.wall_seconds, 3),
             "peak_memory_mib": round(self.peak_memory_bytes / 2**20) if self.peak_memory_bytes else None,
             "workers": self.workers,
+            "server_cpu_ms_per_request": round(1000 * self.server_cpu_seconds / len(self.runs))
+            if self.server_cpu_seconds and self.runs
+            else None,
             "by_page": by_page,
             "first_errors": self.errors[:5],
         }
@@ -437,8 +460,11 @@ def run_phase(
     timeout_s: float = PAGE_TIMEOUT_S,
     spread_s: float = 0.0,
 ) -> Phase:
+    cpu_before = server.cpu_seconds()
     runs, wall = _run(lambda: _phase(server.ws_url, pages, sessions, query, timeout_s, spread_s))
-    return Phase(sessions, caches, runs, wall, server.peak_memory_bytes(), server.workers)
+    cpu_after = server.cpu_seconds()
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    return Phase(sessions, caches, runs, wall, server.peak_memory_bytes(), server.workers, cpu)
 
 
 def load_test(
@@ -470,14 +496,15 @@ def load_test(
 # ---- the command ------------------------------------------------------------------------------------------------
 
 _HEADER = f"{'sessions':>8} {'caches':>6} {'requests':>8} {'errors':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} "
-_HEADER += f"{'wall s':>7} {'peak MiB':>8} {'workers':>7}"
+_HEADER += f"{'wall s':>7} {'peak MiB':>8} {'workers':>7} {'cpu ms/req':>10}"
 
 
 def _row(s: dict) -> str:
     mem = s["peak_memory_mib"] if s["peak_memory_mib"] is not None else "?"
     return (
         f"{s['sessions']:>8} {s['caches']:>6} {s['requests']:>8} {s['errors']:>6} {s['p50_s']:>7.2f} "
-        f"{s['p95_s']:>7.2f} {s['max_s']:>7.2f} {s['wall_s']:>7.1f} {mem:>8} {s['workers']:>7}"
+        f"{s['p95_s']:>7.2f} {s['max_s']:>7.2f} {s['wall_s']:>7.1f} {mem:>8} {s['workers']:>7} "
+        f"{s['server_cpu_ms_per_request'] if s['server_cpu_ms_per_request'] is not None else '?':>10}"
     )
 
 
