@@ -152,3 +152,15 @@ def test_cpu_and_memory_of_a_process_tree_count_the_children(tmp_path):
             os.kill(pid, 9)
         proc.kill()
         proc.wait()
+
+
+def test_no_full_garbage_collection_after_every_run():
+    # Streamlit's gc.collect(2) after each script run was half of a warm page run's CPU (docs/performance.md)
+    import tomllib
+
+    from dashboard.config import ROOT
+
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["runner"]["postScriptGC"] is False
+    source = (ROOT / "dashboard" / "web" / "serve.py").read_text()
+    assert '["--runner.postScriptGC", "false"]' in source  # also when served from another directory

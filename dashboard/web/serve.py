@@ -36,6 +36,11 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None, w
     sys.argv = argv + list(extra or [])
     # Secure by default: a login that cannot serve this data stops here, before the server starts.
     config.get_config_options()  # reads config.toml and the environment, so the cookie secret check sees them
+    if not config.is_manually_set("runner.postScriptGC"):
+        # Streamlit runs a full garbage collection (gc.collect(2)) after every script run: with the caches' objects
+        # in the heap that was half of a warm page run's CPU (py-spy, docs/performance.md). Python's own collector
+        # still runs; `runner.postScriptGC = true` in .streamlit/config.toml or the environment turns it back on.
+        sys.argv += ["--runner.postScriptGC", "false"]
     try:
         mode = resolve_mode(base)
     except AuthConfigError as refused:
