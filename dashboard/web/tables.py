@@ -68,7 +68,9 @@ def table(
         view = view.with_columns(pl.col(pl.String).fill_null("–"))
     config |= {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
     event = st.dataframe(
-        view.rename(labels),
+        # as Arrow: Streamlit serialises a pyarrow table as it is, where a Polars frame went through pandas (to_pandas
+        # was a fifth of a warm page run's Python time, docs/performance.md)
+        view.rename(labels).to_arrow(),
         hide_index=True,
         width="stretch",
         height="content" if whole and len(df) <= WHOLE_ROWS else "auto",
