@@ -9,7 +9,10 @@ from dashboard.i18n import DEFAULT_LANG, LANGS, t
 from dashboard.sqlpages import view as sqlpages
 from dashboard.web import gate, ui
 
-st.set_page_config(page_title="Chiến lược dữ liệu · Data Strategy", page_icon=":material/insights:", layout="wide")
+# The tab icon is a file of the project: a ":material/...:" icon would be fetched from Google's font server, which
+# an intranet without internet cannot reach.
+FAVICON = Path(__file__).parent / "dashboard" / "web" / "static" / "favicon.png"
+st.set_page_config(page_title="Chiến lược dữ liệu · Data Strategy", page_icon=str(FAVICON), layout="wide")
 
 PAGES = Path(__file__).parent / "pages"
 LEADER_PAGES = PAGES / "leaders"
@@ -17,6 +20,7 @@ LEADER_PAGES = PAGES / "leaders"
 LEADER_PAGE_ORDER = (
     ("overview", ":material/dashboard:"),
     ("sharing", ":material/share:"),
+    ("provinces", ":material/map:"),
     ("reuse", ":material/recycling:"),
     ("quality", ":material/verified:"),
     ("roadmap", ":material/timeline:"),
@@ -67,15 +71,23 @@ def sections(tr, lang: str, analyst: bool, admin: bool) -> dict:
 base = data_dir()
 lang = st.session_state.get("f_lang", st.query_params.get("lang", DEFAULT_LANG))
 lang = lang if lang in LANGS else DEFAULT_LANG
+# st.navigation comes first, with the full page set of this session's user, before anything may stop or rerun
+# the run: a deep link opened as the first request of a session (e.g. a leader's e-mailed link after the weekly
+# restart) then resolves to its page instead of Streamlit's "Page not found". Signed out: every address is known
+# (all pages, menu hidden) but only the sign-in screen is drawn and no page runs.
+known = gate.known_user(base)
+signed_out = known is None
+page = st.navigation(
+    sections(lambda key: t(key, lang), lang, signed_out or known.is_analyst, signed_out or known.is_admin),
+    position="hidden" if signed_out else "sidebar",
+)
 user = gate.gate(base, lang)
 if user is None:
-    # Signed out: every address is known (so a deep link is not "page not found") but shows only the sign-in
-    # screen drawn above; no page runs and the menu stays hidden.
-    st.navigation(sections(lambda key: t(key, lang), lang, True, True), position="hidden")
     st.stop()
+if signed_out:  # signed in during this run: show the menu of this user's pages
+    st.rerun()
 
 f = ui.global_filters()
 gate.sidebar(base, user, f.scope_name, f.lang)
-page = st.navigation(sections(f.tr, f.lang, user.is_analyst, user.is_admin))
 gate.page_view(base, user, page, f.scope)
 page.run()

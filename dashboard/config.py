@@ -47,6 +47,27 @@ def data_version(base: Path) -> str:
     return h.hexdigest()[:12]
 
 
+WORKBENCH_MAX_BYTES = 50_000_000  # 50 MB of one workbench result kept and shown
+_UNITS = {"": 1, "b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
+
+
+def workbench_max_bytes() -> int:
+    """How many bytes of one workbench result are kept and shown: $DASHBOARD_WORKBENCH_MAX_BYTES (a number of bytes,
+    or with KB, MB, GB: `20MB`), else 50 MB. A value that is not a positive size stops with the setting named."""
+    text = os.environ.get("DASHBOARD_WORKBENCH_MAX_BYTES", "").strip()
+    if not text:
+        return WORKBENCH_MAX_BYTES
+    number = text.rstrip("kKmMgGbB ").strip()
+    unit = text[len(number) :].strip().lower()
+    try:
+        value = int(float(number) * _UNITS[unit])
+    except (ValueError, KeyError):
+        value = 0
+    if value <= 0:
+        raise ValueError(f"DASHBOARD_WORKBENCH_MAX_BYTES={text!r} is not a size; write a number of bytes or e.g. 50MB")
+    return value
+
+
 def today() -> dt.date:
     """Today in Asia/Ho_Chi_Minh, or $DASHBOARD_TODAY (YYYY-MM-DD) when set, for reproducible runs."""
     fixed = os.environ.get("DASHBOARD_TODAY")

@@ -374,3 +374,19 @@ create or replace macro dossier_hotspots(period_start, period_end, scope_type, s
             partition by procedure_code order by count_fields_redeclared desc, agency_id
         ) as rank_in_procedure,
     from pairs;
+
+-- The provinces of the scope with their names and whether their provincial committee is one of the pilots
+-- (is_pilot on a provincial-level body of the province): the rows of the province scorecard.
+create or replace macro scope_province_list(scope_type, scope_id, lang) as table
+    select
+        provinces.province_code,
+        if(lang = 'en', provinces.name_en, provinces.name_vi) as province_name,
+        coalesce(bool_or(agencies.is_pilot) filter (where agencies.level = 'provincial'), false) as is_pilot,
+    from provinces
+    join agencies on agencies.province_code = provinces.province_code
+    where provinces.province_code in (
+        select province_code
+        from agencies
+        where agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id))
+    )
+    group by all;

@@ -30,6 +30,8 @@ ROOMS = {
     "dashboard.scope": 0,
     "dashboard.i18n": 0,
     "dashboard.sqltext": 0,
+    "dashboard.progress": 0,
+    "dashboard.csvsafe": 0,
     "dashboard.data": 1,
     "dashboard.engine": 2,
     "dashboard.access": 3,

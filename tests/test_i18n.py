@@ -33,14 +33,17 @@ def test_vietnamese_text_keeps_its_diacritics():
     assert t("kpi.prefill_rate.name", "vi") == "Tỷ lệ thông tin được điền sẵn"
 
 
-@pytest.mark.parametrize(("value", "lang", "decimals", "expected"), [
-    (1234.5, "vi", 1, "1.234,5"),
-    (1234.5, "en", 1, "1,234.5"),
-    (1234567, "vi", 0, "1.234.567"),
-    (-1234, "vi", 0, "-1.234"),
-    (999, "en", 0, "999"),
-    (None, "vi", 0, "–"),
-])
+@pytest.mark.parametrize(
+    ("value", "lang", "decimals", "expected"),
+    [
+        (1234.5, "vi", 1, "1.234,5"),
+        (1234.5, "en", 1, "1,234.5"),
+        (1234567, "vi", 0, "1.234.567"),
+        (-1234, "vi", 0, "-1.234"),
+        (999, "en", 0, "999"),
+        (None, "vi", 0, "–"),
+    ],
+)
 def test_numbers(value, lang, decimals, expected):
     assert fmt_number(value, lang, decimals) == expected
 
@@ -56,6 +59,8 @@ def test_every_text_key_used_in_code_exists():
     keys = set(catalogue("vi"))
     used = set()
     for path in [ROOT / "app.py", *ROOT.glob("dashboard/**/*.py"), *ROOT.glob("pages/**/*.py")]:
-        used |= set(re.findall(r"""(?:\.tr|\bt)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", path.read_text(encoding="utf-8")))
+        used |= set(
+            re.findall(r"""(?:\.tr|\bt)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", path.read_text(encoding="utf-8"))
+        )
     assert used, "the scan found no keys: the pattern is broken"
     assert used - keys == set()

@@ -345,9 +345,26 @@ def test_minutes_per_dossier_setting(base):
 def test_cli_csv(base):
     """P2 = P2C, P2X: exchanges E2, E4; dataset D4; dossier K3; quality D4; items RM4, RM6."""
     out = subprocess.run(
-        [sys.executable, "-m", "dashboard", "kpis", "--data-dir", str(base),
-         "--start", "2026-03-02", "--end", "2026-03-08", "--scope", "province:P2", "--format", "csv"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "kpis",
+            "--data-dir",
+            str(base),
+            "--start",
+            "2026-03-02",
+            "--end",
+            "2026-03-08",
+            "--scope",
+            "province:P2",
+            "--format",
+            "csv",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
@@ -367,7 +384,11 @@ def test_cli_csv(base):
     # exchange_success_rate: (50 + 30) / (50 + 30) = 1.0 as a fraction, green
     r = rows["exchange_success_rate"]
     assert (num(r["value"]), num(r["numerator"]), num(r["denominator"]), r["status"]) == (
-        pytest.approx(1.0), pytest.approx(80), pytest.approx(80), "green")
+        pytest.approx(1.0),
+        pytest.approx(80),
+        pytest.approx(80),
+        "green",
+    )
     # cross_level_share: E2 (central -> provincial) 50 of 80 ok -> 0.625 (not 62.5), no status
     assert num(rows["cross_level_share"]["value"]) == pytest.approx(50 / 80)
     assert rows["cross_level_share"]["status"] == ""

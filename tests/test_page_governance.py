@@ -105,12 +105,12 @@ def test_dictionary_coverage_by_dataset_and_by_body_lowest_first(app):
     by_dataset = rows(table(at, "Cơ sở dữ liệu", "Tỷ lệ chuẩn hóa"))
     # D4 0/1, D2 1/2, D1 2/3, then D3, D5, D6 at 1/1 (by name); status at 0.90 / 0.60
     assert [r[:5] for r in by_dataset] == [
-        ["CSDL D4", "0,0%", "🔴 Chưa đạt", "0", "1"],
-        ["CSDL D2", "50,0%", "🔴 Chưa đạt", "1", "2"],
-        ["CSDL D1", "66,7%", "🟠 Cần chú ý", "2", "3"],
-        ["CSDL D3", "100,0%", "🟢 Đạt", "1", "1"],
-        ["CSDL D5", "100,0%", "🟢 Đạt", "1", "1"],
-        ["CSDL D6", "100,0%", "🟢 Đạt", "1", "1"],
+        ["CSDL D4", "0,0%", "◆ Chưa đạt", "0", "1"],
+        ["CSDL D2", "50,0%", "◆ Chưa đạt", "1", "2"],
+        ["CSDL D1", "66,7%", "▲ Cần chú ý", "2", "3"],
+        ["CSDL D3", "100,0%", "● Đạt", "1", "1"],
+        ["CSDL D5", "100,0%", "● Đạt", "1", "1"],
+        ["CSDL D6", "100,0%", "● Đạt", "1", "1"],
     ]
     by_body = rows(table(at, "Cơ quan chủ quản", "Tỷ lệ chuẩn hóa"))
     # P2C (D4) 0/1, P1C (D2; retired D7 left out) 1/2, C1 (D1) 2/3, then C2, P1X and the unowned D3 at 1/1

@@ -64,10 +64,10 @@ def test_reuse_breadth_distribution(app):
     assert breadth_bars(at) == {"0": 2, "1": 1, "2": 1, "3-5": 0, "6-10": 0, "11-50": 0, "51+": 0}
     datasets = table(at, "Cơ sở dữ liệu")
     assert sorted(rows(datasets), key=lambda r: r[0]) == [
-        ["CSDL D1", "Cơ quan C1", 2],
-        ["CSDL D2", "Cơ quan P1C", 0],
-        ["CSDL D3", "(chưa giao chủ quản)", 0],
-        ["CSDL D4", "Cơ quan P2C", 1],
+        ["CSDL D1", "Cơ quan C1", "2"],
+        ["CSDL D2", "Cơ quan P1C", "0"],
+        ["CSDL D3", "(chưa giao chủ quản)", "0"],
+        ["CSDL D4", "Cơ quan P2C", "1"],
     ]
 
 

@@ -81,12 +81,12 @@ def test_progress_by_phase_and_by_pillar(app):
         pct(4.2 / 9),  # 46,7%
         pct(early_planned / 9),
         pct(4.2 / early_planned),  # 67,9%: below 0.85 -> red
-        "🔴 Chưa đạt",
+        "◆ Chưa đạt",
         "5",
         "1",  # RM5
     ]
     # 2026-2028: RM6 alone, 10 % of weight 1, planned fraction 0 -> SPI has no value
-    assert by_phase[1] == ["2026-2028: Tích hợp và phân tích", "10,0%", "0,0%", "–", "⚪ Không có dữ liệu", "1", "0"]
+    assert by_phase[1] == ["2026-2028: Tích hợp và phân tích", "10,0%", "0,0%", "–", "○ Không có dữ liệu", "1", "0"]
     by_pillar = {r[0]: r[1:4] for r in rows(table(at, "Trụ cột"))}
     strategy_planned = 2 * PLANNED_RM1A + 3 * PLANNED_RM2 + 1 + 1  # RM1a, RM2, RM3, RM4
     assert by_pillar["Chiến lược"] == [pct(3 / 7), pct(strategy_planned / 7), pct(3 / strategy_planned)]
@@ -99,11 +99,11 @@ def test_milestones_say_on_time_late_or_overdue_in_words(app):
     milestones = rows(table(at, "Mốc"))
     # by due date: RM4 02-20, RM1b 02-28, RM5 03-01, RM3 03-05, RM6 05-31
     assert [r[:5] for r in milestones] == [
-        ["Nhiệm vụ RM4", "20/02/2026", "25/02/2026", "🟠 Hoàn thành muộn", "5"],  # done 02-25 - due 02-20
-        ["Nhiệm vụ RM1b", "28/02/2026", "–", "⚫ Đã hủy", "–"],
-        ["Nhiệm vụ RM5", "01/03/2026", "–", "🔴 Quá hạn", "7"],  # 03-08 - 03-01
-        ["Nhiệm vụ RM3", "05/03/2026", "04/03/2026", "🟢 Đúng hạn", "–"],
-        ["Nhiệm vụ RM6", "31/05/2026", "–", "⚪ Chưa đến hạn", "–"],
+        ["Nhiệm vụ RM4", "20/02/2026", "25/02/2026", "▲ Hoàn thành muộn", "5"],  # done 02-25 - due 02-20
+        ["Nhiệm vụ RM1b", "28/02/2026", "–", "✕ Đã hủy", "–"],
+        ["Nhiệm vụ RM5", "01/03/2026", "–", "◆ Quá hạn", "7"],  # 03-08 - 03-01
+        ["Nhiệm vụ RM3", "05/03/2026", "04/03/2026", "● Đúng hạn", "–"],
+        ["Nhiệm vụ RM6", "31/05/2026", "–", "○ Chưa đến hạn", "–"],
     ]
     assert milestones[2][5] == "Cơ quan C2"
 
@@ -119,14 +119,24 @@ def test_the_timeline_marks_status_in_words_and_the_as_of_date(app):
     spec = gantt(at)
     legend = {t["name"] for t in spec["data"] if t.get("showlegend") is not False and t.get("name")}
     # statuses present as of 03-08 among the leaf items, plus the milestone shape
-    assert legend == {"Hoàn thành", "Đang thực hiện", "Chưa bắt đầu", "Đã hủy", "Mốc (hình thoi)"}
+    # ... and the dashed as-of line, named in the legend (not on the chart, where it ran into a pillar's header)
+    assert legend == {
+        "Hoàn thành",
+        "Đang thực hiện",
+        "Chưa bắt đầu",
+        "Đã hủy",
+        "Mốc (hình thoi)",
+        "Ngày cuối kỳ 08/03/2026",
+    }
     words = next(
         t for t in spec["data"] if t.get("mode") == "text" and "textposition" in t and t["hoverinfo"] == "skip"
     )
     assert "⚠ Quá hạn 7 ngày · 60%" in words["text"]  # RM5
     assert "Chưa bắt đầu · 0%" in words["text"]  # RM2
     assert len(words["text"]) == 7  # RM1a, RM1b, RM2, RM3, RM4, RM5, RM6 (RM1 is a parent)
-    assert any(a["text"] == "<b>Ngày cuối kỳ 08/03/2026</b>" for a in spec["layout"]["annotations"])
+    assert not spec["layout"].get("annotations")  # no text drawn over the rows
+    line = next(sh for sh in spec["layout"]["shapes"] if sh["type"] == "line")
+    assert line["x0"].startswith("2026-03-08") and line["line"]["dash"] == "dash"
 
 
 def test_the_item_detail_opens_the_most_overdue_item_with_its_notes(app):
@@ -176,7 +186,7 @@ def test_an_empty_period_shows_empty_states(app):
     assert shown["Tỷ lệ mốc hoàn thành đúng hạn"] == "–"  # no milestone due yet
     assert shown["Số nhiệm vụ quá hạn"] == "0"
     assert [s.value for s in at.success] == ["Không có nhiệm vụ nào quá hạn tính đến ngày cuối kỳ."]
-    assert {r[3] for r in rows(table(at, "Mốc"))} == {"⚪ Chưa đến hạn"}
+    assert {r[3] for r in rows(table(at, "Mốc"))} == {"○ Chưa đến hạn"}
     assert any("chưa có báo cáo tiến độ" in i.value for i in at.info)
 
 

@@ -71,8 +71,13 @@ def test_province_ranking_puts_the_lagging_first(app):
     # owner); E1+E3+E4 146/150.  Both have a red indicator; the lower coverage (P2) comes first.
     assert [r[0] for r in got] == ["Tỉnh P2", "Tỉnh P1"]
     assert all("Chưa đạt" in r[1] for r in got)
-    assert got[0][2:] == [pytest.approx(0.0), pytest.approx(100.0), pytest.approx(100.0), 80]
-    assert got[1][2:] == [pytest.approx(50.0), pytest.approx(0.0), pytest.approx(146 / 150 * 100), 146]
+    # written as the cards write them (146/150 = 97,33 % -> "97,3%") ...
+    assert got[0][2:] == ["0,0%", "100,0%", "100,0%", "80"]
+    assert got[1][2:] == ["50,0%", "0,0%", "97,3%", "146"]
+    # ... while the table holds the values, so a click on a header sorts by value, not by text
+    raw = next(d.raw_value for d in at.dataframe if "CSDL chia sẻ qua API" in d.raw_value.columns)
+    assert raw["CSDL chia sẻ qua API"].tolist() == [pytest.approx(0.0), pytest.approx(0.5)]
+    assert raw["Lượt thành công"].tolist() == [80, 146]
 
 
 def test_datasets_and_the_detail_of_the_first(app):

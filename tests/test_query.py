@@ -43,7 +43,9 @@ def test_scope_parsing():
 
 
 def test_comparison_period_and_presets():
-    assert Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)).previous() == Period(dt.date(2026, 2, 23), dt.date(2026, 3, 1))
+    assert Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)).previous() == Period(
+        dt.date(2026, 2, 23), dt.date(2026, 3, 1)
+    )
     wed = dt.date(2026, 11, 25)
     assert preset_period("last_week", wed) == Period(dt.date(2026, 11, 16), dt.date(2026, 11, 22))
     assert preset_period("last_4_weeks", wed) == Period(dt.date(2026, 10, 26), dt.date(2026, 11, 22))

@@ -26,8 +26,9 @@ def assert_same_kpis_in_own_database(base, scope: Scope, period: Period) -> None
     assert_frame_equal(inside, in_all, check_exact=False, rel_tol=1e-12)
 
 
-@pytest.mark.parametrize("period", [Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)),
-                                    Period(dt.date(2026, 2, 1), dt.date(2026, 3, 31))])
+@pytest.mark.parametrize(
+    "period", [Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)), Period(dt.date(2026, 2, 1), dt.date(2026, 3, 31))]
+)
 def test_every_fixture_province_gets_the_same_kpis_in_its_own_database(tiny_base, period):
     codes = provinces(tiny_base)
     assert codes == ["P1", "P2"]
@@ -45,7 +46,9 @@ def test_every_demo_province_gets_the_same_kpis_in_its_own_database(demo_base):
     codes = provinces(demo_base)
     assert len(codes) == 34
     for code in codes:
-        assert_same_kpis_in_own_database(demo_base, Scope("province", code), Period(dt.date(2025, 7, 1), dt.date(2025, 9, 28)))
+        assert_same_kpis_in_own_database(
+            demo_base, Scope("province", code), Period(dt.date(2025, 7, 1), dt.date(2025, 9, 28))
+        )
 
 
 def test_a_province_database_holds_only_its_own_facts(tiny_base):
@@ -53,12 +56,18 @@ def test_a_province_database_holds_only_its_own_facts(tiny_base):
     dossiers = run_sql(tiny_base, p1, "select distinct agency_id from dossiers_daily order by 1")
     assert dossiers["agency_id"].to_list() == ["P1C", "P1X"]
     # exchanges: a P1 body at one end, or a dataset P1 owns (D2, D5)
-    outsiders = run_sql(tiny_base, p1, """
+    outsiders = run_sql(
+        tiny_base,
+        p1,
+        """
         select count(*) as n from exchanges_daily e
         where e.provider_agency_id not in ('P1C', 'P1X') and e.consumer_agency_id not in ('P1C', 'P1X')
-          and e.dataset_id not in ('D2', 'D5')""")
+          and e.dataset_id not in ('D2', 'D5')""",
+    )
     assert outsiders["n"][0] == 0
-    checks = run_sql(tiny_base, p1, "select distinct d.owner_agency_id from quality_checks q join datasets d using (dataset_id)")
+    checks = run_sql(
+        tiny_base, p1, "select distinct d.owner_agency_id from quality_checks q join datasets d using (dataset_id)"
+    )
     assert set(checks["owner_agency_id"]) <= {"P1C", "P1X"}
 
 
@@ -87,8 +96,11 @@ def test_a_new_version_of_the_data_gets_a_new_database(tmp_path):
     write_tiny(tmp_path)
     before = run_sql(tmp_path, Scope(), "select count(*) as n from dossiers_daily")["n"][0]
     frame = tables()["dossiers_daily"]
-    write_table(tmp_path, "dossiers_daily", pl.concat([frame, frame.head(1).with_columns(
-        pl.lit(dt.date(2026, 1, 1)).alias("dossier_date"))]))
+    write_table(
+        tmp_path,
+        "dossiers_daily",
+        pl.concat([frame, frame.head(1).with_columns(pl.lit(dt.date(2026, 1, 1)).alias("dossier_date"))]),
+    )
     after = run_sql(tmp_path, Scope(), "select count(*) as n from dossiers_daily")["n"][0]
     assert after == before + 1
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from download_helpers import Downloads
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
@@ -36,7 +36,7 @@ PASSWORDS = {
 }
 EXCHANGE = "Tỷ lệ giao dịch thành công"
 REUSE = "Tỷ lệ hồ sơ sử dụng lại dữ liệu"
-LEADER_PAGES = ["home", "overview", "sharing", "reuse", "quality", "roadmap", "governance", "snapshots"]
+LEADER_PAGES = ["home", "overview", "sharing", "provinces", "reuse", "quality", "roadmap", "governance", "snapshots"]
 SQL_PAGES = [sqlpages.url_path(p) for p in sqlpages.page_files()]
 ALL_PATHS = [*LEADER_PAGES, *SQL_PAGES, "workbench", "users", "audit", "snapshot-run"]
 DOSSIER_SQL = (
@@ -99,17 +99,9 @@ def numbers(at: AppTest) -> list:
 
 @pytest.fixture
 def downloads(monkeypatch):
-    """Every file the app hands to the browser's download buttons in this test: (file name, bytes)."""
-    stored: list[tuple[str, bytes]] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        if isinstance(path_or_data, bytes):
-            stored.append((filename, path_or_data))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return stored
+    """Every file the app offers to the browser's download buttons in this test, fetched as a browser would (a
+    deferred download's callable run as Streamlit runs it): tests/download_helpers.py."""
+    return Downloads(monkeypatch)
 
 
 @pytest.fixture
@@ -274,8 +266,8 @@ def test_a_provincial_user_sees_their_province_whatever_the_url_says(env, opened
     assert at.text_input(key="f_scope_fixed").value == "Tỉnh P1" and at.text_input(key="f_scope_fixed").disabled
     assert opened and set(opened) == {"province:P1"}  # never the all database, never P2's
     # downloads of this page hold P1 rows only
-    assert downloads
-    for name, data in downloads:
+    assert downloads.files()
+    for name, data in downloads.files():
         assert "province-P1" in name, name
         if name.endswith(".csv"):
             text = data.decode("utf-8-sig")
@@ -303,6 +295,31 @@ def test_every_page_shows_a_provincial_user_exactly_their_province(env, path, op
     user.query_params["scope"] = "all"
     assert numbers(open_page(user, path)) == p1
     assert set(opened) <= {"province:P1"}
+
+
+def test_the_province_scorecard_shows_a_provincial_user_their_own_row_only(env, opened, downloads):
+    # Decision (page help, docs/security-access.md): a user held to P1 sees P1's row only, no group rows (they are
+    # built from other provinces), and the map names the other provinces without any number.
+    at = open_page(sign_in(new_app(scope="all"), "p1"), "provinces")
+    assert not at.exception
+    tables = [list(d.value.columns)[0] for d in at.dataframe]
+    assert tables == ["Tỉnh, thành phố"]  # no "Nhóm" (pilots / others) table
+    cells = [list(map(str, r)) for r in at.dataframe[0].value.itertuples(index=False)]
+    assert [r[0] for r in cells] == ["★ Tỉnh P1"]
+    assert at.selectbox(key="provinces_open").options == ["Tỉnh P1"]  # only their own row can be opened
+    (chart,) = at.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    hovers = [h for row in spec["data"][0]["text"] for h in row if h]
+    p2 = [h for h in hovers if "Tỉnh P2" in h]
+    assert p2 == ["Tỉnh P2: ngoài phạm vi của bạn"]  # a name, no value, no status
+    p2_tiles = [a["text"] for a in spec["layout"]["annotations"] if "Tỉnh P2" in a["text"]]
+    assert p2_tiles == ["Tỉnh P2"]
+    assert set(opened) <= {"province:P1"}
+    assert any(name.startswith("provinces_scorecard_") for name, _ in downloads.files())
+    for name, data in downloads.files():
+        assert "province-P1" in name, name
+        if name.endswith(".csv"):
+            assert "P2" not in data.decode("utf-8-sig")
 
 
 def test_the_workbench_of_a_provincial_analyst_holds_only_their_rows(env, opened, secured):
@@ -382,7 +399,7 @@ def test_a_provincial_user_gets_only_their_province_snapshots(env):
 # ---- audit -------------------------------------------------------------------------------------------------
 
 
-def test_the_audit_log_records_each_event_kind(env, monkeypatch):
+def test_the_audit_log_records_each_event_kind(env, monkeypatch, downloads):
     today = audit.now().date().isoformat()
     at = sign_in(new_app(), "p1analyst")
     sign_in(new_app(), "p1analyst", "wrong-password")
@@ -391,7 +408,7 @@ def test_the_audit_log_records_each_event_kind(env, monkeypatch):
     at = at.button(key="wb_run").click().run()
     at = open_page(at, "sharing")
     button = next(b for b in at.download_button if b.key.startswith("csv_"))
-    at = button.click().run()
+    downloads.fetch_button(button)  # the file fetched as a browser does: its bytes are made, and audited, then
     at = at.button(key="sign_out").click().run()
     assert at.text_input(key="login_name")  # signed out: the sign-in screen again
     admin = sign_in(new_app(), "boss")

@@ -315,3 +315,34 @@ def test_readme_and_deploy_files_describe_the_command():
         assert "-m dashboard snapshot" in (root / "deploy" / name).read_text(encoding="utf-8")
     timer = (root / "deploy" / "dashboard-snapshot.timer").read_text(encoding="utf-8")
     assert "OnCalendar=Mon" in timer and "Asia/Ho_Chi_Minh" in timer and "Persistent=true" in timer
+
+
+def test_the_html_report_escapes_what_the_data_holds(tiny_base, tmp_path):
+    """report.html comes from an autoescaped template: markup in a scope's name and in a table cell is shown as
+    text, and the print footer's CSS string cannot close the <style> element."""
+    from dashboard.weekly.report import Section, Table
+    from dashboard.weekly.report.html import css_string, render_html
+
+    base = fresh_base(tiny_base, tmp_path)
+    names = snapshot.scope_names(base, "vi")
+    kpis = snapshot.snapshot_kpis(base, WEEK, [Scope()])
+    report, _ = snapshot.make_report(base, WEEK, Scope(), kpis, names, "vi", snapshot.now(), "v", "c")
+    evil = '"</style><script>alert(1)</script>'
+    report.scope_name = evil
+    frame = pl.DataFrame({"name": ["<b>Đậm</b> & co"], "n": [1234], "outcome": ["◆ Quá hạn"]})
+    report.sections.append(
+        Section(
+            key="x",
+            title="<i>T</i>",
+            tables=[Table("t", "Bảng <x>", frame, {"name": "Tên", "n": "Số", "outcome": "Kết quả"})],
+        )
+    )
+    html = render_html(report)
+    body = html.split("</style>", 1)[1]
+    assert "<script>alert(1)" not in html and "<b>Đậm" not in html and "<i>T</i>" not in html
+    assert "&lt;b&gt;Đậm&lt;/b&gt; &amp; co" in body and "&#34;&lt;/style&gt;&lt;script&gt;" in body
+    assert "Bảng &lt;x&gt;" in body and ">1.234<" in body
+    assert html.count("</style>") == 1  # the footer's string did not end the style element
+    assert css_string('a"<') == '"a\\22 \\3c "'
+    # a status mark is coloured by its shape (no colour emoji font needed on the server that prints the PDF)
+    assert '<td style="color: #cf222e">◆ Quá hạn</td>' in body

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from snapshot_helpers import TODAY, fresh_base, store_week, write_pages
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from dashboard.weekly import snapshot
 from dashboard.weekly.snapshot import Week
@@ -102,8 +103,8 @@ def test_page_lists_weeks_with_files_and_compares_two_weeks(two_weeks, monkeypat
     success = compared.loc["Tỷ lệ giao dịch thành công"]
     assert success["Tuần 2026-W09"] == "99,5%" and success["Tuần 2026-W10"] == "93,3%"
     assert success["Thay đổi"] == "-6,2 điểm %"
-    assert success["Trạng thái thay đổi"] == "🟢 Đạt → 🔴 Chưa đạt"
-    assert compared.loc["Tỷ lệ hồ sơ sử dụng lại dữ liệu"]["Trạng thái thay đổi"] == "🟠 Cần chú ý"  # unchanged
+    assert success["Trạng thái thay đổi"] == "● Đạt → ◆ Chưa đạt"
+    assert compared.loc["Tỷ lệ hồ sơ sử dụng lại dữ liệu"]["Trạng thái thay đổi"] == "▲ Cần chú ý"  # unchanged
 
 
 def test_page_reads_the_scope_filter(two_weeks, monkeypatch):
@@ -113,7 +114,7 @@ def test_page_reads_the_scope_filter(two_weeks, monkeypatch):
     success = at.dataframe[1].value.set_index("Chỉ số").loc["Tỷ lệ giao dịch thành công"]
     # P1 in W10: E1 98/100, E3 18/20, E4 30/30 = 146/150 = 0.973 (amber); stored W09: 0.995 (green)
     assert (success["Tuần 2026-W10"], success["Thay đổi"]) == ("97,3%", "-2,2 điểm %")
-    assert success["Trạng thái thay đổi"] == "🟢 Đạt → 🟠 Cần chú ý"
+    assert success["Trạng thái thay đổi"] == "● Đạt → ▲ Cần chú ý"
     at.selectbox(key="snapshot_a").set_value("2026-W10").run()
     assert any("hai tuần khác nhau" in i.value for i in at.info)
 
@@ -134,3 +135,24 @@ def test_page_lists_earlier_weeks_left_out(tiny_base, tmp_path, monkeypatch):
     assert "2026-W10" in at.warning[0].value
     assert "Các tuần trước cũng chưa có báo cáo: 2026-W08." in captions(at)
     assert at.code[1].value.endswith("--week 2026-W08")
+
+
+def test_the_snapshot_run_page_shows_each_step_as_it_comes(tiny_base, tmp_path, monkeypatch):
+    """/snapshot-run lists the run's steps in a status box (label = the last step, then the outcome), not a
+    spinner: the steps of a parquet-only run are [1/2] (KPIs) and [2/2] (the report's content)."""
+    base = fresh_base(tiny_base, tmp_path)
+    monkeypatch.setenv("DASHBOARD_PAGES_DIR", str(write_pages(tmp_path / "pages")))
+    monkeypatch.setenv("DASHBOARD_CHROMIUM", str(tmp_path / "no-chromium"))
+    at = app(base, monkeypatch)
+    at._page_hash = calc_hash("snapshot-run")  # its url path (AppTest.switch_page goes by the file's name)
+    at = at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Chạy ảnh chụp tuần"]
+    at.text_input(key="snaprun_week").input("2026-W10")
+    at = at.button(key="snaprun_go").click().run()
+    assert not at.exception
+    steps = [m.value for m in at.markdown if m.value.startswith("**[")]
+    assert steps and steps[0].startswith("**[1/") and len(steps) >= 2
+    assert all(s.endswith("**") for s in steps)
+    assert "Kết thúc với mã 0." in [s.value for s in at.success]
+    assert (base / "snapshots" / "2026-W10" / "kpis.parquet").exists()

@@ -3,12 +3,15 @@ week, a failure inside a run, input that breaks the contract. Each leaves either
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,7 +20,6 @@ from snapshot_helpers import TODAY, fresh_base, write_pages
 
 from dashboard.data.io import write_table
 from dashboard.weekly import snapshot
-from dashboard.weekly.lock import _process_start
 
 ROOT = Path(__file__).resolve().parents[1]
 # Runs the real command, with one change: writing report.xlsx starts a file, says so, then hangs. The test
@@ -132,13 +134,53 @@ def test_a_stale_lock_file_of_a_dead_process_is_recovered(base):
 
 
 def test_a_live_lock_is_respected(base):
+    """The kernel lock decides, not the PID written in the file: a live holder is respected even when its
+    record names a dead process, and a run waiting with --wait gets the lock as soon as the holder lets go."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     lock = base / "snapshots" / ".lock-2026-W10"
     lock.parent.mkdir()
-    holder = {"pid": os.getpid(), "process_start": _process_start(os.getpid()), "host": os.uname().nodename}
-    lock.write_text(json.dumps(holder | {"since": "2026-03-10T07:00:00+07:00"}))
-    code, _, err = run(base, formats="parquet")
-    assert code == snapshot.EXIT_LOCKED and "--wait" in err
-    assert lock.exists() and leftovers(base) == [".lock-2026-W10"]
+    lock.write_text(json.dumps({"pid": int(dead.stdout), "host": os.uname().nodename, "since": "2026-03-10"}))
+    holder = os.open(lock, os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # held by this process, through another open file
+    try:
+        code, _, err = run(base, formats="parquet")
+        assert code == snapshot.EXIT_LOCKED and "--wait" in err
+        assert f"process {dead.stdout.strip()}" in err  # who the record names
+        assert lock.exists() and leftovers(base) == [".lock-2026-W10"]
+        threading.Timer(1.0, os.close, args=(holder,)).start()  # the holder lets go in a second
+        code, _, err = run(base, formats="parquet", wait=30)
+        assert code == 0, err
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(holder)
+    assert leftovers(base) == ["2026-W10"]
+
+
+def test_a_lock_held_by_a_process_that_dies_is_released_by_the_kernel(base, tmp_path):
+    """No PID guessing: a process holding the lock is SIGKILLed and the lock is free at once."""
+    lock = base / "snapshots" / ".lock-2026-W10"
+    lock.parent.mkdir()
+    ready = tmp_path / "ready"
+    code = (
+        "import fcntl, os, sys, time, pathlib\n"
+        f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        f"pathlib.Path({str(ready)!r}).write_text('held')\n"
+        "time.sleep(300)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        for _ in range(200):
+            if ready.exists():
+                break
+            time.sleep(0.05)
+        assert run(base, formats="parquet")[0] == snapshot.EXIT_LOCKED
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    code_, _, err = run(base, formats="parquet")
+    assert code_ == 0, err
+    assert leftovers(base) == ["2026-W10"]
 
 
 def test_an_existing_week_is_not_overwritten_without_force_and_replaced_whole_with_it(base):

@@ -151,3 +151,50 @@ def test_leaders_do_not_get_the_workbench(tiny_base, monkeypatch):
     assert not at.exception
     with pytest.raises(ValueError):
         at.switch_page("pages/tools/workbench.py")
+
+
+PLAIN = """/* ---
+title: {vi: Trang không nhãn, en: Unlabelled page}
+params:
+  level: {type: select, options: [provincial, central]}
+charts:
+  - {type: bar, x: agency_id, y: [calls_ok], title: {vi: Lượt gọi, en: Calls}}
+  - {type: line, x: agency_id, y: [nothing_yet], title: {vi: Chưa có, en: Not yet}}
+  - {type: table}
+--- */
+select agency_id, 1981363 + row_number() over (order by agency_id) as calls_ok,
+       cast(null as double) as nothing_yet, 2 as so_lan_goi
+from agencies where level = $level order by agency_id
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "calls_ok", "own", "level", "empty"),
+    [
+        ("vi", "Lượt gọi thành công", "So lan goi", "Cấp", "Không có giá trị nào để vẽ biểu đồ"),
+        ("en", "Successful calls", "So lan goi", "Level", "There is no value to chart"),
+    ],
+)
+def test_a_page_without_labels_or_formats_reads_as_the_cards_do(
+    tiny_base, monkeypatch, tmp_path, lang, calls_ok, own, level, empty
+):
+    """No labels or formats in the header: a contract column is titled by the contract's name for it, another by
+    its name with spaces; a parameter by the contract's name; whole numbers with thousands separators on the
+    axis and in the table (never 2e+6); a chart whose values are all null says so instead of drawing nothing."""
+    import json
+
+    monkeypatch.setenv("DASHBOARD_PAGES_DIR", str(tmp_path))
+    (tmp_path / "kiem_thu").mkdir()
+    (tmp_path / "kiem_thu" / "tho.sql").write_text(PLAIN, encoding="utf-8")
+    at = open_page(app(monkeypatch, tiny_base, "2026-03-10", **WEEK, lang=lang), "kiem_thu-tho")
+    assert not at.exception and not at.error, [c.value for c in at.code]
+    assert at.selectbox(key="sqlp_kiem_thu-tho_level").label == level
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Mã cơ quan" if lang == "vi" else "Body code", calls_ok, "Nothing yet", own]
+    first = table.iloc[0, 1]  # 1,981,363 + 1 in the language's grouping
+    assert first == ("1.981.364" if lang == "vi" else "1,981,364")
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert bars["layout"]["yaxis"]["tickformat"] == ",d"
+    assert bars["layout"]["yaxis"]["title"]["text"] == calls_ok
+    assert len(at.get("plotly_chart")) == 1  # the all-null line chart is not drawn ...
+    assert any(i.value.startswith(empty) for i in at.info)  # ... it says why

@@ -40,13 +40,73 @@ AGENCIES = [
 
 # --- datasets: (dataset_id, owner, steward, data_layer, sharing_class, is_key, stage, api, metadata_complete)
 DATASETS = [
-    ("D1", "C1", "C1 data unit", "master", "shared", True, "operating", True, True),  # consumed by P1C and P2C: reused by 2 bodies
-    ("D2", "P1C", "P1 data office", "master", "shared", True, "operating", True, True),  # consumed only by its owner P1C: not "in use"
-    ("D3", None, "Orphan unit", "open", "open", False, "operating", False, False),  # no owner: belongs only to scope all
-    ("D4", "P2C", None, "transaction", "shared", False, "operating", False, True),  # no steward; consumed by P1C (one body)
-    ("D5", "P1X", "P1X clerk", "transaction", "restricted", False, "operating", True, True),  # operating but restricted (not shared)
+    (
+        "D1",
+        "C1",
+        "C1 data unit",
+        "master",
+        "shared",
+        True,
+        "operating",
+        True,
+        True,
+    ),  # consumed by P1C and P2C: reused by 2 bodies
+    (
+        "D2",
+        "P1C",
+        "P1 data office",
+        "master",
+        "shared",
+        True,
+        "operating",
+        True,
+        True,
+    ),  # consumed only by its owner P1C: not "in use"
+    (
+        "D3",
+        None,
+        "Orphan unit",
+        "open",
+        "open",
+        False,
+        "operating",
+        False,
+        False,
+    ),  # no owner: belongs only to scope all
+    (
+        "D4",
+        "P2C",
+        None,
+        "transaction",
+        "shared",
+        False,
+        "operating",
+        False,
+        True,
+    ),  # no steward; consumed by P1C (one body)
+    (
+        "D5",
+        "P1X",
+        "P1X clerk",
+        "transaction",
+        "restricted",
+        False,
+        "operating",
+        True,
+        True,
+    ),  # operating but restricted (not shared)
     ("D6", "C2", "C2 IT", "reference", "shared", True, "building", False, False),  # key database not yet operating
-    ("D7", "P1C", None, "aggregate", "shared", True, "retired", False, False),  # retired: out of governance denominators
+    (
+        "D7",
+        "P1C",
+        None,
+        "aggregate",
+        "shared",
+        True,
+        "retired",
+        False,
+        False,
+    ),  # retired: out of governance denominators
 ]
 
 # --- dictionary_terms: (term_id, data_type)
@@ -129,8 +189,28 @@ UPDATES = [
 EXCHANGES = [
     ("2026-03-03", "C1", "P1C", "D1", "api", 100, 98, 1000, 120.0),  # cross-level (central -> provincial)
     ("2026-03-04", "C1", "P2C", "D1", "api", 50, 50, 500, 100.0),  # cross-level; D1's 2nd consumer
-    ("2026-03-05", "P1X", "P1C", "D2", "file", 20, 18, 200, None),  # cross-level (commune -> provincial); consumer is D2's owner
-    ("2026-03-06", "P2C", "P1C", "D4", "api", 30, 30, 300, 80.0),  # same level (provincial <-> provincial), two provinces
+    (
+        "2026-03-05",
+        "P1X",
+        "P1C",
+        "D2",
+        "file",
+        20,
+        18,
+        200,
+        None,
+    ),  # cross-level (commune -> provincial); consumer is D2's owner
+    (
+        "2026-03-06",
+        "P2C",
+        "P1C",
+        "D4",
+        "api",
+        30,
+        30,
+        300,
+        80.0,
+    ),  # same level (provincial <-> provincial), two provinces
     ("2026-03-07", "C2", "C1", "D3", "manual", 10, 0, 0, None),  # same level, calls_ok = 0, unowned dataset
     ("2026-03-01", "C1", "P1X", "D1", "api", 60, 30, 600, 300.0),  # before start: previous period only
     ("2026-03-09", "P2C", "P2X", "D4", "api", 10, 10, 100, 90.0),  # after end: must not count

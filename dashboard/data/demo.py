@@ -42,7 +42,6 @@ import csv
 import datetime as dt
 import os
 import shutil
-import sys
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +55,7 @@ from dashboard import config
 from dashboard.data.contract import CHANNELS, LOAD_ORDER, TABLES, polars_schema
 from dashboard.data.io import conform, write_table
 from dashboard.data.rollups import ROLLUPS, build_rollups
+from dashboard.progress import Bar
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
@@ -155,32 +155,6 @@ def _frame(table: str, rows: list[tuple]) -> pl.DataFrame:
     schema = polars_schema(table)
     df = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
     return df.sort(list(TABLES[table].key))
-
-
-class _Progress:
-    """A one-line text progress bar on stderr, updated in place."""
-
-    def __init__(self, label: str, total: int, enabled: bool) -> None:
-        self.label, self.total, self.enabled = label, max(int(total), 1), enabled
-        self.shown = -1
-        self.update(0)
-
-    def update(self, done: int) -> None:
-        if not self.enabled:
-            return
-        pct = min(100, int(100 * done / self.total))
-        if pct == self.shown:
-            return
-        self.shown = pct
-        filled = pct // 5
-        sys.stderr.write(f"\r{self.label:<17} [{'#' * filled}{'-' * (20 - filled)}] {pct:3d}%")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.update(self.total)
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 # --------------------------------------------------------------------------- reference content
@@ -1017,7 +991,7 @@ def _remove_existing(base: Path) -> None:
 
 def _write_chunked(base: Path, table: str, chunks, total: int, split: bool, progress: bool) -> int:
     """Write the frames `chunks` yields as one file (split=False) or a folder of parts; returns the row count."""
-    bar = _Progress(table, total, progress)
+    bar = Bar(table, total, progress)
     rows = 0
     if not split:
         frames = []
@@ -1076,7 +1050,7 @@ def generate(
     _remove_existing(base)
     counts: dict[str, int] = {}
 
-    bar = _Progress("dimensions", 8, progress)
+    bar = Bar("dimensions", 8, progress)
     m = _build_model(seed, scale, until)
     bar.update(1)
     dims = {
@@ -1110,7 +1084,7 @@ def generate(
     chunks = (_dossiers_chunk(m, lines, codes, names, factors, d0, d1, i) for i, (d0, d1) in enumerate(months))
     counts["dossiers_daily"] = _write_chunked(base, "dossiers_daily", chunks, len(months), split, progress)
 
-    bar = _Progress("weekly facts", 2, progress)
+    bar = Bar("weekly facts", 2, progress)
     for i, (table, build) in enumerate(
         (("quality_checks", _fact_quality_checks), ("roadmap_updates", _fact_roadmap_updates))
     ):
@@ -1120,7 +1094,7 @@ def generate(
         bar.update(i + 1)
     bar.close()
 
-    bar = _Progress("rollups", 1, progress)
+    bar = Bar("rollups", 1, progress)
     build_rollups(base)  # the weekly rollups pages read instead of the daily facts (dashboard/data/rollups.py)
     bar.update(1)
     bar.close()

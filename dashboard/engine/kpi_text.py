@@ -12,7 +12,18 @@ import polars as pl
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, status_for
 from dashboard.i18n import fmt_date, fmt_number, fmt_percent, t
 
-STATUS_DOTS = {"green": "🟢", "amber": "🟠", "red": "🔴", None: "⚪"}
+# A status mark in a table cell: a shape per status (readable without colour, and without a colour emoji font,
+# which a server printing the PDF often lacks), coloured by the table (web/tables.py, the HTML report).
+STATUS_DOTS = {"green": "●", "amber": "▲", "red": "◆", None: "○"}
+# Every mark a cell may start with (the roadmap's outcomes use the same shapes, and ✕ for cancelled), and its colour.
+MARK_COLOURS = {"●": "#1a7f37", "▲": "#9a6700", "◆": "#cf222e", "○": "#6e7781", "✕": "#6e7781"}
+
+
+def mark_colour(text) -> str | None:
+    """The colour of a cell that starts with a status mark ('● Đạt'), else None."""
+    return MARK_COLOURS.get(text[:1]) if isinstance(text, str) and text else None
+
+
 STATUS_RANK = {"red": 0, "amber": 1, "green": 2, None: 3}  # worst first
 NUMBER_KINDS = ("percent", "number", "integer", "decimal")
 
@@ -65,6 +76,12 @@ def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
     return f"{sign}{fmt_number(change, lang)}"
 
 
+def kpi_cell(kpi_id: str, value: float | None, lang: str) -> str:
+    """A KPI value in a table cell with its mark and its word: '● 97,3% · Đạt' ('○ – · Không có dữ liệu')."""
+    status = status_for(kpi_id, value)
+    return f"{STATUS_DOTS[status]} {format_value(kpi_id, value, lang)} · {status_word(kpi_id, status, lang)}"
+
+
 # ---- one cell ----------------------------------------------------------------------------------------------
 
 
@@ -89,6 +106,32 @@ def format_cell(value, kind: str | None, lang: str) -> str:
     if isinstance(value, int | float):
         return fmt_number(value, lang, 0 if float(value).is_integer() else 1)
     return str(value)
+
+
+VALUE_KINDS = ("percent", "number", "integer", "decimal", "date")  # kinds a table keeps as values (sortable)
+# A missing value in a table column kept as values: Streamlit draws a null cell as "None" whatever its display value,
+# so a table holds these instead (they sort after every real value) and writes them '–'.
+MISSING_NUMBER = float("inf")
+MISSING_DATE = dt.date(9999, 12, 31)
+
+
+def cell_formatter(kind: str | None, lang: str):
+    """`format_cell` for a table's display values (a pandas Styler): missing values (None, NaN, NaT) read '–';
+    numpy and pandas scalars are turned into Python ones first."""
+
+    def write(value) -> str:
+        if value is None or value != value or value == MISSING_NUMBER:  # NaN, NaT, the table's missing number
+            return "–"
+        if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+            value = value.to_pydatetime()
+            value = value.date() if kind == "date" or (value.hour, value.minute, value.second) == (0, 0, 0) else value
+        elif hasattr(value, "item"):  # numpy scalar
+            value = value.item()
+        if value == MISSING_DATE or (isinstance(value, dt.datetime) and value.date() == MISSING_DATE):
+            return "–"
+        return format_cell(value, kind, lang)
+
+    return write
 
 
 # ---- Python callbacks on the calling thread -----------------------------------------------------------------
@@ -130,6 +173,14 @@ def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFr
 def worst_status(statuses: Iterable[str | None]) -> str | None:
     """The worst of some RAG statuses (red, then amber, then green; None when there is none)."""
     return min(statuses, key=STATUS_RANK.get, default=None)
+
+
+def count_with_status(df: pl.DataFrame, kpi_ids: Iterable[str], status: str) -> pl.Series:
+    """For each row, how many of the KPI columns (each named by its kpi_id) have this RAG status ("red": how many
+    KPIs are off track), as a UInt8 series called `count_<status>`."""
+    kpi_ids = list(kpi_ids)
+    counts = [sum(status_for(k, row[k]) == status for k in kpi_ids) for row in df.select(kpi_ids).iter_rows(named=True)]
+    return pl.Series(f"count_{status}", counts, dtype=pl.UInt8)
 
 
 def with_worst_status(

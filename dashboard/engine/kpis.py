@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from dashboard.csvsafe import csv_text
 from dashboard.engine.query import run_query
 from dashboard.period import Period
 from dashboard.scope import Scope
@@ -146,7 +147,7 @@ def run_kpis_command(base: Path, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.format == "csv":
-        sys.stdout.write(table.write_csv(null_value="", float_precision=None))
+        sys.stdout.write(csv_text(table, null_value="", float_precision=None))
     elif args.format == "json":
         print(json.dumps(table.to_dicts(), ensure_ascii=False, indent=2))
     else:

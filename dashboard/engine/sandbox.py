@@ -17,8 +17,10 @@ pages/). Three layers, each enough on its own for the attacks it names:
    rows and has no file access at all; the `all` one reads the curated Parquet through the same views,
    inside the one allowed folder.
 3. The run (`run_select`): a timer interrupts the cursor after `timeout_s` (DuckDB's locked
-   `max_execution_time` is not applied to cursors), and rows are streamed so at most `max_rows` are
-   kept while the rest are only counted.
+   `max_execution_time` is not applied to cursors), and rows are streamed so at most `max_rows` rows and
+   `max_bytes` bytes are kept while the rest are only counted. Every failure (DuckDB, Arrow, Polars, a
+   statement too deep to check) becomes a `Refused` with a reason; repeated column names are made unique and
+   types Polars cannot hold (intervals, lists, structs, maps, blobs...) are shown as their text.
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dashboard.config import QUERIES_DIR, curated_dir, data_version
+from dashboard.config import QUERIES_DIR, curated_dir, data_version, workbench_max_bytes
+from dashboard.csvsafe import csv_bytes
 from dashboard.data.contract import LOAD_ORDER, TABLES
 from dashboard.engine.db import database, harden, hardened_connection
 from dashboard.scope import Scope
-from dashboard.sqltext import literal
+from dashboard.sqltext import ident, literal
 
 MAX_ROWS = 10_000
 WORKBENCH_TIMEOUT_S = 30.0
@@ -76,11 +79,16 @@ class Checked:
 
 @dataclass(frozen=True)
 class Result:
-    """At most `max_rows` rows of a query, how many rows it returned in all, and how long it took."""
+    """At most `max_rows` rows of a query (and at most `max_bytes` of them), how many rows it returned in all, and
+    how long it took. `byte_budget` is set when the byte budget cut the rows; `renamed` lists (column, new name)
+    for repeated column names; `as_text` names the columns of a type shown as its text (intervals, lists, ...)."""
 
     frame: pl.DataFrame
     total_rows: int
     elapsed_ms: float
+    byte_budget: int | None = None
+    renamed: tuple[tuple[str, str], ...] = ()
+    as_text: tuple[str, ...] = ()
 
     @property
     def truncated(self) -> bool:
@@ -139,11 +147,15 @@ def check_select(sql: str) -> Checked:
     statement = statements[0]
     if statement.type != duckdb.StatementType.SELECT:
         raise Refused("not_select", kind=statement.type.name)
-    tree = _parse_tree(statement.query)
+    try:
+        tree = _parse_tree(statement.query)
+        nodes = list(_walk(tree))
+    except RecursionError:  # `abs(abs(abs(...)))` 400 deep: too deep to check, so it does not run
+        raise Refused("too_deep") from None
     if tree.get("error"):
         raise Refused("unverifiable", tree.get("error_message", ""))
     allowed = SAFE_TABLE_FUNCTIONS | table_macros()
-    for node in _walk(tree):
+    for node in nodes:
         kind = node.get("type")
         if kind == "TABLE_FUNCTION":
             name = str((node.get("function") or {}).get("function_name", "")).lower()
@@ -171,6 +183,73 @@ def bind_parameters(checked: Checked, values: dict) -> dict:
     return {p: values[p] for p in checked.parameters}
 
 
+# DuckDB types that reach Polars and the browser as they are; a column of any other type (interval, list, array,
+# struct, map, union, blob, bit, bignum, time with time zone, ...) is shown as DuckDB's own text of it.
+PLAIN_TYPES = frozenset(
+    {
+        "null", "boolean", "tinyint", "smallint", "integer", "bigint", "utinyint", "usmallint", "uinteger", "ubigint",
+        "float", "double", "decimal", "varchar", "date", "time", "timestamp", "timestamp_s",
+        "timestamp_ms", "timestamp_ns", "timestamp with time zone", "uuid", "enum",
+    }
+)  # fmt: skip
+# 128-bit integers (e.g. a sum of BIGINT) reach Arrow as DECIMAL(38, 0), silently wrong beyond 38 digits (the largest
+# UHUGEINT came out as -1): cast explicitly, so a value out of range is an error in words.
+WIDE_INTEGERS = frozenset({"hugeint", "uhugeint"})
+BATCH_ROWS = 256  # rows per Arrow batch: a batch of very wide rows is made whole before the budget cuts it
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Column names made unique: a repeated `dataset_id` becomes `dataset_id_2` (then `_3`, ...)."""
+    taken, out = set(names), []
+    seen: set[str] = set()
+    for name in names:
+        new = name
+        if name in seen:
+            n = 2
+            while f"{name}_{n}" in taken:
+                n += 1
+            new = f"{name}_{n}"
+            taken.add(new)
+        seen.add(name)
+        out.append(new)
+    return out
+
+
+def _displayable(rel: duckdb.DuckDBPyRelation) -> tuple[duckdb.DuckDBPyRelation, tuple, tuple]:
+    """The relation with unique column names and every column of a type Polars or the browser cannot take as text."""
+    names = list(rel.columns)
+    new_names = unique_names(names)
+    kinds = [kind.id for kind in rel.types]
+    as_text = [i for i, kind in enumerate(kinds) if kind not in PLAIN_TYPES and kind not in WIDE_INTEGERS]
+    renamed = tuple((a, b) for a, b in zip(names, new_names) if a != b)
+    if not renamed and not as_text and not any(kind in WIDE_INTEGERS for kind in kinds):
+        return rel, (), ()
+    columns = []
+    for i, (name, kind) in enumerate(zip(new_names, kinds)):
+        if i in as_text:
+            expr = f"cast(#{i + 1} as varchar)"
+        elif kind in WIDE_INTEGERS:  # Arrow would wrap a value over 38 digits: a cast that fails in words instead
+            expr = f"cast(#{i + 1} as decimal(38, 0))"
+        else:
+            expr = f"#{i + 1}"
+        columns.append(f"{expr} as {ident(name)}")
+    return rel.project(", ".join(columns)), renamed, tuple(new_names[i] for i in as_text)
+
+
+def _rows_within(batch: pa.RecordBatch, rows: int, budget: int) -> int:
+    """The most leading rows (up to `rows`) of the batch whose Arrow buffers take at most `budget` bytes."""
+    if batch.slice(0, rows).nbytes <= budget:
+        return rows
+    low, high = 0, rows  # slice(0, low) fits, slice(0, high) does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if batch.slice(0, middle).nbytes <= budget:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
 def run_select(
     con: duckdb.DuckDBPyConnection,
     checked: Checked,
@@ -178,20 +257,49 @@ def run_select(
     *,
     timeout_s: float,
     max_rows: int | None = MAX_ROWS,
+    max_bytes: int | None = None,
 ) -> Result:
-    """Run a checked SELECT on its own cursor: interrupted after `timeout_s`, keeping `max_rows` rows."""
+    """Run a checked SELECT on its own cursor: interrupted after `timeout_s`, keeping at most `max_rows` rows and
+    `max_bytes` bytes (Arrow buffers) of them; the rest are only counted. Repeated column names are made unique and
+    columns of types Polars cannot hold are kept as their text. Every failure of DuckDB, Arrow or Polars becomes a
+    Refused: also an error DuckDB raises after the first rows (it reaches Python as pyarrow's OSError)."""
     cur = con.cursor()
-    timer = threading.Timer(timeout_s, cur.interrupt)
+    counter: list[duckdb.DuckDBPyConnection] = []  # the cursor that counts the rows past the byte budget
+    fired = threading.Event()
+
+    def stop() -> None:
+        fired.set()
+        for running in (cur, *counter):
+            running.interrupt()
+
+    timer = threading.Timer(timeout_s, stop)
     started = time.perf_counter()
-    kept, total = [], 0
+    kept, total, used, budget_hit = [], 0, 0, False
     try:
         timer.start()
-        reader = cur.sql(checked.sql, params=bind_parameters(checked, params)).to_arrow_reader(4096)
+        bound = bind_parameters(checked, params)
+        rel, renamed, as_text = _displayable(cur.sql(checked.sql, params=bound))
+        reader = rel.to_arrow_reader(BATCH_ROWS)
         schema = reader.schema
         for batch in reader:
             room = (max_rows - total) if max_rows is not None else batch.num_rows
-            if room > 0:
-                kept.append(batch.slice(0, min(room, batch.num_rows)))
+            take = max(0, min(room, batch.num_rows))
+            if take and max_bytes is not None:
+                fits = _rows_within(batch, take, max_bytes - used)
+                budget_hit = fits < take
+                take = fits
+            if take:
+                # a copy of the rows kept, so the rest of the batch's buffers are freed with it
+                part = batch if take == batch.num_rows else batch.take(pa.array(range(take), pa.int64()))
+                kept.append(part)
+                used += part.nbytes
+            if budget_hit:
+                # stop making wide rows only to count them: count(*) of the statement, where DuckDB drops the
+                # columns nobody reads (the issue's 3 x 150,000-character texts are never built)
+                reader.close()
+                counter.append(con.cursor())
+                total = counter[0].sql(checked.sql, params=bound).aggregate("count(*)").fetchall()[0][0]
+                break
             total += batch.num_rows
     except duckdb.InterruptException:
         raise Refused("timeout", seconds=f"{timeout_s:g}") from None
@@ -199,12 +307,22 @@ def run_select(
         raise Refused("memory", str(exc).splitlines()[0]) from None
     except duckdb.Error as exc:
         raise Refused("error", str(exc)) from None
+    except (OSError, pa.ArrowException) as exc:  # DuckDB's error after the first batch, through the Arrow stream
+        if fired.is_set():
+            raise Refused("timeout", seconds=f"{timeout_s:g}") from None
+        if "Out of Memory" in str(exc):
+            raise Refused("memory", str(exc).splitlines()[0]) from None
+        raise Refused("error", str(exc)) from None
     finally:
         timer.cancel()
-        cur.close()
+        for running in (cur, *counter):
+            running.close()
     elapsed_ms = (time.perf_counter() - started) * 1000
-    frame = pl.from_arrow(pa.Table.from_batches(kept, schema=schema))
-    return Result(frame, total, elapsed_ms)
+    try:
+        frame = pl.from_arrow(pa.Table.from_batches(kept, schema=schema))
+    except (pl.exceptions.PolarsError, pa.ArrowException) as exc:  # a type the cast above missed: in words
+        raise Refused("unsupported", f"{type(exc).__name__}: {exc}") from None
+    return Result(frame, total, elapsed_ms, max_bytes if budget_hit else None, renamed, as_text)
 
 
 # ---- the workbench's own databases ---------------------------------------------------------------
@@ -257,11 +375,18 @@ def workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
         return con
 
 
-def run_workbench(base: Path, scope: Scope, sql: str, params: dict, *, timeout_s: float | None = None) -> Result:
-    """Check and run an analyst's SQL in the scope's workbench database; at most MAX_ROWS rows kept."""
+def run_workbench(
+    base: Path, scope: Scope, sql: str, params: dict, *, timeout_s: float | None = None, max_bytes: int | None = None
+) -> Result:
+    """Check and run an analyst's SQL in the scope's workbench database; at most MAX_ROWS rows and the byte budget
+    (`max_bytes`, else $DASHBOARD_WORKBENCH_MAX_BYTES, 50 MB) kept. Audited by dashboard/sqlpages/run.py
+    `workbench_run`, which the page calls."""
     checked = check_select(sql)
     con = workbench_database(base, scope)
-    return run_select(con, checked, params, timeout_s=timeout_s or WORKBENCH_TIMEOUT_S, max_rows=MAX_ROWS)
+    budget = max_bytes if max_bytes is not None else workbench_max_bytes()
+    return run_select(
+        con, checked, params, timeout_s=timeout_s or WORKBENCH_TIMEOUT_S, max_rows=MAX_ROWS, max_bytes=budget
+    )
 
 
 def schema_tables() -> list[dict]:
@@ -286,9 +411,9 @@ EXPORTS = {
 
 
 def export(frame: pl.DataFrame, kind: str) -> bytes:
-    """The result as CSV (UTF-8 with BOM, so Excel reads Vietnamese), XLSX or Parquet."""
+    """The result as CSV (UTF-8 with BOM, so Excel reads Vietnamese; formulas neutralised), XLSX or Parquet."""
     if kind == "csv":
-        return frame.write_csv().encode("utf-8-sig")
+        return csv_bytes(frame)
     buffer = io.BytesIO()
     if kind == "xlsx":
         frame.write_excel(buffer, worksheet="result", autofit=True)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import yaml
 
+from dashboard.access import audit
 from dashboard.engine import sandbox
 from dashboard.engine.db import database
 from dashboard.i18n import DEFAULT_LANG, t
@@ -99,7 +101,47 @@ def run_page(base: Path, scope: Scope, page: SqlPage, values: dict, period: Peri
 def refusal_text(exc: sandbox.Refused, lang: str = "en") -> str:
     """A refusal in plain words (the workbench's messages), with DuckDB's own words when there are any."""
     text = t(f"workbench.refused_{exc.code}", lang, **exc.values)
-    return f"{text} ({' '.join(exc.detail.split())})" if exc.detail and exc.code in ("syntax", "error") else text
+    shown = exc.detail and exc.code in ("syntax", "error", "failed", "unsupported")
+    return f"{text} ({' '.join(exc.detail.split())})" if shown else text
+
+
+# ---- the workbench: one run, one audit line ------------------------------------------------------------------
+
+
+def workbench_run(
+    base: Path, scope: Scope, sql: str, params: dict, user: str | None, *, timeout_s: float | None = None
+) -> sandbox.Result | sandbox.Refused:
+    """Run an analyst's SQL in the scope's workbench and write EXACTLY one `workbench_query` audit line, whatever
+    happens: ok, refused by the guard, a DuckDB error, a timeout, an error of any other class (Arrow, Polars, a
+    statement too deep to check), even an interruption of the script (the line is written in `finally`). Returns
+    the result, or the refusal to show; an unexpected error becomes the refusal `failed` naming its class."""
+    clock = time.perf_counter()
+    outcome: sandbox.Result | sandbox.Refused | None = None
+    status = "interrupted"
+    try:
+        outcome = sandbox.run_workbench(base, scope, sql, params, timeout_s=timeout_s)
+        status = "ok"
+    except sandbox.Refused as refused:
+        outcome, status = refused, f"refused:{refused.code}"
+    except Exception as exc:  # noqa: BLE001 -- any class: the page shows words, the audit log the class
+        outcome = sandbox.Refused("failed", f"{type(exc).__name__}: {exc}")
+        status = f"failed:{type(exc).__name__}"
+    finally:
+        ok = isinstance(outcome, sandbox.Result)
+        audit.record(
+            base,
+            "workbench_query",
+            user,
+            sql_sha256=audit.sql_hash(sql),
+            sql=sql,
+            scope=scope.key,
+            rows=outcome.total_rows if ok else None,
+            kept_rows=outcome.frame.height if ok else None,
+            cut=("bytes" if outcome.byte_budget else "rows") if ok and outcome.truncated else None,
+            duration_ms=round((time.perf_counter() - clock) * 1000, 1),
+            status=status,
+        )
+    return outcome
 
 
 # ---- "Save as page file" from the workbench ----------------------------------------------------------------

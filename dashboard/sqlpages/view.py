@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from pathlib import Path
 
 import polars as pl
@@ -15,7 +16,7 @@ import streamlit as st
 from dashboard.config import today
 from dashboard.engine import sandbox
 from dashboard.engine.kpi_text import format_cell, values_mapped
-from dashboard.i18n import fmt_date, fmt_number, t
+from dashboard.i18n import catalogue, fmt_date, fmt_number, t
 from dashboard.period import Period
 from dashboard.scope import Scope
 from dashboard.sqlpages.check import column_problems, sql_problem
@@ -131,16 +132,38 @@ def _caption(page: SqlPage, values: dict, uses: frozenset[str], f) -> None:
     )
 
 
+def default_label(name: str, lang: str) -> str:
+    """A column's or parameter's title when the page gives none: the contract's name for a contract column
+    (`[contract_column]` in the catalogue), else the name with `_` as spaces, capitalised."""
+    return catalogue(lang).get(f"contract_column.{name}") or name.replace("_", " ").strip().capitalize()
+
+
 def _label(page: SqlPage, column: str, lang: str) -> str:
     spec = page.header.columns.get(column)
-    return spec(lang) if spec else column.replace("_", " ")
+    return spec(lang) if spec else default_label(column, lang)
 
 
-def _format_of(page: SqlPage, column: str, override: str | None = None) -> str | None:
+def _format_of(
+    page: SqlPage, column: str, override: str | None = None, frame: pl.DataFrame | None = None
+) -> str | None:
+    """The format a page gives a column, else one from its type (whole numbers, decimals), as the cards write
+    numbers: thousands separated, never `2e+6`."""
     if override:
         return override
     spec = page.header.columns.get(column)
-    return spec.format if spec else None
+    if spec and spec.format:
+        return spec.format
+    if frame is not None and column in frame.columns:
+        dtype = frame[column].dtype
+        if dtype.is_integer():
+            return "integer"
+    return None  # decimals: charts write at most two places (charts.d3_format), tables as kpi_text.format_cell
+
+
+def _nothing_to_draw(frame: pl.DataFrame, columns: list[str]) -> bool:
+    """A chart whose values are all missing (e.g. a year-on-year page on data without a previous year)."""
+    present = [c for c in columns if c in frame.columns]
+    return bool(present) and all(frame[c].null_count() == frame.height for c in present)
 
 
 def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
@@ -163,6 +186,10 @@ def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
                 _table(page, frame, chart, f, f"{page.key}_{i}")
                 continue
             labels = {c: _label(page, c, f.lang) for c in frame.columns}
+            values = list(chart.y) if chart.type in ("line", "bar", "area") else [chart.value]
+            if _nothing_to_draw(frame, values):
+                st.info(t("sqlpage.chart_empty", f.lang))
+                continue
             if chart.type in ("line", "bar", "area"):
                 fig = charts.page_xy_chart(
                     frame,
@@ -171,7 +198,7 @@ def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
                     ys=chart.y,
                     color=chart.color,
                     labels=labels,
-                    fmt=_format_of(page, chart.y[0], chart.format),
+                    fmt=_format_of(page, chart.y[0], chart.format, frame),
                     lang=f.lang,
                     horizontal=chart.horizontal,
                 )
@@ -182,7 +209,7 @@ def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
                     y=chart.y,
                     value=chart.value,
                     labels=labels,
-                    fmt=_format_of(page, chart.value, chart.format),
+                    fmt=_format_of(page, chart.value, chart.format, frame),
                     lang=f.lang,
                 )
             else:
@@ -191,7 +218,7 @@ def _draw(page: SqlPage, frame: pl.DataFrame, f) -> None:
                     source=chart.source,
                     target=chart.target,
                     value=chart.value,
-                    fmt=_format_of(page, chart.value, chart.format),
+                    fmt=_format_of(page, chart.value, chart.format, frame),
                     lang=f.lang,
                 )
             st.plotly_chart(fig, width="stretch", key=f"chart_{page.key}_{i}")
@@ -207,7 +234,7 @@ def _kpi(page: SqlPage, frame: pl.DataFrame, chart: KpiChart, lang: str) -> None
         value = column[0]
     else:
         value = getattr(column, chart.agg)()
-    fmt = "integer" if chart.agg == "count" and not chart.format else _format_of(page, chart.value, chart.format)
+    fmt = "integer" if chart.agg == "count" and not chart.format else _format_of(page, chart.value, chart.format, frame)
     with st.container(border=True):
         st.markdown(f"**{chart.title(lang)}**")
         st.metric(chart.title(lang), format_cell(value, fmt, lang), label_visibility="collapsed")
@@ -217,7 +244,7 @@ def _table(page: SqlPage, frame: pl.DataFrame, chart: TableChart, f, name: str) 
     shown = frame.select(chart.columns or frame.columns)
     view = []
     for column in shown.columns:
-        fmt = _format_of(page, column, chart.formats.get(column))
+        fmt = _format_of(page, column, chart.formats.get(column), shown)
         series = shown[column]
         if fmt in ("integer", "decimal", "percent", "date") or series.dtype.is_numeric() or series.dtype.is_temporal():
             # plain Python on this thread (a Polars callback may run on its workers: see engine/kpi_text.py)
@@ -235,6 +262,7 @@ def _widget_key(page: SqlPage, name: str) -> str:
 
 ALL = "*"  # the "All" choice of a select with all_option, in the widget and the URL; bound as NULL
 _ABSENT = object()
+_INVALID = object()  # a URL value that is not valid: the link's notice, then the default
 
 
 def _choices(f, spec, globals_: dict) -> list[tuple]:
@@ -261,12 +289,16 @@ def _widgets(page: SqlPage, f) -> dict:
         if spec.type == "date_range" and spec.default == "global":
             _follow_global_period(key, (f.period.start, f.period.end))
         if key not in st.session_state:
-            from_url = _from_url(spec, st.query_params.get(f"p_{name}"), options.get(name, []))
-            st.session_state[key] = _to_widget(spec, defaults[name] if from_url is _ABSENT else from_url)
+            text = st.query_params.get(f"p_{name}")
+            from_url = _from_url(spec, text, options.get(name, []))
+            if from_url is _INVALID:  # the notice of every bad link value (web/sidebar.py), then the default
+                st.warning(t("filter.bad_url", f.lang, detail=f"p_{name}={text}"))
+            usable = from_url is not _ABSENT and from_url is not _INVALID
+            st.session_state[key] = _to_widget(spec, from_url if usable else defaults[name])
         if spec.label:
             label = spec.label(f.lang)
         else:
-            label = t("sqlpage.period", f.lang) if spec.type == "date_range" else name.replace("_", " ")
+            label = t("sqlpage.period", f.lang) if spec.type == "date_range" else default_label(name, f.lang)
         with columns[i % len(columns)]:
             value = _widget(spec, key, label, spec.help(f.lang) if spec.help else None, options.get(name, []), f.lang)
         values[name] = defaults[name] if value is _ABSENT else value
@@ -314,15 +346,22 @@ def _widget(spec, key: str, label: str, help_: str | None, choices: list, lang: 
             key=key,
             help=help_,
             format_func=lambda v: t("sqlpage.all", lang) if v == ALL else names.get(v, str(v)),
+            placeholder=t("app.choose", lang),
         )
         return None if picked == ALL else picked
     if spec.type == "multiselect":
         names = dict(choices)
         st.session_state[key] = [v for v in st.session_state.get(key) or [] if v in names]
-        return st.multiselect(label, list(names), key=key, help=help_, format_func=lambda v: names.get(v, str(v)))
+        return st.multiselect(
+            label,
+            list(names),
+            key=key,
+            help=help_,
+            format_func=lambda v: names.get(v, str(v)),
+            placeholder=t("app.choose_many", lang),  # not Streamlit's English "Choose options"
+        )
     if spec.type == "number":
-        whole = all(isinstance(v, int) for v in (spec.default, spec.min, spec.max, spec.step) if v is not None)
-        cast = int if whole else float
+        cast = int if _whole(spec) else float
         return st.number_input(
             label,
             min_value=None if spec.min is None else cast(spec.min),
@@ -345,8 +384,14 @@ def _to_url(spec, value, default) -> str | None:
     return ALL if value is None else str(value)
 
 
+def _whole(spec) -> bool:
+    """A number parameter whose default, bounds and step are whole numbers takes whole numbers only."""
+    return all(isinstance(v, int) for v in (spec.default, spec.min, spec.max, spec.step) if v is not None)
+
+
 def _from_url(spec, text: str | None, choices: list):
-    """A value from the URL's p_<name>; _ABSENT when there is none or it is not valid."""
+    """A value from the URL's p_<name>; _ABSENT when there is none, _INVALID when it is not a valid value (not a
+    date range, not a choice, not a finite number within the bounds, not whole for a whole-number parameter)."""
     if text is None:
         return _ABSENT
     try:
@@ -357,17 +402,21 @@ def _from_url(spec, text: str | None, choices: list):
         if spec.type == "select":
             if text == ALL and spec.all_option:
                 return None
-            return next((v for v, _ in choices if str(v) == text), _ABSENT)
+            return next((v for v, _ in choices if str(v) == text), _INVALID)
         if spec.type == "multiselect":
             wanted = set(text.split(",")) if text else set()
             return [v for v, _ in choices if str(v) in wanted]
         if spec.type == "number":
-            number = float(text)
-            if isinstance(spec.default, int) and number.is_integer():
+            number = float(text)  # also takes "nan", "inf", "1e400": refused just below
+            if not math.isfinite(number):
+                return _INVALID
+            if _whole(spec):
+                if not number.is_integer():
+                    return _INVALID  # 2.5 for a whole number
                 number = int(number)
             if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
-                return _ABSENT
+                return _INVALID
             return number
         return text[: spec.max_length]
     except ValueError:
-        return _ABSENT
+        return _INVALID

@@ -407,8 +407,9 @@ _D3_TICKS = {"integer": ",d", "decimal": ",.1f", "percent": ".0%"}
 
 
 def d3_format(fmt: str | None, ticks: bool = False) -> str:
-    """Plotly's number format for a SQL page format (integer, decimal, percent), for hovers or axis ticks."""
-    return (_D3_TICKS if ticks else _D3_FORMATS).get(fmt or "", ",.4~g")
+    """Plotly's number format for a SQL page format (integer, decimal, percent), for hovers or axis ticks; without
+    one, thousands separated with at most two decimals (never `2e+6`)."""
+    return (_D3_TICKS if ticks else _D3_FORMATS).get(fmt or "", ",.2~f")
 
 
 def page_xy_chart(
@@ -479,7 +480,11 @@ def page_xy_chart(
 def page_heatmap(
     df: pl.DataFrame, *, x: str, y: str, value: str, labels: dict[str, str], fmt: str | None, lang: str
 ) -> go.Figure:
-    """A heatmap of `value` over `x` (columns) and `y` (rows); an empty cell is a missing combination."""
+    """A heatmap of `value` over `x` (columns) and `y` (rows); an empty cell is a missing combination.
+
+    Column names are one line each, cut to 24 characters and slanted, so they never overlap on a narrow screen
+    (two-line names turned upright ran into each other at 900 px); the full names are in the hover. The colour
+    scale lies under the chart, so the cells keep the width."""
     xs = df[x].unique(maintain_order=True).to_list()
     ys = df[y].unique(maintain_order=True).to_list()
     cells = {(r[x], r[y]): r[value] for r in df.select(x, y, value).to_dicts()}
@@ -487,22 +492,35 @@ def page_heatmap(
     number = d3_format(fmt)
     fig = go.Figure(
         go.Heatmap(
-            x=[_wrap(str(v), 18) for v in xs],
+            x=[shorten(str(v), 24) for v in xs],
             y=[shorten(str(v), 40) for v in ys],
             z=z,
+            customdata=[[[str(cx), str(cy)] for cx in xs] for cy in ys],
             colorscale=[[0, "#eef3fb"], [1, PRIMARY]],
-            colorbar={"tickformat": number, "title": labels.get(value, value)},
-            hovertemplate=f"%{{y}} · %{{x}}: %{{z:{number}}}<extra></extra>",
+            colorbar={
+                "tickformat": number,
+                "title": {"text": labels.get(value, value), "side": "top"},
+                "orientation": "h",
+                "x": 0.5,
+                "xanchor": "center",
+                "y": -0.02,
+                "yanchor": "top",
+                "thickness": 12,
+                "len": 0.6,
+            },
+            hovertemplate=f"%{{customdata[1]}} · %{{customdata[0]}}: %{{z:{number}}}<extra></extra>",
             xgap=1,
             ygap=1,
         )
     )
     fig.update_layout(
-        xaxis={"title": labels.get(x, x), "side": "top", "automargin": True},
+        xaxis={"title": labels.get(x, x), "side": "top", "automargin": True, "tickangle": -35 if len(xs) > 2 else 0},
         yaxis={"title": labels.get(y, y), "autorange": "reversed", "automargin": True},
         hovermode="closest",
     )
-    return _layout(fig, lang, height=min(max(300, 160 + 24 * len(ys)), 1400))
+    _layout(fig, lang, height=min(max(320, 220 + 24 * len(ys)), 1500))
+    fig.update_layout(margin={"b": 90})
+    return fig
 
 
 def page_sankey(df: pl.DataFrame, *, source: str, target: str, value: str, fmt: str | None, lang: str) -> go.Figure:

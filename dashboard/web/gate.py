@@ -36,6 +36,25 @@ def demo_user() -> User:
     return User("demo", role if role in auth.ROLES else "leader", scope)
 
 
+def known_user(base: Path) -> User | None:
+    """The user this session is already signed in as, worked out without drawing anything (None when signed out
+    or refused). app.py gives st.navigation this user's page set before anything can stop or rerun the run, so that
+    a deep link opened as a session's first request is never "page not found"; `gate` then decides and draws."""
+    try:
+        mode = settings.resolve_mode(base)
+    except AuthConfigError:
+        return None
+    if mode == "none":
+        return demo_user()
+    if mode == "password":
+        name = st.session_state.get(_NAME_KEY)
+        return auth.lookup(base, name) if name else None
+    if not st.user.is_logged_in:
+        return None
+    claims = st.user.to_dict()
+    return None if auth.token_expired(claims) else auth.oidc_user(base, claims)
+
+
 def gate(base: Path, lang: str) -> User | None:
     """The signed-in user, or None after drawing the sign-in screen. Stops the run on a configuration that may
     not serve this data (e.g. no login on real data)."""

@@ -9,6 +9,9 @@ from pathlib import Path
 from dashboard.config import ROOT
 
 DEFAULT_PORT = 8501
+# Flags every start gets, wherever it is started from (Streamlit reads .streamlit/config.toml from the cwd only):
+# no CSV export or copy from a table's toolbar, so data leaves only through the audited download buttons.
+SERVER_FLAGS = ("--client.disableDataExport", "true")
 
 
 def serve(base: Path, port: int | None = None, extra: list[str] | None = None, workers: int = 1) -> int:
@@ -30,7 +33,7 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None, w
 
     PagesManager.uses_pages_directory = False
     os.environ["DASHBOARD_DATA_DIR"] = str(base)
-    argv = ["streamlit", "run", str(ROOT / "app.py")]
+    argv = ["streamlit", "run", str(ROOT / "app.py"), *SERVER_FLAGS]
     if port:
         argv += ["--server.port", str(port)]
     sys.argv = argv + list(extra or [])

@@ -160,7 +160,8 @@ def url_selectbox(label: str, options: Sequence, *, key: str, param: str, format
     if st.session_state.get(key) not in options:
         wanted = st.query_params.get(param)
         st.session_state[key] = wanted if wanted in options else options[0]
-    choice = st.selectbox(label, options, key=key, format_func=format_func)
+    lang = filters().lang if FILTERS_KEY in st.session_state else DEFAULT_LANG
+    choice = st.selectbox(label, options, key=key, format_func=format_func, placeholder=t("app.choose", lang))
     if st.query_params.get(param) != str(choice):
         st.query_params[param] = str(choice)
     return choice

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.config import data_dir, data_version, today
+from dashboard.config import ROOT, data_dir, data_version, today
 from dashboard.engine.db import DataMissingError
 from dashboard.i18n import DEFAULT_LANG, LANGS, t
 from dashboard.period import PRESETS, Period, preset_period
@@ -20,6 +20,7 @@ DEFAULT_PRESET = "last_4_weeks"
 PERIOD_CHOICES = (*PRESETS, "custom")
 LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 GLOBAL_URL_PARAMS = ("lang", "period", "start", "end", "scope")
+PENDING_SCOPE = "_open_scope"  # session state: the scope open_scope asked for, applied on the next run
 
 
 def _scope_names(base: Path, version: str, lang: str) -> dict[str, str]:
@@ -81,12 +82,20 @@ def global_filters() -> Filters:
             st.warning(t("auth.scope_forced_notice", lang, scope=names[forced.key]), icon=":material/lock:")
         st.session_state["_forced_noted"] = True
 
+    pending = st.session_state.pop(PENDING_SCOPE, None)
+    if pending is not None and forced is None and pending in names:  # open_scope, before the scope widget exists
+        st.session_state["f_scope"] = pending
+
     side = st.sidebar
     lang = side.radio(t("filter.language", lang), LANGS, key="f_lang", format_func=LANG_NAMES.get, horizontal=True)
     names = _scope_names(base, version, lang) if forced is None else _forced_names(base, version, lang, forced)
     side.header(t("filter.heading", lang))
     preset = side.selectbox(
-        t("filter.period", lang), PERIOD_CHOICES, key="f_period", format_func=lambda p: t(f"period.{p}", lang)
+        t("filter.period", lang),
+        PERIOD_CHOICES,
+        key="f_period",
+        format_func=lambda p: t(f"period.{p}", lang),
+        placeholder=t("app.choose", lang),
     )
     if preset == "custom":
         default = preset_period(DEFAULT_PRESET, today())
@@ -102,7 +111,13 @@ def global_filters() -> Filters:
     else:
         period = preset_period(preset, today())
     if forced is None:
-        scope_key = side.selectbox(t("filter.scope", lang), list(names), key="f_scope", format_func=names.get)
+        scope_key = side.selectbox(
+            t("filter.scope", lang),
+            list(names),
+            key="f_scope",
+            format_func=names.get,
+            placeholder=t("app.choose", lang),
+        )
     else:  # a fixed label instead of the choice
         scope_key = forced.key
         side.text_input(t("filter.scope", lang), names[scope_key], disabled=True, key="f_scope_fixed")
@@ -122,3 +137,14 @@ def global_filters() -> Filters:
     chosen = Filters(base, version, period, Scope.parse(scope_key), names[scope_key], lang)
     st.session_state[FILTERS_KEY] = chosen
     return chosen
+
+
+def open_scope(scope: Scope, page: str = "overview") -> None:
+    """Open a leader page (its URL path) in `scope`, as if the user had chosen that scope in the sidebar: a
+    province picked on the scorecard opens the same pages in that province. A user held to a scope may open only
+    that one: anything else is refused (PermissionError), never widened."""
+    forced = forced_scope()
+    if forced is not None and scope != forced:
+        raise PermissionError(f"scope {scope.key} outside the user's own")
+    st.session_state[PENDING_SCOPE] = scope.key
+    st.switch_page(st.Page(str(ROOT / "pages" / "leaders" / f"{page}.py"), url_path=page))

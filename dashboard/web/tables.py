@@ -1,21 +1,34 @@
-"""Tables: one readable table with its CSV and XLSX downloads (each download audited), and codes in words.
-Cells are formatted by dashboard/engine/kpi_text.py (`formatted`); "worst status first" is kpi_text's too. The
-formatted frames and the CSV bytes are shared between runs with the same inputs (web/memo.py)."""
+"""Tables: one readable table with its CSV and XLSX downloads (each audited when its bytes are made), and codes in
+words. Cells are formatted by dashboard/engine/kpi_text.py (`formatted`); "worst status first" is kpi_text's too."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 import streamlit as st
 
+from dashboard.access import audit
 from dashboard.config import data_dir
-from dashboard.engine.kpi_text import formatted
+from dashboard.csvsafe import csv_bytes
+from dashboard.engine.kpi_text import (
+    MISSING_DATE,
+    MISSING_NUMBER,
+    VALUE_KINDS,
+    cell_formatter,
+    format_value,
+    formatted,
+    mark_colour,
+    status_word,
+)
+from dashboard.engine.kpis import status_for
 from dashboard.i18n import t
 from dashboard.web.memo import shared
 from dashboard.web.session import FILTERS_KEY, current_user, filters
 
+# The status colours as light tints behind a cell's text (readable in the light and the dark theme).
+RAG_TINTS = {"green": "rgba(26, 127, 55, 0.16)", "amber": "rgba(191, 135, 0, 0.22)", "red": "rgba(207, 34, 46, 0.18)"}
 WHOLE_ROWS = 20  # a `whole` table of up to this many rows shows all of them; a longer one scrolls
 
 
@@ -36,12 +49,12 @@ def table(
     """A readable table of the labelled columns, in that order, and CSV and XLSX downloads of its raw values.
 
     `labels` maps each column to its label; or, with `prefix`, lists the columns, each labelled by the text
-    `<prefix>.<column>`. `formats` gives a column's kind for kpi_text.formatted (formats of columns not shown are
-    ignored, so one page-wide map serves every table). With `sortable`, numbers stay numbers (so clicking a header
-    sorts by value) and are shown with a column format; otherwise they are formatted as text in the locale. With
-    `on_select="rerun"` and a `key`, a row can be selected; the selection state is returned. `wide` columns (e.g.
-    a note) get more room; with `dashes`, a missing text reads '–' instead of 'None'; with `whole`, a short table
-    shows all its rows without a scroll bar.
+    `<prefix>.<column>`. `formats` gives a column's kind for kpi_text (formats of columns not shown are ignored, so
+    one page-wide map serves every table). Every table sorts by value: numbers and dates stay values and are
+    written in the locale as the cards write them, a missing value '–' (`sortable` and `dashes` are kept for the
+    callers; both are now always so). With `on_select="rerun"` and a `key`, a row can be selected; the selection
+    state is returned. `wide` columns (e.g. a note) get more room; with `whole`, a short table shows all its rows
+    without a scroll bar.
     """
     f = filters()
     if df.is_empty():
@@ -51,26 +64,20 @@ def table(
         labels = {c: t(f"{prefix}.{c}", f.lang) for c in labels}
     formats = {c: kind for c, kind in (formats or {}).items() if c in labels}
     shown = df.select(list(labels))
-    config = {}
-    if sortable:
-        text_kinds = {k: v for k, v in formats.items() if v not in ("percent", "number")}
-        view = shared(formatted, shown, text_kinds, f.lang).with_columns(
-            [pl.col(c) * 100 for c, kind in formats.items() if kind == "percent"]
-        )
-        config = {
-            labels[c]: st.column_config.NumberColumn(format="%.1f%%" if kind == "percent" else "localized")
-            for c, kind in formats.items()
-            if kind in ("percent", "number")
-        }
-    else:
-        view = shared(formatted, shown, formats, f.lang)
-    if dashes:
-        view = view.with_columns(pl.col(pl.String).fill_null("–"))
-    config |= {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
+    # Numbers and dates stay values (a click on a header sorts by value) and are written as the cards write them
+    # (92,3%, 1.234, 25/11/2026; a missing value '–') through the Styler's display values; codes become words.
+    value_columns = [c for c in shown.columns if formats.get(c) in VALUE_KINDS or _is_value(shown[c].dtype)]
+    # shared between runs with the same inputs (web/memo.py): formatting cell by cell was a tenth of a warm run
+    view = shared(formatted, shown, {c: k for c, k in formats.items() if c not in value_columns}, f.lang)
+    view = view.with_columns(pl.col(pl.String).fill_null("–"))
+    styler = (
+        view.rename(labels)
+        .to_pandas()
+        .style.format({labels[c]: cell_formatter(formats.get(c), f.lang) for c in value_columns}, na_rep="–")
+    )
+    config = {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
     event = st.dataframe(
-        # as Arrow: Streamlit serialises a pyarrow table as it is, where a Polars frame went through pandas (to_pandas
-        # was a fifth of a warm page run's Python time, docs/performance.md)
-        view.rename(labels).to_arrow(),
+        styler,
         hide_index=True,
         width="stretch",
         height="content" if whole and len(df) <= WHOLE_ROWS else "auto",
@@ -83,6 +90,68 @@ def table(
     return event if on_select != "ignore" else None
 
 
+def mark_style(text) -> str:
+    colour = mark_colour(text)
+    return f"color: {colour}" if colour else ""
+
+
+def coloured_marks(styler, columns: Sequence[str]):
+    """Cells that start with a status mark ('● Đạt', '◆ Quá hạn') in the mark's colour: the shape tells the status
+    without colour, the colour without an emoji font."""
+    return styler.map(mark_style, subset=list(columns)) if columns else styler
+
+
+def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
+    """A table whose `kpis` columns (label -> KPI id) hold the KPI values, so a header sorts by value, shown as the
+    cards show them with the status ('97,3% · Đạt') on a light tint of the status colour; other text columns
+    as they are (marks coloured)."""
+    pdf = with_missing_marked(frame, list(kpis)).to_pandas()
+
+    def cell(kpi_id: str):
+        def write(value) -> str:
+            value = None if value is None or value != value or value == MISSING_NUMBER else float(value)
+            status = status_for(kpi_id, value)
+            return f"{format_value(kpi_id, value, lang)} · {status_word(kpi_id, status, lang)}"
+
+        return write
+
+    def tint(kpi_id: str):
+        def style(value) -> str:
+            missing = value is None or value != value or value == MISSING_NUMBER
+            status = status_for(kpi_id, None if missing else float(value))
+            return f"background-color: {RAG_TINTS[status]}" if status in RAG_TINTS else ""
+
+        return style
+
+    styler = pdf.style.format({label: cell(k) for label, k in kpis.items()})  # a missing KPI: '– · Không có dữ liệu'
+    others = [c for c in frame.columns if c not in kpis]
+    if others:
+        styler = styler.format(na_rep="–", subset=others)
+    for label, kpi_id in kpis.items():
+        styler = styler.map(tint(kpi_id), subset=[label])
+    texts = [c for c in frame.columns if c not in kpis and frame[c].dtype == pl.String]
+    return coloured_marks(styler, texts)
+
+
+def with_missing_marked(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """Missing numbers and dates of value columns replaced by kpi_text's MISSING_* (written '–'): Streamlit draws a
+    null cell as "None" whatever the Styler says."""
+    out = []
+    for name in columns:
+        col = frame[name]
+        if col.null_count() == 0:
+            continue
+        if col.dtype.is_temporal():
+            out.append(col.cast(pl.Date).fill_null(MISSING_DATE))
+        elif col.dtype.is_numeric():
+            out.append(col.cast(pl.Float64).fill_null(MISSING_NUMBER))
+    return frame.with_columns(out) if out else frame
+
+
+def _is_value(dtype) -> bool:
+    return dtype.is_numeric() or dtype.is_temporal()
+
+
 def coded(df: pl.DataFrame, columns: Sequence[str], prefix: str) -> pl.DataFrame:
     """Codes in `columns` (e.g. a level) replaced by their text `<prefix>.<code>` in the current language."""
     return formatted(df, dict.fromkeys(columns, f"code:{prefix}"), filters().lang)
@@ -93,45 +162,50 @@ def download_buttons(df: pl.DataFrame, name: str) -> None:
     stem = f"{name}_{f.period.start.isoformat()}_{f.period.end.isoformat()}_{f.scope.key.replace(':', '-')}"
 
     def xlsx() -> bytes:
-        # made when the button is clicked, not on every run: writing a workbook was half of a warm page's time
+        # made when the file is requested, not on every run: writing a workbook was half of a warm page's time
         # under `python -m dashboard loadtest` (one per table, for every session and rerun)
         out = io.BytesIO()
         df.write_excel(out, worksheet=name[:31], autofit=True)
         return out.getvalue()
 
     # One row of buttons as wide as their labels (fixed columns cut the labels at tablet width).
-    left = right = st.container(horizontal=True, gap="small")
-    left.download_button(
-        f.tr("download.csv"),
-        shared(csv_bytes, df),
-        f"{stem}.csv",
-        "text/csv",
-        key=f"csv_{name}",
-        on_click=audit_download,
-        args=(f"{stem}.csv", name),
-        icon=":material/download:",
-    )
-    right.download_button(
-        f.tr("download.xlsx"),
-        xlsx,
-        f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx_{name}",
-        on_click=audit_download,
-        args=(f"{stem}.xlsx", name),
-        icon=":material/download:",
-    )
+    row = st.container(horizontal=True, gap="small")
+    download(row, f.tr("download.csv"), lambda: csv_bytes(df), f"{stem}.csv", "text/csv", what=name, key=f"csv_{name}")
+    download(row, f.tr("download.xlsx"), xlsx, f"{stem}.xlsx", XLSX_MIME, what=name, key=f"xlsx_{name}")
 
 
-def csv_bytes(df: pl.DataFrame) -> bytes:
-    """The CSV download: UTF-8 with a byte order mark, so that Excel reads the Vietnamese letters."""
-    return df.write_csv().encode("utf-8-sig")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def audit_download(file_name: str, what: str) -> None:
-    """on_click of download buttons: one audit line per download."""
-    from dashboard.access import audit
-
+def audited(produce: Callable[[], bytes], file_name: str, what: str) -> Callable[[], bytes]:
+    """The data of a deferred download: a callable that makes the bytes and writes the `download` audit line when
+    the file is requested, so a client that fetches the file without the button's click is audited too. Streamlit
+    runs it on a worker thread without the session: who, where and the data dir are taken now."""
     user, f = current_user(), st.session_state.get(FILTERS_KEY)
+    who = user.name if user else None
     scope = f.scope.key if f is not None else None
-    audit.record(data_dir(), "download", user.name if user else None, file=file_name, what=what, scope=scope)
+    base = f.base if f is not None else data_dir()
+
+    def data() -> bytes:
+        out = produce()
+        audit.record(base, "download", who, file=file_name, what=what, scope=scope)  # no line, no file
+        return out
+
+    return data
+
+
+def download(
+    where, label: str, produce: Callable[[], bytes], file_name: str, mime: str, *, what: str, key: str, **options
+) -> None:
+    """A download button (in `where`: st, a column, a container) whose bytes are made, and audited, only when the
+    file is requested (`audited`); the click itself reruns nothing."""
+    where.download_button(
+        label,
+        audited(produce, file_name, what),
+        file_name,
+        mime,
+        key=key,
+        on_click="ignore",
+        icon=options.pop("icon", ":material/download:"),
+        **options,
+    )

@@ -22,13 +22,15 @@ from dashboard.web.session import (
     url_selectbox,
     url_text_input,
 )
-from dashboard.web.sidebar import global_filters
-from dashboard.web.tables import audit_download, coded, download_buttons, table
+from dashboard.web.sidebar import global_filters, open_scope
+from dashboard.web.tables import XLSX_MIME, audited, coded, download, download_buttons, kpi_styler, table
 
 __all__ = [
     "CARD_WIDTH",
     "Filters",
-    "audit_download",
+    "audited",
+    "download",
+    "XLSX_MIME",
     "card_slots",
     "coded",
     "current_user",
@@ -39,8 +41,10 @@ __all__ = [
     "global_filters",
     "is_analyst",
     "kpi_card",
+    "kpi_styler",
     "kpi_cards",
     "kpis",
+    "open_scope",
     "part",
     "period_caption",
     "query",

@@ -1,15 +1,16 @@
-"""The machinery that keeps a snapshot run safe: an exclusive lock per (week, report scope) that recovers the lock
-of a dead run, the atomic publication of the finished folder (and the tidying of what a dead run left), and stop
-signals turned into an exception so a stopped run cleans up like a failed one. Used by dashboard.weekly.snapshot.
+"""The machinery that keeps a snapshot run safe: an exclusive kernel lock per (week, report scope), released by
+the kernel when its holder dies; the atomic publication of the finished folder (and the tidying of what a dead run
+left); and stop signals turned into an exception so a stopped run cleans up like a failed one. Used by
+dashboard.weekly.snapshot.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import json
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -32,97 +33,68 @@ class Locked(Exception):
 # ---- the lock ------------------------------------------------------------------------------------------------
 
 
-def _process_start(pid: int) -> str | None:
-    """The start time of a process (Linux /proc), which tells a live holder from a reused PID."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def _alive(pid: int, started: str | None) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return started is None or _process_start(pid) in (None, started)
-
-
 class WeekLock:
-    """An exclusive lock file per (week, report scope): `snapshots/.lock-<key>`, holding the owner's PID.
+    """An exclusive kernel lock (`fcntl.flock`) per (week, report scope) on `snapshots/.lock-<key>`.
 
-    A second run refuses (or waits up to `wait` seconds) while the holder is alive; a lock whose holder has
-    died is recovered (and reported, so the abandoned run gets its line in the ledger).
+    The kernel releases the lock when its holder exits, however it dies (SIGKILL, a crash, a reboot), so there
+    is no guessing from PIDs: a second run refuses (or waits up to `wait` seconds) exactly while the holder's
+    process lives. The file also records who holds it (PID, host, since) for the refusal message; a record found
+    by a run that got the lock belongs to a run that died without tidying up, and is reported in `recovered`
+    (so the abandoned run gets its line in the ledger). The holder removes the file when it finishes.
     """
-
-    STALE_UNREADABLE_S = 60.0
 
     def __init__(self, root: Path, key: str, wait: float = 0.0) -> None:
         self.path = root / f".lock-{key}"
         self.wait = wait
         self.recovered: list[dict] = []
-        self.me = {
-            "pid": os.getpid(),
-            "process_start": _process_start(os.getpid()),
-            "host": socket.gethostname(),
-            "since": now().isoformat(),
-        }
+        self.me = {"pid": os.getpid(), "host": socket.gethostname(), "since": now().isoformat()}
+        self.fd: int | None = None
 
     def __enter__(self) -> WeekLock:
         deadline = time.monotonic() + self.wait
         while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                holder = self._holder()
-                if holder is not None and not self._held_by_live(holder):
-                    self._recover(holder)
-                    continue
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
                 if time.monotonic() >= deadline:
-                    raise Locked(self._refusal(holder)) from None
+                    raise Locked(self._refusal(self._holder())) from None
                 time.sleep(0.2)
                 continue
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.me, f)
-            return self
+            if not self._still_linked(fd):  # the previous holder removed the file between our open and flock
+                os.close(fd)
+                continue
+            self.fd = fd
+            break
+        previous = self._holder()
+        if previous:  # a record nobody holds: its run died before removing it
+            self.recovered.append(previous)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(self.me).encode("utf-8"), 0)
+        return self
 
     def __exit__(self, *exc) -> None:
-        holder = self._holder()
-        if holder and holder.get("pid") == self.me["pid"] and holder.get("since") == self.me["since"]:
-            self.path.unlink(missing_ok=True)
+        if self.fd is None:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()  # still holding the lock: a run that opened the old file retries (_still_linked)
+        os.close(self.fd)  # releases the lock
+        self.fd = None
+
+    def _still_linked(self, fd: int) -> bool:
+        try:
+            return os.fstat(fd).st_ino == os.stat(self.path).st_ino
+        except FileNotFoundError:
+            return False
 
     def _holder(self) -> dict | None:
-        """The lock's content; {} when it cannot be read yet (being written, or left half-written)."""
+        """Who the file says holds the lock; None when it is missing, empty or unreadable."""
         try:
             text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            return json.loads(text) if text.strip() else None
+        except (FileNotFoundError, json.JSONDecodeError):
             return None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            return {}
-
-    def _held_by_live(self, holder: dict) -> bool:
-        if not holder:  # unreadable: alive unless old
-            try:
-                return time.time() - self.path.stat().st_mtime < self.STALE_UNREADABLE_S
-            except FileNotFoundError:
-                return False
-        if holder.get("host") != self.me["host"]:
-            return True  # another machine's run: we cannot tell, so we do not steal its lock
-        return _alive(int(holder["pid"]), holder.get("process_start"))
-
-    def _recover(self, holder: dict) -> None:
-        # Renaming first means only one of several waiting runs recovers a given stale lock.
-        grave = self.path.with_name(f"{self.path.name}.stale-{os.getpid()}-{secrets.token_hex(3)}")
-        try:
-            os.rename(self.path, grave)
-        except FileNotFoundError:
-            return
-        grave.unlink(missing_ok=True)
-        self.recovered.append(holder)
 
     def _refusal(self, holder: dict | None) -> str:
         who = (

@@ -42,7 +42,11 @@ with add, st.form("users_add", clear_on_submit=True):
     st.subheader(f.tr("admin.users.add"))
     name = st.text_input(f.tr("admin.users.col.name"), key="users_add_name")
     role = st.selectbox(
-        f.tr("admin.users.col.role"), auth.ROLES, key="users_add_role", format_func=lambda r: f.tr(f"auth.role.{r}")
+        f.tr("admin.users.col.role"),
+        auth.ROLES,
+        key="users_add_role",
+        format_func=lambda r: f.tr(f"auth.role.{r}"),
+        placeholder=f.tr("app.choose"),
     )
     scope = st.text_input(
         f.tr("admin.users.col.scope"), value="all", key="users_add_scope", help=f.tr("admin.users.scope_help")
@@ -61,14 +65,16 @@ with add, st.form("users_add", clear_on_submit=True):
 
 with manage, st.form("users_manage"):
     st.subheader(f.tr("admin.users.manage"))
-    target = st.selectbox(f.tr("admin.users.col.name"), list(users) or [""], key="users_target")
-    remove_col, unlock_col = st.columns(2)
-    if remove_col.form_submit_button(f.tr("admin.users.remove"), key="users_remove") and target:
+    target = st.selectbox(
+        f.tr("admin.users.col.name"), list(users), index=None, key="users_target", placeholder=f.tr("app.choose")
+    )
+    # one under the other, each as wide as the form: side by side, "Mở khóa" was cut at 900 px
+    if st.form_submit_button(f.tr("admin.users.remove"), key="users_remove", width="stretch") and target:
         if auth.normal_name(target) == admin.name:
             st.error(f.tr("admin.users.not_yourself"))
         else:
             auth.remove_user(f.base, target)
             _changed("remove", target)
-    if unlock_col.form_submit_button(f.tr("admin.users.unlock"), key="users_unlock") and target:
+    if st.form_submit_button(f.tr("admin.users.unlock"), key="users_unlock", width="stretch") and target:
         auth.reset_failures(f.base, target)
         _changed("unlock", target)

@@ -39,15 +39,14 @@ with ui.part(f.tr("snapshot.list_heading")):
         st.markdown(f"**{f.tr('snapshot.files_of', week=chosen)}**")
         with st.container(horizontal=True, wrap=True):
             for name in weeks[labels.index(chosen)]["files"]:
-                st.download_button(
+                ui.download(
+                    st,
                     name,
-                    data=lambda path=folder / name: path.read_bytes(),
-                    file_name=f"{chosen}_{name}",
-                    mime=archive.FILE_TYPES[name],
+                    lambda path=folder / name: path.read_bytes(),
+                    f"{chosen}_{name}",
+                    archive.FILE_TYPES[name],
+                    what="snapshot",
                     key=f"snapshot_file_{name}",
-                    on_click=ui.audit_download,
-                    args=(f"{chosen}_{name}", "snapshot"),
-                    icon=":material/download:",
                 )
 
 with ui.part(f.tr("snapshot.compare_heading")):

@@ -4,12 +4,10 @@ Queries: workbench_table_rows, workbench_example. One SELECT runs in the scope's
 """
 
 import functools
-import time
 
 import polars as pl
 import streamlit as st
 
-from dashboard.access import audit
 from dashboard.engine import sandbox
 from dashboard.engine.query import load_sql
 from dashboard.i18n import fmt_number
@@ -39,24 +37,9 @@ with editor:
     st.caption(f.tr("workbench.params_hint"))
     if st.button(f.tr("workbench.run"), key="wb_run", type="primary", icon=":material/play_arrow:"):
         params = sqlpages.global_values(f.period, f.scope, f.lang)
-        clock = time.perf_counter()
-        try:
-            outcome = sandbox.run_workbench(f.base, f.scope, sql, params)
-        except sandbox.Refused as refused:
-            outcome = refused
-        ms = round((time.perf_counter() - clock) * 1000, 1)
-        ok = not isinstance(outcome, sandbox.Refused)
-        audit.record(
-            f.base,
-            "workbench_query",
-            ui.current_user().name,
-            sql_sha256=audit.sql_hash(sql),
-            sql=sql,
-            scope=f.scope.key,
-            rows=outcome.total_rows if ok else None,
-            duration_ms=ms,
-            status="ok" if ok else f"refused:{outcome.code}",
-        )
+        user = ui.current_user()
+        # one audit line per run, whatever happens (dashboard/sqlpages/run.py workbench_run)
+        outcome = sqlpages.workbench_run(f.base, f.scope, sql, params, user.name if user else None)
         st.session_state["wb_last"] = (sql, f.scope_name, outcome)
 
 last = st.session_state.get("wb_last")
@@ -72,10 +55,23 @@ if last is not None:
         a.metric(f.tr("workbench.rows_shown"), fmt_number(shown, f.lang))
         b.metric(f.tr("workbench.rows_total"), fmt_number(total, f.lang))
         c.metric(f.tr("workbench.elapsed"), f.tr("workbench.ms", ms=fmt_number(outcome.elapsed_ms, f.lang)))
-        if outcome.truncated:
+        if outcome.byte_budget is not None:
+            st.warning(
+                f.tr(
+                    "workbench.cut_bytes",
+                    budget=f"{fmt_number(outcome.byte_budget / 1_000_000, f.lang, 1)} MB",
+                    shown=fmt_number(shown, f.lang),
+                    total=fmt_number(total, f.lang),
+                )
+            )
+        elif outcome.truncated:
             st.warning(
                 f.tr("workbench.truncated", shown=fmt_number(shown, f.lang), cut=fmt_number(total - shown, f.lang))
             )
+        if outcome.renamed:
+            st.info(f.tr("workbench.renamed", names=", ".join(f"{a} → {b}" for a, b in outcome.renamed)))
+        if outcome.as_text:
+            st.info(f.tr("workbench.as_text", names=", ".join(outcome.as_text)))
         if outcome.frame.is_empty():
             st.info(f.tr("app.empty"))
         dates = {
@@ -84,15 +80,14 @@ if last is not None:
         st.dataframe(outcome.frame, hide_index=True, width="stretch", key="wb_result", column_config=dates)
         buttons = st.columns(4)
         for col, kind in zip(buttons, sandbox.EXPORTS):
-            col.download_button(
+            ui.download(
+                col,
                 f.tr(f"workbench.download_{kind}"),
                 functools.partial(sandbox.export, outcome.frame, kind),
                 f"workbench_result.{kind}",
                 sandbox.EXPORTS[kind],
+                what="workbench",
                 key=f"wb_download_{kind}",
-                on_click=ui.audit_download,
-                args=(f"workbench_result.{kind}", "workbench"),
-                icon=":material/download:",
             )
         buttons[3].download_button(
             f.tr("workbench.save_page"),

@@ -37,9 +37,6 @@ HARMLESS_REQUESTS = (
     # The frontend looks for the server's base path under the page's own path first: /<page>/_stcore/health,
     # /<page>/_stcore/host-config answer 404, then / answers.
     re.compile(r"^http://127\.0\.0\.1:\d+/[^?]+/_stcore/(health|host-config)$"),
-    # st.set_page_config(page_icon=":material/...:") makes the browser fetch the icon from Google's font
-    # server; offline (CI, an intranet) it fails and the tab shows no icon. Reported in docs/performance.md.
-    re.compile(r"^https://fonts\.gstatic\.com/s/i/short-term/release/materialsymbolsrounded/"),
 )
 
 

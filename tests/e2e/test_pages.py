@@ -19,6 +19,27 @@ from e2e_browser import (
 
 from dashboard.i18n import t
 
+# What Streamlit writes by itself in English unless a page says otherwise (placeholders, empty lists, uploads).
+STREAMLIT_ENGLISH = (
+    "Choose an option",
+    "Choose options",
+    "No options to select",
+    "No results",
+    "Drag and drop",
+    "Browse files",
+    "Page not found",
+    "Select all",
+)
+
+
+def english_defaults(page) -> list[str]:
+    """Streamlit's English defaults seen on the page: in its text and in the inputs' placeholders."""
+    shown = page.locator("[data-testid=stApp]").inner_text()
+    shown += " ".join(
+        page.eval_on_selector_all("input[placeholder], textarea[placeholder]", "els => els.map(e => e.placeholder)")
+    )
+    return [w for w in STREAMLIT_ENGLISH if w.lower() in shown.lower()]
+
 
 def _name(path: str) -> str:
     return path or "root"
@@ -53,6 +74,7 @@ def test_every_page_in_vietnamese_with_screenshots(context, server, page_paths, 
                 assert vietnamese_letters(text) >= 5, f"no Vietnamese diacritics on {_name(path)}: {text[:200]!r}"
                 assert is_nfc(text), f"decomposed diacritics on {_name(path)}"
                 assert language in sidebar_text(page)
+                assert english_defaults(page) == [], f"Streamlit's English on the Vietnamese {_name(path)}"
                 for width in (1400, 900):  # a desktop, and a tablet (the sidebar open)
                     full = shots / f"{_name(path)}_vi_{width}_full.png"
                     full_screenshot(page, full, width)

@@ -60,7 +60,9 @@ def test_table_formats_and_statuses_on_the_calling_thread(monkeypatch):
             "phase": ["2025-2026", "2026-2028", None] * 300,
         }
     )
-    shown = kpi_text.formatted(df, {"sharing_coverage": "percent", "exchange_success_rate": "number", "phase": "phase"}, "vi")
+    shown = kpi_text.formatted(
+        df, {"sharing_coverage": "percent", "exchange_success_rate": "number", "phase": "phase"}, "vi"
+    )
     # 0.1 as a percent with one decimal and a decimal comma; a missing value reads "–"
     assert shown["sharing_coverage"].to_list()[:3] == ["10,0%", "95,0%", "–"]
     assert shown["phase"][2] is None

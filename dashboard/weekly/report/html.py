@@ -3,32 +3,38 @@ page printed on A4 by headless Chromium)."""
 
 from __future__ import annotations
 
-import html
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
 
+import jinja2
 import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard.engine import kpi_text
-from dashboard.engine.kpi_text import NUMBER_KINDS, format_change, format_value, kpi_formula, kpi_name, status_word
+from dashboard.engine.kpi_text import (
+    NUMBER_KINDS,
+    format_change,
+    format_value,
+    kpi_formula,
+    kpi_name,
+    mark_colour,
+    status_word,
+)
 from dashboard.engine.kpis import KPI_BY_ID
 from dashboard.i18n import fmt_date
 from dashboard.weekly.report import Report, Table, kpis_by_area
 
 CSS = Path(__file__).with_name("report.css")
+TEMPLATES = Path(__file__).with_name("templates")
 PRINT_WIDTH = 700  # px: the width of A4 between the print margins (186 mm at 96 px per inch), so charts fit
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PDF_TIMEOUT_S = 180
-
-
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
 
 
 @cache
@@ -37,46 +43,79 @@ def plotly_js() -> str:
     return (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
 
 
+@cache
+def template() -> jinja2.Template:
+    """templates/report.html.j2, autoescaped: every value is escaped except the four the template marks `safe`
+    (the CSS, plotly.js and Plotly's chart divs, all made by the code; the footer's CSS string by `css_string`)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("report.html.j2")
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal that cannot end the string or the <style> element."""
+    out = []
+    for ch in text:
+        if ch in '"\\<>&' or ord(ch) < 0x20:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 # ---- parts of the page ----------------------------------------------------------------------------------
 
 
-def _card(r: Report, row: dict) -> str:
-    kpi = KPI_BY_ID[row["kpi_id"]]
+def _change(r: Report, kpi, row: dict) -> dict | None:
     change = format_change(kpi.id, row.get("change"), r.lang)
     if change is None:
-        reason = "snapshot.no_change_stored" if r.previous_found else "snapshot.no_change_missing"
-        change_html = f'<div class="change none">{_e(r.tr(reason, week=r.previous_week))}</div>'
-    else:
-        delta = row["change"]
-        # What the reader sees decides: a change that rounds to nothing is flat.
-        delta = round(delta * 100, 1) if kpi.unit == "ratio" else round(delta)
-        good = delta > 0 if kpi.higher_is_better else delta < 0
-        kind, arrow = ("flat", "■") if delta == 0 else ("up" if good else "down", "▲" if delta > 0 else "▼")
-        # The number and the week never break across lines: "+0,1 điểm %" and "2026-W46" each stay whole.
-        text = _e(r.tr("snapshot.change_vs", change="\x00", week="\x01"))
-        text = text.replace("\x00", f'<span class="nb">{_e(change)}</span>')
-        text = text.replace("\x01", f'<span class="nb">{_e(r.previous_week)}</span>')
-        change_html = f'<div class="change {kind}">{arrow} {text}</div>'
+        return None
+    delta = row["change"]
+    # What the reader sees decides: a change that rounds to nothing is flat.
+    delta = round(delta * 100, 1) if kpi.unit == "ratio" else round(delta)
+    good = delta > 0 if kpi.higher_is_better else delta < 0
+    kind, arrow = ("flat", "■") if delta == 0 else ("up" if good else "down", "▲" if delta > 0 else "▼")
+    # The number and the week never break across lines: "+0,1 điểm %" and "2026-W46" each stay whole.
+    parts = []
+    for piece in re.split("(\x00|\x01)", r.tr("snapshot.change_vs", change="\x00", week="\x01")):
+        if piece == "\x00":
+            parts.append((change, True))
+        elif piece == "\x01":
+            parts.append((r.previous_week, True))
+        elif piece:
+            parts.append((piece, False))
+    return {"kind": kind, "arrow": arrow, "parts": parts}
+
+
+def _card(r: Report, row: dict) -> dict:
+    kpi = KPI_BY_ID[row["kpi_id"]]
     status = row.get("status")
-    badge = f'<span class="badge {status or "none"}">{_e(status_word(kpi.id, status, r.lang))}</span>'
-    was = ""
+    was = None
     if r.previous_found and row.get("previous_status") != status:
-        previous = status_word(kpi.id, row.get("previous_status"), r.lang)
-        was = f'<span class="was">{_e(r.tr("snapshot.status_was", status=previous))}</span>'
-    return (
-        f'<div class="card" data-kpi="{kpi.id}"><div class="name">{_e(kpi_name(kpi.id, r.lang))}</div>'
-        f'<div class="value">{_e(format_value(kpi.id, row.get("value"), r.lang))}</div>'
-        f"{change_html}{badge}{was}</div>"
-    )
+        was = r.tr("snapshot.status_was", status=status_word(kpi.id, row.get("previous_status"), r.lang))
+    reason = "snapshot.no_change_stored" if r.previous_found else "snapshot.no_change_missing"
+    return {
+        "id": kpi.id,
+        "name": kpi_name(kpi.id, r.lang),
+        "value": format_value(kpi.id, row.get("value"), r.lang),
+        "change": _change(r, kpi, row),
+        "no_change": r.tr(reason, week=r.previous_week),
+        "status": status,
+        "status_word": status_word(kpi.id, status, r.lang),
+        "was": was,
+    }
 
 
-def _kpi_section(r: Report) -> str:
+def _areas(r: Report) -> list[dict]:
     rows = {row["kpi_id"]: row for row in r.kpis.to_dicts()}
-    areas = []
-    for area, ids in kpis_by_area().items():
-        cards = "".join(_card(r, rows[i]) for i in ids if i in rows)
-        areas.append(f'<div class="area"><h3>{_e(r.tr(f"area.{area}"))}</h3><div class="cards">{cards}</div></div>')
-    return f'<section id="kpis"><h2>{_e(r.tr("snapshot.kpis_heading"))}</h2>{"".join(areas)}</section>'
+    return [
+        {"title": r.tr(f"area.{area}"), "cards": [_card(r, rows[i]) for i in ids if i in rows]}
+        for area, ids in kpis_by_area().items()
+    ]
 
 
 def format_cell(value, kind: str | None, lang: str) -> tuple[str, bool]:
@@ -85,23 +124,27 @@ def format_cell(value, kind: str | None, lang: str) -> tuple[str, bool]:
     return kpi_text.format_cell(value, kind, lang), kind in NUMBER_KINDS or number
 
 
-def _table_html(r: Report, table: Table) -> str:
+def _table(r: Report, table: Table) -> dict | None:
     frame = table.shown
     if frame.is_empty():
-        return f'<p class="note">{_e(r.tr("app.empty"))}</p>'
+        return None
     rows = frame if table.html_rows is None else frame.head(table.html_rows)
-    head = "".join(f"<th>{_e(table.columns[c])}</th>" for c in frame.columns)
-    body = []
-    for values in rows.iter_rows():
-        cells = []
-        for name, value in zip(frame.columns, values):
-            text, numeric = format_cell(value, table.formats.get(name), r.lang)
-            cells.append(f'<td class="num">{_e(text)}</td>' if numeric else f"<td>{_e(text)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    more = ""
+    more = None
     if rows.height < frame.height:
-        more = f'<p class="note">{_e(r.tr("snapshot.rows_shown", shown=rows.height, total=frame.height))}</p>'
-    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'
+        more = r.tr("snapshot.rows_shown", shown=rows.height, total=frame.height)
+    return {
+        "head": [table.columns[c] for c in frame.columns],
+        "rows": [
+            [
+                (*cell, mark_colour(cell[0]))
+                for cell in (
+                    format_cell(value, table.formats.get(name), r.lang) for name, value in zip(frame.columns, values)
+                )
+            ]
+            for values in rows.iter_rows()
+        ],
+        "more": more,
+    }
 
 
 def _figure(fig: go.Figure, div_id: str, for_print: bool) -> str:
@@ -111,24 +154,22 @@ def _figure(fig: go.Figure, div_id: str, for_print: bool) -> str:
         config = {"staticPlot": True}
     else:
         config = {"displaylogo": False, "responsive": True}
-    div = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=config)
-    return f'<div class="chart">{div}</div>'
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=config)
 
 
-def _block(r: Report, table: Table, index: str, for_print: bool) -> str:
-    parts = [f"<h3>{_e(table.title)}</h3>"]
-    if table.error:
-        parts.append(f'<p class="error">{_e(r.tr("snapshot.table_failed", error=table.error))}</p>')
-    elif table.chart is not None:
-        parts.append(_figure(table.chart, f"chart-{index}", for_print))
-    else:
-        parts.append(_table_html(r, table))
-    if table.note and not table.error:
-        parts.append(f'<p class="note">{_e(table.note)}</p>')
-    return f'<div class="block" id="{_e(table.name)}">{"".join(parts)}</div>'
+def _block(r: Report, table: Table, index: str, for_print: bool) -> dict:
+    chart = table.chart is not None and not table.error
+    return {
+        "name": table.name,
+        "title": table.title,
+        "error": r.tr("snapshot.table_failed", error=table.error) if table.error else None,
+        "chart": _figure(table.chart, f"chart-{index}", for_print) if chart else None,
+        "table": None if table.error or chart else _table(r, table),
+        "note": table.note if table.note and not table.error else None,
+    }
 
 
-def _formulas(r: Report) -> str:
+def _formulas(r: Report) -> list[tuple[str, str]]:
     rows = []
     for ids in kpis_by_area().values():
         for kpi_id in ids:
@@ -136,60 +177,63 @@ def _formulas(r: Report) -> str:
             thresholds = ""
             if kpi.green is not None:
                 thresholds = " " + r.tr("snapshot.thresholds", green=f"{kpi.green:.0%}", amber=f"{kpi.amber:.0%}")
-            formula = kpi_formula(kpi_id, r.lang, r.minutes_per_dossier) + thresholds
-            rows.append(f"<tr><td>{_e(kpi_name(kpi_id, r.lang))}</td><td>{_e(formula)}</td></tr>")
-    return (
-        f'<section class="page" id="formulas"><h2>{_e(r.tr("snapshot.formulas_heading"))}</h2>'
-        f'<table class="data formulas"><tbody>{"".join(rows)}</tbody></table></section>'
-    )
+            rows.append((kpi_name(kpi_id, r.lang), kpi_formula(kpi_id, r.lang, r.minutes_per_dossier) + thresholds))
+    return rows
 
 
-def comparison_html(r: Report) -> str:
+def comparison(r: Report) -> dict:
     if r.previous_found:
-        text = r.tr("snapshot.compared_with", week=r.previous_week)
-        return f'<p class="comparison">{_e(text)}</p>'
-    return f'<p class="comparison missing">{_e(r.tr("snapshot.no_previous", week=r.previous_week))}</p>'
+        return {"found": True, "text": r.tr("snapshot.compared_with", week=r.previous_week)}
+    return {"found": False, "text": r.tr("snapshot.no_previous", week=r.previous_week)}
 
 
 def render_html(r: Report, *, for_print: bool = False) -> str:
     """The whole report as one self-contained HTML page; `for_print` fixes the charts' width for A4."""
     title = r.tr("snapshot.report_title", week=r.week)
-    period = f"{fmt_date(r.period.start, r.lang)} – {fmt_date(r.period.end, r.lang)}"
-    meta = [
-        (r.tr("snapshot.scope"), r.scope_name),
-        (r.tr("snapshot.created_at"), r.created_at.strftime("%d/%m/%Y %H:%M")),
-        (r.tr("snapshot.data_version"), r.data_version),
-        (r.tr("snapshot.code_version"), r.code_version),
+    sections = [
+        {
+            "key": s.key,
+            "title": s.title,
+            "blocks": [_block(r, tb, f"{s.key}-{i}", for_print) for i, tb in enumerate(s.tables)],
+        }
+        for s in r.sections
     ]
-    meta_html = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta)
-    sections = []
-    for s in r.sections:
-        blocks = "".join(_block(r, tb, f"{s.key}-{i}", for_print) for i, tb in enumerate(s.tables))
-        sections.append(f'<section class="page" id="{_e(s.key)}"><h2>{_e(s.title)}</h2>{blocks}</section>')
     if r.sql_pages:
-        blocks = "".join(_block(r, tb, f"sql-{i}", for_print) for i, tb in enumerate(r.sql_pages))
         sections.append(
-            f'<section class="page" id="sqlpages"><h2>{_e(r.tr("snapshot.sqlpages_heading"))}</h2>{blocks}</section>'
+            {
+                "key": "sqlpages",
+                "title": r.tr("snapshot.sqlpages_heading"),
+                "blocks": [_block(r, tb, f"sql-{i}", for_print) for i, tb in enumerate(r.sql_pages)],
+            }
         )
-    footer_text = f"{title} · {r.scope_name}".replace("\\", "\\\\").replace('"', '\\"')
     page_css = (
         "@page { @bottom-left { content: "
-        f'"{footer_text}"'
-        '; font-family: "Noto Sans", Arial, sans-serif; font-size: 9pt; color: #5b6270; } }'
+        + css_string(f"{title} · {r.scope_name}")
+        + '; font-family: "Noto Sans", Arial, sans-serif; font-size: 9pt; color: #5b6270; } }'
     )
-    has_charts = any(tb.chart is not None for s in r.sections for tb in s.tables)
-    script = f"<script>{plotly_js()}</script>" if has_charts else ""
-    return (
-        f'<!DOCTYPE html>\n<html lang="{r.lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)} · {_e(r.scope_name)}</title>"
-        f"<style>{CSS.read_text(encoding='utf-8')}{page_css}</style>{script}</head>"
-        f'<body><main><header class="report"><h1>{_e(title)}</h1>'
-        f'<p class="sub">{_e(period)} · {_e(r.scope_name)}</p><dl class="meta">{meta_html}</dl>'
-        f"{comparison_html(r)}</header>"
-        f"{_kpi_section(r)}{''.join(sections)}{_formulas(r)}"
-        f'<footer class="report">{_e(r.tr("snapshot.footer"))}</footer>'
-        "</main></body></html>\n"
+    has_charts = any(b["chart"] for s in sections for b in s["blocks"])
+    return template().render(
+        lang=r.lang,
+        title=title,
+        scope_name=r.scope_name,
+        period=f"{fmt_date(r.period.start, r.lang)} – {fmt_date(r.period.end, r.lang)}",
+        meta=[
+            (r.tr("snapshot.scope"), r.scope_name),
+            (r.tr("snapshot.created_at"), r.created_at.strftime("%d/%m/%Y %H:%M")),
+            (r.tr("snapshot.data_version"), r.data_version),
+            (r.tr("snapshot.code_version"), r.code_version),
+        ],
+        comparison=comparison(r),
+        kpis_heading=r.tr("snapshot.kpis_heading"),
+        areas=_areas(r),
+        sections=sections,
+        empty=r.tr("app.empty"),
+        formulas_heading=r.tr("snapshot.formulas_heading"),
+        formulas=_formulas(r),
+        footer=r.tr("snapshot.footer"),
+        css=CSS.read_text(encoding="utf-8"),
+        page_css=page_css,
+        plotly_js=plotly_js() if has_charts else None,
     )
 
 
