@@ -8,6 +8,7 @@ so. Without nginx these tests skip, except under CI=true, where they fail (.ci/r
 from __future__ import annotations
 
 import os
+import time
 import urllib.request
 from pathlib import Path
 
@@ -51,6 +52,9 @@ def worker_of(url: str, cookie: str | None = None) -> tuple[str, str]:
 
 
 def test_new_visitors_take_turns_and_a_cookie_keeps_its_process(cluster):
+    deadline = time.monotonic() + 30  # serve says so right after nginx answers: the log may lag the health check
+    while "behind nginx" not in cluster.log.read_text(errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.2)
     log = cluster.log.read_text(errors="replace")
     assert "2 Streamlit processes" in log and "behind nginx" in log
     # nginx runs one worker process: requests without a cookie go to w0, w1, w0, w1 in turn (round robin)
