@@ -9,6 +9,7 @@ import textwrap
 
 from dashboard import __version__
 from dashboard.config import data_dir
+from dashboard.data.shrink import MAX_QUARANTINE, MAX_SHRINK, percent
 from dashboard.i18n import DEFAULT_LANG, LANGS
 from dashboard.period import PRESETS
 from dashboard.scope import Scope
@@ -134,6 +135,25 @@ def _parser() -> argparse.ArgumentParser:
         default="replace",
         help="replace the tables in the source (default) or append new fact rows (idempotent)",
     )
+    curate.add_argument(
+        "--max-shrink",
+        type=percent,
+        default=MAX_SHRINK,
+        metavar="PERCENT",
+        help="stop before the swap when a table would lose more than this share of its rows (default 20)",
+    )
+    curate.add_argument(
+        "--max-quarantine",
+        type=percent,
+        default=MAX_QUARANTINE,
+        metavar="PERCENT",
+        help="stop before the swap when more than this share of a table's rows read is quarantined (default 5)",
+    )
+    curate.add_argument(
+        "--accept-shrink",
+        action="store_true",
+        help="swap even when a table is emptied, shrinks or is quarantined beyond the thresholds",
+    )
     cmd("rollups", "Rebuild the weekly rollups of <data dir>/curated from its daily facts.")
     snap = cmd(
         "snapshot",
@@ -166,12 +186,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--scale", type=float, default=1.0, help="demo data scale when generating (default 1)")
     bench.add_argument(
-        "--scopes", type=_scopes, default="all,province:HNI", help="comma-separated scopes (default all,province:HNI)"
+        "--scopes",
+        type=_scopes,
+        default="all,province:HNI,province:smallest,agency:VPTW",
+        help="comma-separated scopes (default all,province:HNI,province:smallest,agency:VPTW; province:smallest is "
+        "the province with the fewest exchanges)",
     )
     bench.add_argument("--period", choices=PRESETS, default="last_4_weeks", help="period preset (default last_4_weeks)")
     bench.add_argument("--no-app", action="store_true", help="skip the app start measurement")
     bench.add_argument("--no-snapshot", action="store_true", help="skip the snapshot measurement")
     bench.add_argument("--json", default=None, help="also write the report as JSON to this path")
+    bench.add_argument(
+        "--compare-data-dir", default=None, help="the same demo at a smaller scale: prints each cold time's growth"
+    )
+    bench.add_argument("--no-fresh", action="store_true", help="skip the fresh-process measures")
     load = cmd(
         "loadtest",
         "Simulated sessions over Streamlit's websocket protocol open the overview and two other pages at once, "
@@ -235,8 +263,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_pages_command(args)
     if args.command == "curate":
         from dashboard.data.curate import run_curate_command
+        from dashboard.data.shrink import Limits
 
-        return run_curate_command(base, args.source, args.mode)
+        limits = Limits(args.max_shrink, args.max_quarantine, args.accept_shrink)
+        return run_curate_command(base, args.source, args.mode, limits)
     if args.command == "rollups":
         from dashboard.data.rollups import run_rollups_command
 

@@ -31,6 +31,17 @@ def test_bench_reports_every_page_in_every_scope(demo_base, monkeypatch, tmp_pat
     assert report["rows_exchanges_weekly"] < report["rows_exchanges_daily"]
     assert report["peak_rss_mib"] > 0
     assert report["app"]["ok"], report["app"]
+    # Fresh processes (issue 11): `all` built first, then the scope's database, then every page, cold and again.
+    fresh = report["fresh"]["scopes"]
+    assert set(fresh) == {"all", "province:HNI"}
+    for r in fresh.values():
+        assert "error" not in r, r
+        assert [p["page"] for p in r["pages"]] == pages
+        assert r["start_s"] > 0 and all(p["fresh_cold_s"] > 0 and p["fresh_engine_warm_s"] > 0 for p in r["pages"])
+    assert fresh["all"]["build_s"] == 0 and fresh["province:HNI"]["build_s"] > 0
+    provinces = report["fresh"]["provinces"]
+    assert provinces["provinces"] == 34 and provinces["peak_rss_mib"] > 0
     text = format_bench(report)
     assert "overview" in text and "app start to first overview" in text
+    assert "every province's database" in text
     json.dumps(report, default=str)

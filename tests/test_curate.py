@@ -6,6 +6,7 @@ read off the row comments of tests/curate_fixtures/make_fixtures.py, one row per
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from test_scope_databases import assert_same_kpis_in_own_database
 from tiny_fixture import write_tiny
 
 import dashboard.data.curate as curate_mod
@@ -22,6 +24,13 @@ from dashboard.config import table_files
 from dashboard.data.check import check_data_dir
 from dashboard.data.curate import CurateError, curate, format_report
 from dashboard.data.extracts import sniff_separator
+from dashboard.data.scope_files import scope_files_state
+from dashboard.data.shrink import Limits
+from dashboard.period import Period
+from dashboard.scope import Scope
+
+# The samples quarantine many rows on purpose (9 of 17 exchanges): their runs accept it explicitly.
+ACCEPT = Limits(accept=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tests" / "curate_fixtures" / "source"
@@ -92,7 +101,7 @@ def _rows(base: Path, table: str) -> pl.DataFrame:
 
 def test_replace_counts_reasons_and_identity(tmp_path):
     base = _tiny(tmp_path)
-    report = curate(base, SOURCE, "replace", run_id="r1")
+    report = curate(base, SOURCE, "replace", run_id="r1", limits=ACCEPT)
     assert report.status == "ok"
     for table, (read, loaded, quarantined, dropped) in REPLACE_COUNTS.items():
         t = report.tables[table]
@@ -129,11 +138,17 @@ def test_replace_counts_reasons_and_identity(tmp_path):
     q = pl.read_parquet(qdir / "exchanges_daily.parquet")
     assert q.filter(pl.col("source_row") == 8)["calls"].to_list() == ["abc"]
     assert check_data_dir(base) == []
+    # The scope files were rewritten in the same swap, from the new tables (dashboard/data/scope_files.py).
+    assert scope_files_state(base)[0] == "fresh"
+    for code in ("P1", "P2"):
+        assert_same_kpis_in_own_database(
+            base, Scope("province", code), Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8))
+        )
 
 
 def test_values_are_parsed_the_vietnamese_way(tmp_path):
     base = _tiny(tmp_path)
-    curate(base, SOURCE, "replace", run_id="r1")
+    curate(base, SOURCE, "replace", run_id="r1", limits=ACCEPT)
     ex = _rows(base, "exchanges_daily").sort("exchange_date", "consumer_agency_id")
     first = ex.row(1, named=True)  # a.csv row 1: 10/03/2026 C1 -> P1C, records 1.000, p95 120,5
     assert str(first["exchange_date"]) == "2026-03-10"
@@ -157,7 +172,7 @@ def test_values_are_parsed_the_vietnamese_way(tmp_path):
 def test_append_adds_new_days_and_is_idempotent(tmp_path):
     base = _tiny(tmp_path)
     tiny_exchanges = _rows(base, "exchanges_daily").height  # 7 rows, E7 = 2026-03-09 P2C -> P2X D4 api
-    first = curate(base, SOURCE, "append", run_id="a1").tables["exchanges_daily"]
+    first = curate(base, SOURCE, "append", run_id="a1", limits=ACCEPT).tables["exchanges_daily"]
     # 6 valid winners, one of which (a.csv row 4) has E7's key: already curated, not loaded again.
     assert (first.read, first.loaded, first.quarantined, first.duplicates_dropped) == (17, 5, 9, 3)
     assert (first.duplicates_in_source, first.already_curated) == (2, 1)
@@ -166,7 +181,7 @@ def test_append_adds_new_days_and_is_idempotent(tmp_path):
     e7 = _rows(base, "exchanges_daily").filter(pl.col("consumer_agency_id") == "P2X")
     assert e7["calls"].to_list() == [10]  # the curated E7, unchanged
 
-    second = curate(base, SOURCE, "append", run_id="a2")
+    second = curate(base, SOURCE, "append", run_id="a2", limits=ACCEPT)
     ex = second.tables["exchanges_daily"]
     assert (ex.read, ex.loaded, ex.quarantined, ex.duplicates_dropped) == (17, 0, 9, 8)
     assert (ex.duplicates_in_source, ex.already_curated) == (2, 6)
@@ -186,7 +201,9 @@ def test_append_adds_new_days_and_is_idempotent(tmp_path):
 
 def test_failure_mid_run_leaves_previous_data_intact(tmp_path, monkeypatch):
     base = _tiny(tmp_path)
-    curate(base, SOURCE, "append", run_id="ok1")  # previous curated data: tiny + the samples, with rollups
+    curate(
+        base, SOURCE, "append", run_id="ok1", limits=ACCEPT
+    )  # previous curated data: tiny + the samples, with rollups
     before = _curated_hashes(base)
     real = curate_mod._write_table
     calls = []
@@ -199,7 +216,7 @@ def test_failure_mid_run_leaves_previous_data_intact(tmp_path, monkeypatch):
 
     monkeypatch.setattr(curate_mod, "_write_table", failing_writer)
     with pytest.raises(OSError, match="injected"):
-        curate(base, SOURCE, "replace", run_id="bad1")
+        curate(base, SOURCE, "replace", run_id="bad1", limits=ACCEPT)
     assert len(calls) == 1  # the first table was written (in the stage), then the writer failed
     assert _curated_hashes(base) == before
     assert not list(base.glob(".curate-*")) and not list(base.glob(".curated-previous-*"))
@@ -245,7 +262,17 @@ def test_replacing_a_dimension_must_not_orphan_kept_rows(tmp_path):
 def test_cli_prints_the_identity(tmp_path):
     base = _tiny(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-m", "dashboard", "curate", "--source", str(SOURCE), "--data-dir", str(base)],
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "curate",
+            "--source",
+            str(SOURCE),
+            "--data-dir",
+            str(base),
+            "--accept-shrink",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

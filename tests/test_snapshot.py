@@ -296,7 +296,9 @@ def test_a_province_report_goes_to_its_own_folder(base):
     assert "Tỉnh P1" in html
     assert ">97,3%<" in html  # P1's exchange success: 146/150
     assert not (base / "snapshots" / "2026-W10").exists()
-    assert pl.read_parquet(folder / "kpis.parquet").height == 125  # the snapshot still covers every scope
+    # a province's archive holds its own KPIs only (issue 12, finding 3): 25 KPIs of P1, no other scope's row
+    stored = pl.read_parquet(folder / "kpis.parquet")
+    assert stored.height == 25 and stored.select("scope_type", "scope_id").unique().rows() == [("province", "P1")]
     code, _, err = run(base, formats="parquet", report_scope="province:ZZ")
     assert code == snapshot.EXIT_USAGE and "province:ZZ" in err
 

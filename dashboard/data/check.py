@@ -481,8 +481,10 @@ def _other_files(base: Path) -> list[str]:
     if not cur.is_dir():
         return []
     from dashboard.data.rollups import ROLLUPS
+    from dashboard.data.scope_files import SCOPE_DIR
 
-    known = set(TABLES) | set(ROLLUPS)  # rollups are derived from the facts (dashboard/data/rollups.py)
+    # rollups and scope files are derived from the tables (dashboard/data/rollups.py, scope_files.py)
+    known = set(TABLES) | set(ROLLUPS) | {SCOPE_DIR}
     out = []
     for p in sorted(cur.iterdir()):
         if p.name.startswith("."):

@@ -32,6 +32,8 @@ run removes stops the run before anything changes.
 
 **Nothing is lost silently.** For every table: `read = loaded + quarantined + duplicates dropped`,
 printed and written to `quarantine/<run-id>/report.json` (with the reasons counted by kind).
+A run that would empty or shrink a table, or quarantine too much of it, stops before the swap unless accepted
+(`--accept-shrink`; `dashboard.data.shrink`); a file lacking contract columns stops the run.
 
 **Atomic.** Every table of the new curated data (with the rollups of `dashboard.data.rollups`, rebuilt for
 the facts that changed) is written into a staging folder `<data dir>/.curate-<run-id>/curated/`,
@@ -69,6 +71,7 @@ from dashboard.data.extracts import (
     text_value,
 )
 from dashboard.data.row_rules import row_checks, type_ok
+from dashboard.data.shrink import DEFAULT_LIMITS, Limits, guard, rows_before
 from dashboard.sqltext import ident, literal
 
 MODES = ("replace", "append")
@@ -164,8 +167,8 @@ class _Run:
             df = read_source_file(path, table.name)
             rep.read += df.height
             missing = [c.name for c in table.columns if c.name not in df.columns]
-            if missing:
-                rep.notes.append(f"{path.relative_to(self.source)} has no column {', '.join(missing)}")
+            if missing:  # a file with other columns is not this table's: stop, never load it as empty values
+                raise CurateError(f"{path.relative_to(self.source)} lacks the contract columns {', '.join(missing)}")
             self.con.register("incoming_file", df)
             types = dict(self.sql("select column_name, column_type from (describe incoming_file)"))
             selects = [f"{literal(str(path.relative_to(self.source)))} as _file", f"{idx} as _file_idx", "_row"]
@@ -466,10 +469,13 @@ def new_run_id() -> str:
     return dt.datetime.now(TIMEZONE).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
 
 
-def curate(base: Path, source: Path, mode: str = "replace", *, run_id: str | None = None) -> RunReport:
+def curate(
+    base: Path, source: Path, mode: str = "replace", *, run_id: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> RunReport:
     """Curate `source` into `<base>/curated` (see the module docstring); returns the run's report.
 
-    Raises CurateError (nothing changed) when a file cannot be read or the result would be inconsistent.
+    Raises CurateError (nothing changed) when a file cannot be read or lacks contract columns, or the result would
+    be inconsistent; ShrinkRefused when it would empty or shrink a table beyond `limits` (dashboard.data.shrink).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -486,7 +492,7 @@ def curate(base: Path, source: Path, mode: str = "replace", *, run_id: str | Non
         _recover(base)
         run = _Run(base, source, mode, run_id or new_run_id())
         try:
-            return _execute(run)
+            return _execute(run, limits)
         except BaseException as e:
             run.report.status = "failed"
             run.report.error = " ".join(str(e).split())[:1000] or type(e).__name__
@@ -499,8 +505,9 @@ def curate(base: Path, source: Path, mode: str = "replace", *, run_id: str | Non
             shutil.rmtree(run.stage_root, ignore_errors=True)
 
 
-def _execute(run: _Run) -> RunReport:
+def _execute(run: _Run, limits: Limits) -> RunReport:
     from dashboard.data.rollups import ROLLUPS, build_rollups
+    from dashboard.data.scope_files import refresh_scope_files
 
     found, run.report.ignored_files = find_sources(run.source)
     if not found:
@@ -515,6 +522,7 @@ def _execute(run: _Run) -> RunReport:
         run.report.tables[name] = rep
     if run.mode == "replace":
         run.check_kept_references()
+    guard(run.report.tables, rows_before(run.con, {n: run.previous_files(n) for n in run.changed}), limits)
     for name in LOAD_ORDER:
         if name not in run.report.tables:
             files = run.previous_files(name)
@@ -532,6 +540,7 @@ def _execute(run: _Run) -> RunReport:
     todo = sorted(stale | missing)
     if todo:
         run.report.rollups = build_rollups(run.stage_root, todo)
+    refresh_scope_files(run.stage_root)
     run.swap()
     run.report.status = "ok"
     run.report.finished = dt.datetime.now(TIMEZONE).isoformat(timespec="seconds")
@@ -577,10 +586,10 @@ def format_report(report: RunReport) -> str:
     return "\n".join(lines)
 
 
-def run_curate_command(base: Path, source: str, mode: str) -> int:
-    """`python -m dashboard curate`: run, print the report; exit 1 when the run failed (nothing changed)."""
+def run_curate_command(base: Path, source: str, mode: str, limits: Limits = DEFAULT_LIMITS) -> int:
+    """`python -m dashboard curate`: run, print the report; exit 1 when the run failed or stopped (nothing changed)."""
     try:
-        report = curate(base, Path(source).expanduser().resolve(), mode)
+        report = curate(base, Path(source).expanduser().resolve(), mode, limits=limits)
     except (CurateError, duckdb.Error, OSError) as e:
         print(f"Curation failed, the curated data was not changed: {e}", file=sys.stderr)
         return 1

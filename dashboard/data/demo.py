@@ -55,6 +55,7 @@ from dashboard import config
 from dashboard.data.contract import CHANNELS, LOAD_ORDER, TABLES, polars_schema
 from dashboard.data.io import conform, write_table
 from dashboard.data.rollups import ROLLUPS, build_rollups
+from dashboard.data.scope_files import build_scope_files
 from dashboard.progress import Bar
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -1096,6 +1097,7 @@ def generate(
 
     bar = Bar("rollups", 1, progress)
     build_rollups(base)  # the weekly rollups pages read instead of the daily facts (dashboard/data/rollups.py)
+    build_scope_files(base)  # each scope's rows of the large tables (dashboard/data/scope_files.py)
     bar.update(1)
     bar.close()
     # Marks these files as demo data: the only data the app serves without a login (dashboard/access/auth.py).

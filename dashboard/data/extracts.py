@@ -62,8 +62,9 @@ def find_sources(source: Path) -> tuple[dict[str, list[Path]], list[str]]:
             found[stem] = files
             ignored += [str(p.relative_to(source)) for p in entry.rglob("*") if p.is_file() and p not in files]
         elif entry.is_file() and stem in TABLES and entry.suffix.lower() in SUFFIXES:
-            if stem in found:
-                raise CurateError(f"two sources for {stem}: {found[stem][0].name} and {entry.name}; keep one")
+            if stem in found:  # a folder of that name came first (maybe empty), or another file
+                first = found[stem][0].name if found[stem] and found[stem][0].parent == source else f"{stem}/"
+                raise CurateError(f"two sources for {stem}: {first} and {entry.name}; keep one")
             found[stem] = [entry]
         else:
             ignored.append(entry.name + ("/" if entry.is_dir() else ""))

@@ -29,8 +29,9 @@ the fact files it was built from (names, sizes, row counts).
 **When they are missing or stale** (an older data dir, facts changed by hand): `dashboard.engine.db` does not
 trust them; it builds the rollup in memory in the `all` database from the daily fact (correct, a
 few seconds per 10 million daily rows, once per data version) and logs a warning that says to run
-`python -m dashboard rollups`.  Restricted scopes copy their rollup rows from the `all` database
-either way.
+`python -m dashboard rollups`.  Restricted scopes read their rollup rows from their scope files
+(dashboard/data/scope_files.py, written after the rollups by the same commands) or, without fresh ones,
+copy them from the `all` database.
 """
 
 from __future__ import annotations
@@ -192,9 +193,14 @@ def run_rollups_command(base: Path) -> int:
     if not curated_dir(base).is_dir():
         print(f"No curated data in {curated_dir(base)}.")
         return 1
+    from dashboard.data.scope_files import build_scope_files
+
     counts = build_rollups(base)
     for name, n in counts.items():
         print(f"{name}: {n:,} rows (from {ROLLUPS[name].source})")
     if not counts:
         print("No fact table to roll up.")
+    scoped = build_scope_files(base)
+    if scoped:
+        print("scope files: " + ", ".join(f"{name} {n:,} rows" for name, n in scoped.items()))
     return 0

@@ -1,19 +1,29 @@
 """A scope is a database: one hardened DuckDB database per scope, built lazily, cached per data version.
 
-The `all` database reads the curated Parquet through views, with file access limited to the
-curated folder. A restricted scope (a province, an agency) gets an in-memory database that holds
-copies of only its rows (the queries in queries/scope/) and never has any file access.
+The `all` database holds the small dimensions in memory and reads the facts and the rollups through views over
+the curated Parquet, with file access limited to the curated folder.  `serve` builds it in a background thread
+when it starts (`warm_all`).
 
-Rollups (dashboard/data/rollups.py) are tables like the others here: the `all` database reads a rollup
-file that is fresh (built from the current fact files) through a view; a missing or stale one is built
-in memory from the daily fact before the database is locked (correct, slower to start, logged), so a
-data dir without rollups still works.  Scopes copy their rollup rows with queries/scope/<rollup>.sql.
+A restricted scope (a province, an agency) gets a database holding only its rows:
+* with fresh scope files (dashboard/data/scope_files.py, written at curation), a province or a body without a
+  province reads its large tables (daily facts and rollups) through views over its own files, file access
+  limited to those folders, and holds copies of its dimension rows (queries/scope/ run over its own files);
+  a body inside a province copies all its rows out of its province's files;
+* without them (an older data dir, files changed by hand), it copies its rows out of `all` (queries/scope/)
+  and has no file access at all.
+
+Rollups (dashboard/data/rollups.py) are tables like the others here: a rollup file that is fresh (built from the
+current fact files) is read; a missing or stale one is built in memory from the daily fact before the database is
+locked (correct, slower to start, logged), so a data dir without rollups still works.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 
@@ -22,6 +32,7 @@ import duckdb
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
 from dashboard.data.contract import LOAD_ORDER
 from dashboard.data.rollups import ROLLUPS, rollup_state
+from dashboard.data.scope_files import PARTITIONED, scope_files_state, scope_folder
 from dashboard.scope import Scope
 from dashboard.sqltext import literal
 
@@ -33,10 +44,20 @@ THREADS = 2
 MAX_EXECUTION_MS = 120_000
 MAX_CACHED_DATABASES = 48
 _SCOPE_COPIED_WHOLE = ("provinces", "dictionary_terms", "quality_rules")
+_IN_MEMORY = ("agencies", "provinces", "datasets", "dictionary_terms", "data_elements", "quality_rules")
+_SCOPE_FILES_STATE: dict[tuple[str, str], dict | None] = {}
 
 
 class DataMissingError(RuntimeError):
     """The data dir has no curated table that the dashboard needs."""
+
+
+class DataDamagedError(DataMissingError):
+    """A curated table's file cannot be read (truncated, empty, not Parquet): `table` names it."""
+
+    def __init__(self, table: str, detail: str) -> None:
+        super().__init__(f"the curated table {table} cannot be read ({detail}); run `python -m dashboard check`")
+        self.table = table
 
 
 def hardened_connection(
@@ -44,17 +65,27 @@ def hardened_connection(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory database with the limits every database of the dashboard has from its first statement: its
     memory budget and threads, no extension installed or loaded on its own, no Python variable read as a table.
-    Without `external_access` it cannot read any file from the start (a scope's copies of its rows)."""
+    Without `external_access` it cannot read any file from the start (a scope's copies of its rows) and has no temp
+    directory; with it, a private temp directory of its own (removed with the database), never DuckDB's default
+    `.tmp` under the working directory, which every database would share and add to its allowed directories."""
     config = {
         "memory_limit": memory_limit,
         "threads": threads,
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
         "python_enable_replacements": False,
+        "temp_directory": "",
     }
-    if not external_access:
+    spill = None
+    if external_access:
+        spill = tempfile.mkdtemp(prefix="dashboard-duckdb-")
+        config["temp_directory"] = spill
+    else:
         config["enable_external_access"] = False
-    return duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(":memory:", config=config)
+    if spill:
+        weakref.finalize(con, shutil.rmtree, spill, ignore_errors=True)
+    return con
 
 
 def harden(con: duckdb.DuckDBPyConnection, max_execution_ms: int = MAX_EXECUTION_MS) -> None:
@@ -79,14 +110,39 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
             "run `python -m dashboard demo` or point --data-dir / DASHBOARD_DATA_DIR at real extracts"
         )
     con = hardened_connection(MEMORY_LIMIT_ALL)
+    try:
+        _create_views(con, base)
+    except DataDamagedError:  # never half a database
+        con.close()
+        raise
+    _create_macros(con)
+    con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
+    con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
+    harden(con)
+    return con
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, base: Path) -> None:
+    """The views over the curated files; a file DuckDB cannot read (binding a view reads its footer) raises
+    DataDamagedError naming the table."""
     for table in LOAD_ORDER:
         files = ", ".join(literal(str(p)) for p in table_files(base, table))
-        # Paths are our own file names, not user input; DDL cannot take bound parameters.
-        con.execute(f'create view "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+        # Paths are our own file names, not user input; DDL cannot take bound parameters. The small dimensions
+        # are read into memory once; the facts stay views (pages read only their edge days).
+        kind = "table" if table in _IN_MEMORY else "view"
+        try:
+            con.execute(f'create {kind} "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+        except duckdb.Error as exc:
+            raise DataDamagedError(table, str(exc).splitlines()[0]) from None
     for rollup in ROLLUPS.values():
-        state = rollup_state(base, rollup, con)
+        try:
+            state = rollup_state(base, rollup, con)
+        except duckdb.Error as exc:
+            raise DataDamagedError(rollup.name, str(exc).splitlines()[0]) from None
         if state == "fresh":
             files = ", ".join(literal(str(p)) for p in table_files(base, rollup.name))
+            # A view: the rollup is sorted by week, so a period reads only its row groups, as fast as a table in
+            # memory would (docs/performance.md, 2026-12-03), without the seconds and memory of loading it.
             con.execute(f'create view "{rollup.name}" as select * from read_parquet([{files}])')
         else:
             log.warning(
@@ -97,11 +153,6 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
                 base,
             )
             con.execute(f'create table "{rollup.name}" as {rollup.sql()}')
-    _create_macros(con)
-    con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
-    con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
-    harden(con)
-    return con
 
 
 def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> duckdb.DuckDBPyConnection:
@@ -123,6 +174,121 @@ def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> du
     _create_macros(con)
     harden(con)
     return con
+
+
+def _scope_files(base: Path) -> dict | None:
+    """The manifest of fresh scope files (dashboard/data/scope_files.py) of `base`, checked once per data version."""
+    key = (str(base), data_version(base))
+    if key in _SCOPE_FILES_STATE:
+        return _SCOPE_FILES_STATE[key]
+    state, manifest = scope_files_state(base)
+    if state != "fresh":
+        log.info("scope files of %s are %s: scope databases copy their rows from the whole tables", base, state)
+    if len(_SCOPE_FILES_STATE) > 16:  # a server serves one data version per data dir; tests use many dirs
+        _SCOPE_FILES_STATE.clear()
+    _SCOPE_FILES_STATE[key] = manifest
+    return manifest
+
+
+def build_scope_database_from_files(
+    base: Path, scope: Scope, all_con: duckdb.DuckDBPyConnection
+) -> duckdb.DuckDBPyConnection | None:
+    """A scope's database made from the scope files written at curation time, reading only its own rows; None
+    when the data dir has no fresh scope files or none for this scope (the caller copies from `all` then).
+
+    A province or a body without a province has its own files: its large tables are views over them (nothing
+    copied, nothing held in memory), its other tables copies of its rows.  A body inside a province copies its
+    rows out of its province's files.
+    """
+    manifest = _scope_files(base)
+    if manifest is None:
+        return None
+    own = scope.key in manifest.get("scopes", ())
+    if own:
+        source_type, source_id = scope.type, scope.id
+    else:
+        if scope.type != "agency":
+            return None
+        cur = all_con.cursor()
+        try:
+            found = cur.execute("select province_code from agencies where agency_id = $id", {"id": scope.id}).fetchall()
+        finally:
+            cur.close()
+        if not found or found[0][0] is None or f"province:{found[0][0]}" not in manifest.get("scopes", ()):
+            return None
+        source_type, source_id = "province", found[0][0]
+    folders = {t: scope_folder(base, t, source_type, source_id) for t in PARTITIONED}
+    parts = {t: sorted(f.glob("*.parquet")) for t, f in folders.items()}
+
+    def read(table: str) -> str:
+        if parts.get(table):
+            return _read_scope_files(parts[table])
+        files = ", ".join(literal(str(p)) for p in table_files(base, table))
+        empty = " limit 0" if table in PARTITIONED else ""  # the scope has no rows there: the columns only
+        return f"select * from read_parquet([{files}], union_by_name = true){empty}"
+
+    source = hardened_connection(MEMORY_LIMIT_SCOPE)
+    con = hardened_connection(MEMORY_LIMIT_SCOPE)
+    try:
+        for table in (*LOAD_ORDER, *ROLLUPS):
+            source.execute(f'create view "{table}" as {read(table)}')
+        _create_macros(source)
+        for table in (*LOAD_ORDER, *ROLLUPS):
+            if own and parts.get(table):
+                con.execute(f'create view "{table}" as {read(table)}')
+                continue
+            if table in _SCOPE_COPIED_WHOLE:
+                rows = source.sql(f'select * from "{table}"').arrow()
+            else:
+                sql = (QUERIES_DIR / "scope" / f"{table}.sql").read_text(encoding="utf-8")
+                rows = source.sql(sql, params=scope.params()).arrow()
+            con.register("incoming_rows", rows)
+            con.execute(f'create table "{table}" as select * from incoming_rows')
+            con.unregister("incoming_rows")
+    except BaseException:
+        con.close()
+        raise
+    finally:
+        source.close()
+    _create_macros(con)
+    allowed = [str(folders[t]) + "/" for t in PARTITIONED if own and parts.get(t)]
+    con.execute("set parquet_metadata_cache = true")
+    con.execute(f"set allowed_directories = [{', '.join(literal(a) for a in allowed)}]")
+    harden(con)
+    return con
+
+
+def _read_scope_files(files: list[Path]) -> str:
+    return f"select * from read_parquet([{', '.join(literal(str(p)) for p in files)}], hive_partitioning = false)"
+
+
+def file_views(base: Path, scope: Scope) -> tuple[dict[str, str], list[str]]:
+    """The tables that `scope`'s database reads from files, as {table: select over its files}, and the folders
+    those files are in: what another database (the workbench's) needs to read the same files itself.  A table
+    not named here is one the scope's database holds (copy it) or a view it can copy as it is."""
+    if scope.type == "all":
+        views = {
+            t: f"select * from read_parquet([{', '.join(literal(str(p)) for p in table_files(base, t))}], "
+            "union_by_name = true)"
+            for t in LOAD_ORDER
+        }
+        views |= {
+            r.name: f"select * from read_parquet([{', '.join(literal(str(p)) for p in table_files(base, r.name))}])"
+            for r in ROLLUPS.values()
+            if rollup_state(base, r) == "fresh"
+        }
+        return views, [str(curated_dir(base)) + "/"]
+    manifest = _scope_files(base)
+    if manifest is None or scope.key not in manifest.get("scopes", ()):
+        return {}, []
+    views, allowed = {}, []
+    for t in PARTITIONED:
+        folder = scope_folder(base, t, scope.type, scope.id)
+        files = sorted(folder.glob("*.parquet"))
+        if files:
+            views[t] = _read_scope_files(files)
+            allowed.append(str(folder) + "/")
+    return views, allowed
 
 
 class DatabaseCache:
@@ -149,13 +315,16 @@ class DatabaseCache:
             if scope.type == "all":
                 con = build_all_database(base)
             else:
-                con = build_scope_database(self.get(base, Scope()), scope)
+                all_con = self.get(base, Scope())
+                con = build_scope_database_from_files(base, scope, all_con) or build_scope_database(all_con, scope)
             with self._lock:
                 for old in [k for k in self._entries if k[0] == key[0] and k[1] != version]:
                     self._entries.pop(old).close()
                 self._entries[key] = con
                 while len(self._entries) > self._max:
-                    oldest = next((k for k in self._entries if k[2] != "all"), None)
+                    # The oldest entry other than the one just built and the `all` database it was copied from.
+                    keep = (key, (key[0], version, "all"))
+                    oldest = next((k for k in self._entries if k not in keep), None)
                     if oldest is None:
                         break
                     self._entries.pop(oldest).close()
@@ -175,3 +344,18 @@ DATABASES = DatabaseCache()
 def database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
     """The hardened database of `scope` for the current version of the data in `base`."""
     return DATABASES.get(base, scope)
+
+
+def warm_all(base: Path) -> threading.Thread:
+    """Build the `all` database of `base` in a background thread (a server calls this when it starts), so the first
+    page does not wait for the rollups to be read into memory; a page that comes first waits for the same build."""
+
+    def build() -> None:
+        try:
+            database(base, Scope())
+        except Exception:  # the first page reports it, with the data dir's message
+            log.warning("could not build the `all` database of %s ahead of the first page", base, exc_info=True)
+
+    thread = threading.Thread(target=build, name="warm-all-database", daemon=True)
+    thread.start()
+    return thread

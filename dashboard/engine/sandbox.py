@@ -38,10 +38,10 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dashboard.config import QUERIES_DIR, curated_dir, data_version, workbench_max_bytes
+from dashboard.config import QUERIES_DIR, data_version, workbench_max_bytes
 from dashboard.csvsafe import csv_bytes
 from dashboard.data.contract import LOAD_ORDER, TABLES
-from dashboard.engine.db import database, harden, hardened_connection
+from dashboard.engine.db import database, file_views, harden, hardened_connection
 from dashboard.scope import Scope
 from dashboard.sqltext import ident, literal
 
@@ -54,6 +54,11 @@ MAX_WORKBENCH_DATABASES = 8
 GLOBAL_PARAMS = ("start", "end", "scope_type", "scope_id", "lang")
 # Table functions that read no file and run no SQL text: everything else is refused.
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
+# Scalar functions that read the server's settings or variables (paths of the data and temp directories).
+SERVER_FUNCTIONS = frozenset({"current_setting", "getvariable"})
+# Names of DuckDB's catalog views, reachable as plain table names (`from duckdb_views`, `from sqlite_master`),
+# whose text holds the views' SQL with the curated files' absolute paths: refused like files.
+_CATALOG_PREFIXES = ("duckdb_", "sqlite_", "pg_", "pragma_")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TABLE_MACRO = re.compile(r"create\s+or\s+replace\s+macro\s+(\w+)\s*\([^)]*\)\s+as\s+table", re.IGNORECASE)
 _SQL_LINE = re.compile(r"LINE (\d+):")
@@ -157,6 +162,8 @@ def check_select(sql: str) -> Checked:
     allowed = SAFE_TABLE_FUNCTIONS | table_macros()
     for node in nodes:
         kind = node.get("type")
+        if node.get("class") == "FUNCTION" and str(node.get("function_name", "")).lower() in SERVER_FUNCTIONS:
+            raise Refused("server_function", name=str(node.get("function_name")).lower())
         if kind == "TABLE_FUNCTION":
             name = str((node.get("function") or {}).get("function_name", "")).lower()
             if name not in allowed:
@@ -166,7 +173,26 @@ def check_select(sql: str) -> Checked:
             name = str(node.get("table_name", ""))
             if node.get("catalog_name") or node.get("schema_name") not in ("", "main") or not _IDENTIFIER.match(name):
                 raise Refused("file_function", name=name)
+            if name.lower().startswith(_CATALOG_PREFIXES) or name.lower() in _catalog_views():
+                raise Refused("table_function", name=name)
     return Checked(statement.query, frozenset(statement.named_parameters))
+
+
+def _catalog_views() -> frozenset[str]:
+    """The names of DuckDB's own catalog views a plain name reaches (not those of information_schema), lowercase."""
+    global _CATALOG_VIEWS
+    if _CATALOG_VIEWS is None:
+        with duckdb.connect(":memory:", config={"enable_external_access": False}) as con:
+            sql = (
+                "select distinct lower(view_name) from duckdb_views()"
+                " where internal and schema_name <> 'information_schema'"
+            )
+            rows = con.execute(sql).fetchall()
+        _CATALOG_VIEWS = frozenset(r[0] for r in rows) - {t.lower() for t in LOAD_ORDER}
+    return _CATALOG_VIEWS
+
+
+_CATALOG_VIEWS: frozenset[str] | None = None
 
 
 def _reads_files(name: str) -> bool:
@@ -331,12 +357,15 @@ def run_select(
 def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnection:
     """A hardened database for ad-hoc SQL holding what the scope's shared database holds (its views over the
     curated files, copies of its tables), with the workbench's own memory budget; then locked."""
-    con = hardened_connection(WORKBENCH_MEMORY_LIMIT, WORKBENCH_THREADS, external_access=scope.type == "all")
     source = database(base, scope).cursor()
+    over_files, allowed = file_views(base, scope)  # what the shared database reads from files, read here too
+    con = hardened_connection(WORKBENCH_MEMORY_LIMIT, WORKBENCH_THREADS, external_access=bool(allowed))
     try:
         views = dict(source.sql(_SHARED_VIEWS).fetchall())
         for name, kind in source.sql(_SHARED_TABLES).fetchall():
-            if kind == "VIEW":
+            if name in over_files:
+                con.execute(f'create view "{name}" as {over_files[name]}')
+            elif kind == "VIEW":
                 con.execute(views[name])  # the shared database's own view over curated files
             else:
                 con.register("incoming_rows", source.sql(f'select * from "{name}"').arrow())
@@ -344,15 +373,22 @@ def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnect
                 con.unregister("incoming_rows")
     finally:
         source.close()
-    if scope.type == "all":
-        con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
+    if allowed:
+        con.execute(f"set allowed_directories = [{', '.join(literal(a) for a in allowed)}]")
     con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     harden(con, int(WORKBENCH_TIMEOUT_S * 1000))
     return con
 
 
-_SHARED_TABLES = "select table_name, table_type from information_schema.tables where table_schema = 'main'"
-_SHARED_VIEWS = "select view_name, sql from duckdb_views() where not internal and schema_name = 'main'"
+# Of the default catalog only (a database may attach others).
+_SHARED_TABLES = (
+    "select table_name, table_type from information_schema.tables "
+    "where table_schema = 'main' and table_catalog = current_database()"
+)
+_SHARED_VIEWS = (
+    "select view_name, sql from duckdb_views() "
+    "where not internal and schema_name = 'main' and database_name = current_database()"
+)
 
 
 _WB_LOCK = threading.Lock()

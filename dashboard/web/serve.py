@@ -12,6 +12,7 @@ DEFAULT_PORT = 8501
 # Flags every start gets, wherever it is started from (Streamlit reads .streamlit/config.toml from the cwd only):
 # no CSV export or copy from a table's toolbar, so data leaves only through the audited download buttons.
 SERVER_FLAGS = ("--client.disableDataExport", "true")
+SHOW_ERROR_DETAILS = "none"  # also in .streamlit/config.toml
 
 
 def serve(base: Path, port: int | None = None, extra: list[str] | None = None, workers: int = 1) -> int:
@@ -36,7 +37,8 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None, w
     argv = ["streamlit", "run", str(ROOT / "app.py"), *SERVER_FLAGS]
     if port:
         argv += ["--server.port", str(port)]
-    sys.argv = argv + list(extra or [])
+    # Last, so no extra argument can turn it back on: no traceback or server path reaches a browser.
+    sys.argv = argv + list(extra or []) + ["--client.showErrorDetails", SHOW_ERROR_DETAILS]
     # Secure by default: a login that cannot serve this data stops here, before the server starts.
     config.get_config_options()  # reads config.toml and the environment, so the cookie secret check sees them
     if not config.is_manually_set("runner.postScriptGC"):
@@ -60,6 +62,10 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None, w
         public_port = port or int(config.get_option("server.port") or DEFAULT_PORT)
         return cluster.run_cluster(base, public_port, count, cluster.find_nginx(), address)
     preload()
+    from dashboard.config import data_dir
+    from dashboard.engine.db import warm_all
+
+    warm_all(data_dir())  # the `all` database ready before the first page asks (issue 11)
     try:
         cli.main()
     except SystemExit as stop:

@@ -117,6 +117,12 @@ def is_analyst() -> bool:
     return user is not None and user.is_analyst
 
 
+def is_admin() -> bool:
+    """Whether the signed-in user is an administrator: the only one shown server paths and commands."""
+    user = current_user()
+    return user is not None and user.is_admin
+
+
 # ---- parts of a page ----------------------------------------------------------------------------------------
 
 

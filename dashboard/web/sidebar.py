@@ -10,11 +10,11 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.config import ROOT, data_dir, data_version, today
-from dashboard.engine.db import DataMissingError
+from dashboard.engine.db import DataDamagedError, DataMissingError
 from dashboard.i18n import DEFAULT_LANG, LANGS, t
 from dashboard.period import PRESETS, Period, preset_period
 from dashboard.scope import Scope
-from dashboard.web.session import FILTERS_KEY, Filters, cached_query, forced_scope, leaving_page
+from dashboard.web.session import FILTERS_KEY, Filters, cached_query, forced_scope, is_admin, leaving_page
 
 DEFAULT_PRESET = "last_4_weeks"
 PERIOD_CHOICES = (*PRESETS, "custom")
@@ -71,8 +71,11 @@ def global_filters() -> Filters:
     forced = forced_scope()  # a user held to one scope: never the `all` database, never another scope
     try:
         names = _scope_names(base, version, lang) if forced is None else _forced_names(base, version, lang, forced)
+    except DataDamagedError as damaged:  # one message, nothing else; a fixed file is a new version: rebuilt
+        st.error(t("app.damaged_data", lang, table=damaged.table), icon=":material/broken_image:")
+        st.stop()
     except DataMissingError:
-        st.error(t("app.no_data", lang, path=str(base / "curated")))
+        st.error(t("app.no_data", lang, path=str(base / "curated")) if is_admin() else t("app.no_data_ask", lang))
         st.stop()
     problems = [] if st.session_state.get("_filters_ready") else _init_from_url(list(names))
     if forced is not None:

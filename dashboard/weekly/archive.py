@@ -24,6 +24,7 @@ from dashboard.engine.kpis import KPIS
 from dashboard.i18n import fmt_date, t
 from dashboard.period import Period
 from dashboard.scope import Scope
+from dashboard.weekly.provenance import without_paths
 
 KPI_FILE, MANIFEST_FILE, LEDGER_FILE = "kpis.parquet", "manifest.json", "ledger.jsonl"
 REPORT_FILES = {"xlsx": "report.xlsx", "html": "report.html", "pdf": "report.pdf"}
@@ -247,7 +248,7 @@ def stored_weeks(base: Path, report_scope: Scope = ALL) -> list[dict]:
                 "status": status,
                 "parts": states,
                 "path": path,
-                "files": [name for name in FILES if (path / name).is_file()],
+                "files": offered_files(path, report_scope),
             }
         )
     return out
@@ -332,12 +333,49 @@ def ledger_table(base: Path, lang: str, limit: int = 20) -> pl.DataFrame:
             _when(e.get("start")),
             _when(e.get("end")),
             t(f"snapshot.state.{e.get('status')}", lang) if e.get("status") in STATES else str(e.get("status")),
-            e.get("error"),
-            e.get("output"),
+            without_paths(e.get("error")),
+            _relative(e.get("output"), base),
         )
         for e in entries
     ]
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+
+
+def _relative(path: str | None, base: Path) -> str | None:
+    """A run's output folder as the page shows it: inside the data dir (never the server's absolute path)."""
+    if not path:
+        return path
+    try:
+        return str(Path(path).relative_to(base))
+    except ValueError:
+        return without_paths(path)
+
+
+def offered_files(folder: Path, report_scope: Scope) -> list[str]:
+    """The files of a stored week a user of `report_scope` may download. For the whole system's archive, all of
+    them. For one scope's archive: kpis.parquet only when it holds that scope's rows alone, manifest.json only when
+    it names no server path and no row count of the whole system (a report made before issue 12 stored both)."""
+    names = [name for name in FILES if (folder / name).is_file()]
+    if report_scope.type == "all":
+        return names
+    out = []
+    for name in names:
+        if name == KPI_FILE:
+            try:
+                stored = read_kpis(folder / name).select("scope_type", "scope_id").unique()
+            except (OSError, pl.exceptions.PolarsError):
+                continue
+            if stored.rows() != [(report_scope.type, report_scope.id)]:
+                continue
+        elif name == MANIFEST_FILE:
+            try:
+                manifest = json.loads((folder / name).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            if manifest != without_paths(manifest) or any("rows" in i for i in manifest.get("inputs", [])):
+                continue
+        out.append(name)
+    return out
 
 
 STATES = ("ok", "skipped", "partial", "incomplete", "failed", "refused", "abandoned", "interrupted")

@@ -4,11 +4,28 @@ and SHA-256, and the version of the code that computed them."""
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from pathlib import Path
 
 import dashboard
 from dashboard.config import ROOT
+from dashboard.data.scope_files import SCOPE_DIR
+
+# The folders of an absolute path inside a text ("/srv/data/curated/x.parquet" -> "x.parquet"), not of a URL.
+_FOLDERS = re.compile(r"(?<![\w.:/~-])/(?:[^\s/'\"]+/)+")
+
+
+def without_paths(value):
+    """`value` (a text, or a manifest's dicts and lists of them) with every absolute path cut to its last part:
+    what a snapshot writes or a page shows of a run carries no server path (issue 12, finding 3)."""
+    if isinstance(value, str):
+        return _FOLDERS.sub("", value)
+    if isinstance(value, dict):
+        return {k: without_paths(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_paths(v) for v in value]
+    return value
 
 
 def file_sha256(path: Path) -> str:
@@ -30,6 +47,8 @@ def input_files(base: Path) -> list[dict]:
         relative = path.relative_to(curated)
         if any(part.startswith(".") for part in relative.parts):
             continue  # a file being written
+        if relative.parts[0] == SCOPE_DIR:
+            continue  # the listed tables laid out per scope (dashboard/data/scope_files.py): derived, like a cache
         out.append(
             {
                 "table": relative.parts[0].removesuffix(".parquet"),

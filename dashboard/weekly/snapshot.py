@@ -50,7 +50,7 @@ from dashboard.weekly.archive import (
     with_stored_change,
 )
 from dashboard.weekly.lock import Interrupted, Locked, WeekLock, publish, signals_raise, tidy
-from dashboard.weekly.provenance import code_version, code_version_text, file_sha256, input_files
+from dashboard.weekly.provenance import code_version, code_version_text, file_sha256, input_files, without_paths
 
 FORMATS = ("parquet", "xlsx", "html", "pdf")
 SCHEMA = {
@@ -324,7 +324,8 @@ def build(
             f"(e.g. {', '.join(list(names)[1:4])})",
             EXIT_USAGE,
         )
-    scopes = [Scope.parse(k) for k in names]
+    # A report for one scope stores that scope's KPIs only: its archive is what a user held to it downloads.
+    scopes = [Scope.parse(k) for k in names] if scope.type == "all" else [scope]
 
     progress.step(f"KPIs of week {week.label} for {len(scopes)} scopes")
     parts: dict[str, dict] = {}
@@ -406,7 +407,6 @@ def build(
         "code_version": code,
         "parameters": {
             "week": week.label,
-            "data_dir": str(base),
             "formats": formats,
             "report_scope": scope.key,
             "lang": lang,
@@ -414,10 +414,11 @@ def build(
             "kpi_database": "all (the same numbers as each scope's own database)",
         },
         "data_version": version,
-        "inputs": inputs,
+        # A scope's archive does not tell the whole system's row counts and sizes; the hashes still pin the inputs.
+        "inputs": inputs if scope.type == "all" else [{k: i[k] for k in ("table", "file", "sha256")} for i in inputs],
         "comparison": {
             "previous_week": previous_week.label,
-            "stored_snapshot": str(previous.folder) if previous else None,
+            "stored_snapshot": str(previous.folder.relative_to(base)) if previous else None,
             "note": None if previous else "no stored snapshot of the previous week: changes are not shown",
         },
         "parts": parts,
@@ -427,6 +428,7 @@ def build(
             if p.is_file() and not p.name.startswith(".")
         },
     }
+    manifest = without_paths(manifest)  # no server path in a file that leaders and provincial users download
     (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 

@@ -16,12 +16,15 @@ missing = archive.missing_latest(f.base, today())
 if missing:
     dates = {"start": fmt_date(missing.start, f.lang), "end": fmt_date(missing.end, f.lang)}
     st.warning(f.tr("snapshot.banner_missing", week=missing.label, **dates), icon=":material/event_busy:")
-    st.caption(f.tr("snapshot.banner_command", week=missing.label))
-    st.code(f"python -m dashboard snapshot --data-dir {f.base}", language="bash")
+    if ui.is_admin():  # the command names the server's data dir: administrators only
+        st.caption(f.tr("snapshot.banner_command", week=missing.label))
+        st.code(f"python -m dashboard snapshot --data-dir {f.base}", language="bash")
 gaps = archive.missing_weeks(f.base, today())
 if gaps:
-    st.caption(f.tr("snapshot.gaps", weeks=", ".join(w.label for w in gaps)))
-    st.code(f"python -m dashboard snapshot --data-dir {f.base} --week {gaps[0].label}", language="bash")
+    st.caption(f.tr("snapshot.gaps_weeks", weeks=", ".join(w.label for w in gaps)))
+    if ui.is_admin():
+        st.caption(f.tr("snapshot.gaps_command"))
+        st.code(f"python -m dashboard snapshot --data-dir {f.base} --week {gaps[0].label}", language="bash")
 
 # A user held to a province gets that province's own report archive only (ui.report_scope).
 weeks = archive.stored_weeks(f.base, ui.report_scope())
@@ -30,7 +33,9 @@ labels = [w["week"] for w in weeks]
 with ui.part(f.tr("snapshot.list_heading")):
     st.subheader(f.tr("snapshot.list_heading"))
     if not weeks:
-        st.info(f.tr("snapshot.none_stored", path=str(archive.snapshots_root(f.base))))
+        st.info(f.tr("snapshot.none_stored"))
+        if ui.is_admin():
+            st.caption(f.tr("app.admin_path", path=str(archive.snapshots_root(f.base))))
     else:
         columns = ("week", "period", "created_at", "status", "files")
         ui.table(archive.weeks_table(weeks, f.lang), "snapshots", {c: f.tr(f"snapshot.col.{c}") for c in columns})
