@@ -13,7 +13,7 @@ UV_VERSION := 0.13.9
 UV_COMPILE := $(LOCK_VENV)/bin/uv pip compile --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock"
 
-.PHONY: run test venv venv-dev demo check lint format lock clean
+.PHONY: run test venv venv-dev demo check lint format lock clean nginx
 
 $(VENV)/.installed: requirements.txt
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,18 @@ venv-dev: $(VENV)/.installed-dev
 demo: venv
 	$(PY) -m dashboard demo --data-dir "$(DATA_DIR)"
 
-run: venv
+# `serve` puts one Streamlit process per core behind nginx (Debian's package); without it, it serves one process.
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx || \
+				echo "Could not install nginx: the app will run as one process."; \
+		else \
+			echo "nginx is not installed (as root: apt-get install nginx): the app will run as one process."; \
+		fi; \
+	fi
+
+run: venv nginx
 	@if [ -z "$$(find "$(DATA_DIR)/curated" -name '*.parquet' 2>/dev/null | head -n 1)" ]; then \
 		echo "No curated data in $(DATA_DIR)/curated: generating the demo data."; \
 		$(PY) -m dashboard demo --data-dir "$(DATA_DIR)"; \

@@ -32,8 +32,8 @@ EXAMPLES = {  # shown under each command's --help
     "python -m dashboard users add an@example.gov.vn --role leader --no-password\n"
     "python -m dashboard users unlock an.nguyen",
     "bench": "python -m dashboard bench --scale 10 --scopes all,province:HNI --json bench.json",
-    "loadtest": "python -m dashboard loadtest --sessions 10,30 --scale 10 --json load.json",
-    "serve": "python -m dashboard serve --data-dir /srv/extracts --port 8501",
+    "loadtest": "python -m dashboard loadtest --sessions 10,30,60 --workers 1,2 --scale 10 --json load.json",
+    "serve": "python -m dashboard serve --data-dir /srv/extracts --port 8501 --workers 2",
 }
 
 
@@ -42,6 +42,17 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {text!r}")
+    return int(text)
+
+
+def _positive_ints(text: str) -> str:
+    """Comma-separated whole numbers of 1 or more, e.g. 1,2."""
+    return ",".join(str(_positive_int(item.strip())) for item in text.split(",") if item.strip())
 
 
 def _scope(text: str) -> str:
@@ -205,6 +216,12 @@ def _parser() -> argparse.ArgumentParser:
         "cold and warm caches; reports p50/p95 to script finish, errors and the server's peak memory. Serves "
         "--data-dir if it holds data, else demo data at --scale (generated once into a cache folder).",
     )
+    load.add_argument(
+        "--workers",
+        type=_positive_ints,
+        default="1,2",
+        help="comma-separated `serve --workers` counts, each measured in the same run (default 1,2)",
+    )
     load.add_argument("--sessions", default="10,30", help="comma-separated concurrent session counts (default 10,30)")
     load.add_argument("--scale", type=float, default=10.0, help="demo data scale when generating (default 10)")
     load.add_argument("--pages", default="overview,sharing,quality", help="URL paths each session opens in turn")
@@ -215,8 +232,15 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--spread", type=float, default=0.0, help="sessions arrive evenly over this many seconds (default 0: at once)"
     )
-    serve = cmd("serve", "Start the dashboard (Streamlit) on the data dir.")
+    serve = cmd(
+        "serve",
+        "Start the dashboard (Streamlit) on the data dir: --workers processes behind nginx with sticky sessions, "
+        "or one process (--workers 1, or when nginx is missing).",
+    )
     serve.add_argument("--port", type=int, default=None, help="port (default 8501)")
+    serve.add_argument(
+        "--workers", type=_positive_int, default=None, help="Streamlit processes (default: the number of cores)"
+    )
     return p
 
 
@@ -287,8 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_loadtest_command(args)
     if args.command == "serve":
         from dashboard.web.serve import serve
+        from dashboard.web.workers import default_workers
 
-        return serve(base, args.port)
+        return serve(base, args.port, workers=args.workers or default_workers())
     return 2
 
 

@@ -1,4 +1,4 @@
-"""`python -m dashboard serve`: start the Streamlit app in this process."""
+"""`python -m dashboard serve`: start the Streamlit app in this process, or several behind nginx (web/workers.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from pathlib import Path
 
 from dashboard.config import ROOT
 
+DEFAULT_PORT = 8501
 # Flags every start gets, wherever it is started from (Streamlit reads .streamlit/config.toml from the cwd only):
 # no CSV export or copy from a table's toolbar, so data leaves only through the audited download buttons.
 SERVER_FLAGS = ("--client.disableDataExport", "true")
 SHOW_ERROR_DETAILS = "none"  # also in .streamlit/config.toml
 
 
-def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -> int:
-    """Run `streamlit run app.py` here, with the data dir in the environment.
+def serve(base: Path, port: int | None = None, extra: list[str] | None = None, workers: int = 1) -> int:
+    """Run `streamlit run app.py` here, with the data dir in the environment; with `workers` > 1, that many
+    processes behind nginx (dashboard/web/workers.py), or this one process when nginx is missing (said so).
 
     Streamlit's legacy multipage mode switches on for a process whose entry script sits next to a
     `pages/` folder, until the first `st.navigation` call; the first request after a start would
@@ -39,12 +41,26 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None) -
     sys.argv = argv + list(extra or []) + ["--client.showErrorDetails", SHOW_ERROR_DETAILS]
     # Secure by default: a login that cannot serve this data stops here, before the server starts.
     config.get_config_options()  # reads config.toml and the environment, so the cookie secret check sees them
+    if not config.is_manually_set("runner.postScriptGC"):
+        # Streamlit runs a full garbage collection (gc.collect(2)) after every script run: with the caches' objects
+        # in the heap that was half of a warm page run's CPU (py-spy, docs/performance.md). Python's own collector
+        # still runs; `runner.postScriptGC = true` in .streamlit/config.toml or the environment turns it back on.
+        sys.argv += ["--runner.postScriptGC", "false"]
     try:
         mode = resolve_mode(base)
     except AuthConfigError as refused:
         print(f"error: {t(refused.code, 'en', **refused.values)}", file=sys.stderr)
         return 1
     print(f"login mode: {mode}", file=sys.stderr)
+    from dashboard.web import workers as cluster
+
+    count, note = cluster.plan(workers, cluster.find_nginx() if workers > 1 else None)
+    if note:
+        print(f"serve: {note}", file=sys.stderr, flush=True)
+    if count > 1:
+        address = str(config.get_option("server.address") or "") or None
+        public_port = port or int(config.get_option("server.port") or DEFAULT_PORT)
+        return cluster.run_cluster(base, public_port, count, cluster.find_nginx(), address)
     preload()
     from dashboard.config import data_dir
     from dashboard.engine.db import warm_all

@@ -1,10 +1,12 @@
 """The face pages use (`from dashboard.web import ui`; `ui.query(...)`): the public building blocks of
 web/session.py (filters, cached queries, the signed-in user, URL-kept widgets, parts of a page), web/sidebar.py (the
-global filters), web/cards.py (KPI cards) and web/tables.py (tables with downloads). Nothing is defined here.
+global filters), web/cards.py (KPI cards), web/tables.py (tables with downloads) and web/memo.py (built charts
+shared between runs). Nothing is defined here.
 
 A test may monkeypatch a name here (e.g. `ui.query`): pages look it up through this module when they call it."""
 
 from dashboard.web.cards import CARD_WIDTH, card_slots, kpi_card, kpi_cards
+from dashboard.web.memo import figure
 from dashboard.web.session import (
     Filters,
     current_user,
@@ -37,6 +39,7 @@ __all__ = [
     "coded",
     "current_user",
     "download_buttons",
+    "figure",
     "filters",
     "forced_scope",
     "global_filters",

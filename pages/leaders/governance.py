@@ -45,7 +45,7 @@ with ui.part(f.tr("governance.lifecycle")):
         left, right = st.columns([3, 1])
         reached = {s: f.tr(f"governance.reached.{s}") for s in ("planned", "building", "operating")}
         own = {s: f.tr("governance.in_stage", stage=STAGES[s], n=fmt_number(counts[s], f.lang)) for s in reached}
-        left.plotly_chart(charts.lifecycle_funnel(stages, names=reached, stage_counts=own, lang=f.lang))
+        left.plotly_chart(ui.figure(charts.lifecycle_funnel, stages, names=reached, stage_counts=own, lang=f.lang))
         for stage in ("archived", "retired"):
             right.metric(STAGES[stage], fmt_number(counts[stage], f.lang), border=True)
         right.caption(f.tr("governance.outside_pipeline"))

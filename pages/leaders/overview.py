@@ -51,7 +51,8 @@ with left, ui.part(f.tr("overview.sharing_trend")):
         st.info(f.tr("app.empty"))
     else:
         st.plotly_chart(
-            charts.weekly_trend(
+            ui.figure(
+                charts.weekly_trend,
                 weekly,
                 x="week_start",
                 bars="count_calls_ok",
@@ -75,7 +76,8 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
             kpi_text.values_mapped(phases["phase"], lambda p: charts.wrap_label(f.tr(f"phase.{p}"), 12))
         )
         st.plotly_chart(
-            charts.progress_vs_plan(
+            ui.figure(
+                charts.progress_vs_plan,
                 phases,
                 category="phase",
                 actual="progress",
@@ -83,7 +85,8 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
                 actual_label=f.tr("overview.progress"),
                 planned_label=f.tr("overview.planned"),
                 lang=f.lang,
-            ).update_yaxes(automargin=True),
+                update_yaxes={"automargin": True},
+            ),
             width="stretch",
         )
 

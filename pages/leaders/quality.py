@@ -52,7 +52,7 @@ with ui.part(f.tr("quality.trend")):
     if weekly.is_empty():
         st.info(f.tr("quality.none_checked"))
     else:
-        st.plotly_chart(charts.criteria_trend(weekly, x="as_of", value="value", names=crit, **bands))
+        st.plotly_chart(ui.figure(charts.criteria_trend, weekly, x="as_of", value="value", names=crit, **bands))
         st.caption(f.tr("quality.bands", **limits))
 
 with ui.part(f.tr("quality.heatmap")):
@@ -64,7 +64,7 @@ with ui.part(f.tr("quality.heatmap")):
         st.info(f.tr("quality.none_checked"))
     else:
         st.caption(f.tr("quality.heatmap_rows", shown=len(shown), n=len(found)) + " " + f.tr("quality.bands", **limits))
-        heat = charts.criteria_heatmap(shown, label="dataset_name", columns=crit, **bands)
+        heat = ui.figure(charts.criteria_heatmap, shown, label="dataset_name", columns=crit, **bands)
         st.plotly_chart(heat, config={"displayModeBar": False})
 
 with ui.part(f.tr("quality.groups")):
@@ -106,4 +106,4 @@ with ui.part(f.tr("quality.detail")):
         if history.is_empty():
             st.info(f.tr("app.empty"))
         else:
-            st.plotly_chart(charts.rule_history(history, names=crit, **bands))
+            st.plotly_chart(ui.figure(charts.rule_history, history, names=crit, **bands))

@@ -46,7 +46,9 @@ with ui.part(f.tr("reuse.trend")):
         targets = {rate: (g, f.tr("reuse.threshold", value=fmt_percent(g, f.lang, 0))) for rate, g in green.items()}
         x_label = f.tr("reuse.week")
         st.plotly_chart(
-            charts.rates_trend(weekly, x="week_start", lines=lines, targets=targets, x_label=x_label, lang=f.lang)
+            ui.figure(
+                charts.rates_trend, weekly, x="week_start", lines=lines, targets=targets, x_label=x_label, lang=f.lang
+            )
         )
 
 with ui.part(f.tr("reuse.hotspots")):
@@ -66,8 +68,14 @@ with ui.part(f.tr("reuse.breadth")):
     else:
         axes = {"x_label": f.tr("reuse.breadth_x"), "y_label": f.tr("reuse.breadth_y")}
         st.plotly_chart(
-            charts.distribution_bars(
-                breadth, x="consumers_bucket", y="count_datasets", highlight="is_reused", lang=f.lang, **axes
+            ui.figure(
+                charts.distribution_bars,
+                breadth,
+                x="consumers_bucket",
+                y="count_datasets",
+                highlight="is_reused",
+                lang=f.lang,
+                **axes,
             )
         )
         st.caption(f.tr("reuse.breadth_note"))

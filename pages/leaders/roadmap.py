@@ -42,7 +42,7 @@ with ui.part(f.tr("roadmap.timeline")):
         texts = {k: f.tr(f"roadmap.gantt.{k}") for k in ("milestone", "owner", "window", "overdue", "phase")}
         texts["today"] = f.tr("roadmap.gantt.today", date=fmt_date(f.period.end, f.lang))
         words = {"status_names": STATUSES, "pillar_names": PILLARS, "phase_names": PHASES, "texts": texts}
-        st.plotly_chart(gantt.roadmap_gantt(items, as_of=f.period.end, lang=f.lang, **words))
+        st.plotly_chart(ui.figure(gantt.roadmap_gantt, items, as_of=f.period.end, lang=f.lang, **words))
         st.caption(f.tr("roadmap.timeline_note"))
         with st.expander(f.tr("roadmap.timeline_table")):
             columns = "item_id item_title pillar phase is_milestone owner_name planned_start planned_due status"
@@ -60,7 +60,7 @@ with ui.part(f.tr("roadmap.progress")):
                 continue
             plan = {"actual": "roadmap_progress", "planned": "planned_progress", "lang": f.lang}
             plan |= {"actual_label": f.tr("roadmap.actual"), "planned_label": f.tr("roadmap.planned")}
-            st.plotly_chart(charts.progress_vs_plan(ui.coded(rows, [kind], kind), category=kind, **plan))
+            st.plotly_chart(ui.figure(charts.progress_vs_plan, ui.coded(rows, [kind], kind), category=kind, **plan))
             spi = {"schedule_performance": "schedule_performance"}
             rows = kpi_text.with_worst_status(rows, spi, f.lang, name="spi_status", order=False)
             columns = "roadmap_progress planned_progress schedule_performance spi_status count_items count_overdue"

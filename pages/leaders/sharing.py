@@ -28,8 +28,14 @@ def weekly_chart(weekly):
         return st.info(f.tr("app.empty"))
     texts = {"bars_label": "count_calls", "line_label": "success_rate", "x_label": "week_start"}
     labels = {arg: f.tr(f"sharing.col.{column}") for arg, column in texts.items()}
-    fig = charts.weekly_volume_and_rate(
-        weekly, x="week_start", bars="count_calls", line="success_rate", lang=f.lang, **labels
+    fig = ui.figure(
+        charts.weekly_volume_and_rate,
+        weekly,
+        x="week_start",
+        bars="count_calls",
+        line="success_rate",
+        lang=f.lang,
+        **labels,
     )
     st.plotly_chart(fig)
 
@@ -45,7 +51,7 @@ with ui.part(f.tr("sharing.flows")):
     else:
         levels = {level: f.tr(f"sharing.level.{level}") for level in charts.LEVELS}
         sides = (f.tr("sharing.provider_side"), f.tr("sharing.consumer_side"))
-        st.plotly_chart(charts.level_flows(flows, names=levels, titles=sides, lang=f.lang))
+        st.plotly_chart(ui.figure(charts.level_flows, flows, names=levels, titles=sides, lang=f.lang))
         st.caption(f.tr("sharing.flows_note"))
         with st.expander(f.tr("sharing.flows_table")):
             show(flows, "sharing_level_flows", "provider_level consumer_level count_calls_ok share_calls_ok")
