@@ -317,7 +317,7 @@ def test_kpi_targets_scope_fk_by_type_and_unique_target(tmp_path):
         "T2,dossier_reuse_rate,province,P1,2026-12-31,0.85,2025-2026,Tỉnh,Province\n",  # row 7: corrects row 2
         encoding="utf-8",
     )
-    report = curate(base, src)
+    report = curate(base, src, limits=ACCEPT)
     t = report.tables["kpi_targets"]
     # 7 read = 2 loaded (T2 as corrected, T6) + 4 quarantined (T1, T3, T4, T5) + 1 superseded (row 2)
     assert (t.read, t.loaded, t.quarantined, t.duplicates_dropped) == (7, 2, 4, 1)
@@ -338,7 +338,7 @@ def test_kpi_targets_scope_fk_by_type_and_unique_target(tmp_path):
 def test_kpi_targets_absent_is_kept_absent(tmp_path):
     base = _tiny(tmp_path)
     assert not table_files(base, "kpi_targets")
-    report = curate(base, SOURCE)
+    report = curate(base, SOURCE, limits=ACCEPT)
     assert report.tables["kpi_targets"].action == "kept"
     assert any("optional" in n for n in report.tables["kpi_targets"].notes)
     assert check_data_dir(base) == []

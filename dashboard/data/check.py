@@ -1,13 +1,10 @@
 """Check `<data dir>/curated` against the data contract declared in `dashboard.data.contract`.
 
-Everything checked comes from `contract.TABLES` (columns, types, nullability,
-enumerations, foreign keys, bounds, keys and row rules); nothing is restated
-here.  All the work is done in SQL by an in-memory DuckDB connection that reads
-the Parquet files in place, so only counts and a handful of example rows ever
-reach Python, whatever the size of the tables.
+Everything checked comes from `contract.TABLES` (columns, types, nullability, enumerations, foreign keys,
+bounds, keys and row rules); nothing is restated here.  All the work is done in SQL by an in-memory DuckDB
+connection that reads the Parquet files in place, so only counts and a handful of example rows ever reach Python.
 
-Per table, in `LOAD_ORDER` (so a referenced table is judged before the tables
-that point at it):
+Per table, in `LOAD_ORDER` (so a referenced table is judged before the tables that point at it):
 
 1. files: `missing_table` when there is no file or folder, `unreadable` for each
    file whose footer/schema DuckDB cannot read (garbage bytes, truncation).

@@ -107,6 +107,20 @@ def empty_table_sql(table: str) -> str:
     return f"create table {ident(table)} ({cols})"
 
 
+def empty_select_sql(table: str) -> str:
+    """A `select` of a contract table's columns with no rows (an optional table that is absent, read as a view)."""
+    cols = ", ".join(f"cast(null as {c.type}) as {ident(c.name)}" for c in TABLES[table].columns)
+    return f"select {cols} limit 0"
+
+
+def parquet_select_sql(base: Path, table: str) -> str:
+    """`select *` over a curated table's files; the empty select of its columns when it has none (optional)."""
+    files = table_files(base, table)
+    if not files:
+        return empty_select_sql(table)
+    return f"select * from read_parquet([{', '.join(literal(str(p)) for p in files)}], union_by_name = true)"
+
+
 def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
     """Views over every curated table, then file access locked down to the curated folder."""
     missing = [t for t in REQUIRED_TABLES if not table_files(base, t)]
@@ -232,9 +246,12 @@ def build_scope_database_from_files(
     def read(table: str) -> str:
         if parts.get(table):
             return _read_scope_files(parts[table])
-        files = ", ".join(literal(str(p)) for p in table_files(base, table))
+        if table in ROLLUPS:
+            files = ", ".join(literal(str(p)) for p in table_files(base, table))
+            empty = " limit 0" if table in PARTITIONED else ""
+            return f"select * from read_parquet([{files}], union_by_name = true){empty}"
         empty = " limit 0" if table in PARTITIONED else ""  # the scope has no rows there: the columns only
-        return f"select * from read_parquet([{files}], union_by_name = true){empty}"
+        return parquet_select_sql(base, table) + empty
 
     source = hardened_connection(MEMORY_LIMIT_SCOPE)
     con = hardened_connection(MEMORY_LIMIT_SCOPE)
@@ -276,11 +293,7 @@ def file_views(base: Path, scope: Scope) -> tuple[dict[str, str], list[str]]:
     those files are in: what another database (the workbench's) needs to read the same files itself.  A table
     not named here is one the scope's database holds (copy it) or a view it can copy as it is."""
     if scope.type == "all":
-        views = {
-            t: f"select * from read_parquet([{', '.join(literal(str(p)) for p in table_files(base, t))}], "
-            "union_by_name = true)"
-            for t in LOAD_ORDER
-        }
+        views = {t: parquet_select_sql(base, t) for t in LOAD_ORDER}
         views |= {
             r.name: f"select * from read_parquet([{', '.join(literal(str(p)) for p in table_files(base, r.name))}])"
             for r in ROLLUPS.values()
