@@ -1,6 +1,9 @@
 """Curate raw extracts into `<data dir>/curated/`: validate every row against the contract, keep the
 valid ones, quarantine the rest with a reason, and swap the result in atomically.
 
+Long: one run's steps share its staging folder and report (read, validate, deduplicate, foreign keys, the shrink
+guard, the scope files, the swap); what could stand alone already does (extracts, row_rules, shrink, scope_files).
+
 `python -m dashboard curate --source DIR [--data-dir DIR] [--mode replace|append]`
 
 **Inputs.** The source folder holds one file, or one folder of files, per contract table, named
