@@ -420,8 +420,8 @@ def _dim_agencies(m: _Model) -> pl.DataFrame:
 
 def _dim_datasets(m: _Model) -> pl.DataFrame:
     rows = [
-        (d.dataset_id, d.name_vi, d.name_en, d.owner, d.steward, d.layer, d.sharing, d.key, d.stage, d.api, d.meta,
-         d.interval)
+        (d.dataset_id, d.name_vi, d.name_en, d.owner, d.steward, d.layer, d.sharing, d.key, d.stage, None, d.api,
+         d.meta, d.interval)
         for d in m.datasets
     ]  # fmt: skip
     return _frame("datasets", rows)

@@ -42,6 +42,7 @@ import duckdb
 
 from dashboard.config import PAGES_DIR, QUERIES_DIR, ROOT, curated_dir, table_files
 from dashboard.data.contract import LOAD_ORDER
+from dashboard.data.io import curated_select_sql
 from dashboard.data.rollups import ROLLUPS, build_rollups, rollup_state
 from dashboard.period import Period, iso_week, preset_period
 from dashboard.scope import Scope
@@ -114,8 +115,7 @@ def _baseline_connection(base: Path) -> duckdb.DuckDBPyConnection:
     """A plain DuckDB connection with views over the raw curated Parquet (no rollups) and the macros."""
     con = duckdb.connect(":memory:", config={"threads": 2})
     for table in LOAD_ORDER:
-        files = [str(p) for p in table_files(base, table)]
-        con.execute(f'create view "{table}" as select * from read_parquet({files!r}, union_by_name = true)')
+        con.execute(f'create view "{table}" as {curated_select_sql(con, table, table_files(base, table))}')
     # The macros that read rollups are created too (they are not used by the daily-only SQL).
     for rollup in ROLLUPS.values():
         con.execute(f'create view "{rollup.name}" as {rollup.sql()} limit 0')

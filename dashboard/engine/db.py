@@ -21,6 +21,7 @@ import duckdb
 
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
 from dashboard.data.contract import LOAD_ORDER
+from dashboard.data.io import curated_select_sql
 from dashboard.data.rollups import ROLLUPS, rollup_state
 from dashboard.scope import Scope
 from dashboard.sqltext import literal
@@ -80,9 +81,9 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
         )
     con = hardened_connection(MEMORY_LIMIT_ALL)
     for table in LOAD_ORDER:
-        files = ", ".join(literal(str(p)) for p in table_files(base, table))
-        # Paths are our own file names, not user input; DDL cannot take bound parameters.
-        con.execute(f'create view "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+        # Paths are our own file names, not user input; DDL cannot take bound parameters. An optional column the
+        # files leave out is added as null, so every query can name it.
+        con.execute(f'create view "{table}" as {curated_select_sql(con, table, table_files(base, table))}')
     for rollup in ROLLUPS.values():
         state = rollup_state(base, rollup, con)
         if state == "fresh":
