@@ -302,7 +302,8 @@ def _demo(base, args) -> int:
     failed = [week for week, code in codes.items() if code != 0]
     weeks = list(codes)
     print(
-        f"Snapshots of {len(weeks)} weeks ({weeks[0]} to {weeks[-1]}) stored in {base / 'snapshots'}"
+        f"Snapshots of {len(weeks)} week{'s' if len(weeks) != 1 else ''} ({weeks[0]} to {weeks[-1]}) "
+        f"stored in {base / 'snapshots'}"
         + (f"; FAILED or partial: {', '.join(failed)} (see snapshots/ledger.jsonl)" if failed else ".")
     )
     return 1 if failed else 0

@@ -193,3 +193,12 @@ def test_make_run_stores_the_snapshots_in_the_background(tmp_path):
         time.sleep(1)
     log = (tmp_path / "snapshots" / "demo-snapshots.log").read_text(encoding="utf-8")
     assert target.exists(), log
+
+
+def test_a_week_ending_today_is_not_stored_yet(story, monkeypatch, capsys):
+    monkeypatch.setenv("DASHBOARD_TODAY", UNTIL.isoformat())  # the data's last day, a Sunday, is today
+    code = main(
+        ["demo", "--data-dir", str(story), "--until", UNTIL.isoformat(), "--weeks", "1", "--snapshots-only", "--quiet"]
+    )
+    assert code == 0
+    assert "Snapshots of 1 week (2026-W47 to 2026-W47)" in capsys.readouterr().out  # W48 ends today

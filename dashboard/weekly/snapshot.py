@@ -566,8 +566,10 @@ def store_recent_weeks(
 ) -> dict[str, int]:
     """The snapshots of `recent_weeks(last_day, count)`, oldest first (so each week's report finds the one before
     it stored), through `run` with --force: kpis.parquet and manifest.json only, or every format with `reports`.
-    Returns each week's exit code."""
+    Returns each week's exit code. A week that has not ended before today (the data's last day is today, a
+    Sunday) is not complete for `run`: the weeks then end with the one before."""
     formats = ",".join(FORMATS) if reports else "parquet"
+    last_day = min(last_day, today() - dt.timedelta(days=1))
     return {
         week.label: run(base, week.label, formats=formats, force=True, out=out, err=err)
         for week in recent_weeks(last_day, count)
