@@ -68,11 +68,11 @@ def test_the_population_ministry_is_an_external_body(story, con):
 def test_key_databases_go_operating_on_dates(story, con):
     since = dict(_rows(con, "select dataset_id, operating_since from datasets where is_key_database"))
     assert since["TW-TOCHUCDANG"] == dt.date(2026, 4, 6)  # after "build the party organisations database"
-    assert since["TW-KTGS"] == dt.date(2026, 8, 3)
+    assert since["TW-KTGS"] == dt.date(2026, 10, 19)
     assert since["TW-CANBO"] == dt.date(2025, 9, 1)
     assert since["TW-DANGVIEN"] is None  # operating before the extracts start
     # As of 2026-03-29: TW-DANGVIEN, TW-CANBO, TW-VANKIEN, TW-DANHMUC operating -> 4 / 7.
-    # As of 2026-11-29: and TW-TOCHUCDANG (04-06), TW-KTGS (08-03) -> 6 / 7 (TW-THIDUA still building).
+    # As of 2026-11-29: and TW-TOCHUCDANG (04-06), TW-KTGS (10-19) -> 6 / 7 (TW-THIDUA still building).
     assert _kpis(story, dt.date(2026, 3, 29))["key_databases_operating"] == pytest.approx(4 / 7)
     assert _kpis(story, UNTIL)["key_databases_operating"] == pytest.approx(6 / 7)
 
