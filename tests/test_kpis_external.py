@@ -245,3 +245,20 @@ def test_the_contract_rules_for_external_bodies_and_operating_since(tmp_path):
         ("datasets", "row_rule", "operating_since is set but lifecycle_stage is not operating"),
     }
     assert polars_schema("datasets")["operating_since"] == pl.Date
+
+
+def test_curate_accepts_a_source_without_the_optional_column_and_writes_it(tmp_path):
+    from dashboard.data.curate import curate
+
+    source = tmp_path / "source"
+    source.mkdir()
+    for name, df in tables().items():
+        (df.drop("operating_since") if name == "datasets" else df).write_parquet(source / f"{name}.parquet")
+    report = curate(tmp_path / "data", source)
+    assert report.status == "ok"
+    assert report.tables["datasets"].loaded == 10 and report.tables["datasets"].quarantined == 0  # D1..D10
+    assert not any("operating_since" in note for note in report.tables["datasets"].notes)
+    curated = pl.read_parquet(tmp_path / "data" / "curated" / "datasets.parquet")
+    assert curated.schema["operating_since"] == pl.Date and curated["operating_since"].null_count() == 10
+    rows = _rows(compute_kpis(tmp_path / "data", PERIOD, Scope()))
+    _check(rows["key_databases_operating"], R(3, 4, "amber"))  # D9 has no date now: D1, D2, D9 of D1, D2, D6, D9
