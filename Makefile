@@ -1,4 +1,5 @@
 # The two commands: `make run` (set up, demo data if none, start the app) and `make test`.
+# On a fresh machine `make run` stores the demo's last 8 weekly snapshots in the background while the app starts.
 # Installs come from the locks made from pyproject.toml by `make lock`, checked against their hashes:
 # requirements.txt (what the app needs) and requirements-dev.txt (tests and lint, same versions).
 PYTHON ?= python3
@@ -46,7 +47,7 @@ nginx:
 run: venv nginx
 	@if [ -z "$$(find "$(DATA_DIR)/curated" -name '*.parquet' 2>/dev/null | head -n 1)" ]; then \
 		echo "No curated data in $(DATA_DIR)/curated: generating the demo data."; \
-		$(PY) -m dashboard demo --data-dir "$(DATA_DIR)"; \
+		$(PY) -m dashboard demo --data-dir "$(DATA_DIR)" --snapshots-in-background; \
 	fi
 	$(PY) -m dashboard serve --data-dir "$(DATA_DIR)"
 

@@ -17,7 +17,8 @@ from dashboard.weekly.snapshot import FORMATS
 
 EXAMPLES = {  # shown under each command's --help
     "check": "python -m dashboard check --data-dir /srv/extracts",
-    "demo": "python -m dashboard demo --seed 1 --until 2026-11-30\npython -m dashboard demo --scale 10 --quiet",
+    "demo": "python -m dashboard demo --seed 1 --until 2026-11-30\npython -m dashboard demo --scale 10 --quiet\n"
+    "python -m dashboard demo --weeks 12 --reports\npython -m dashboard demo --snapshots-in-background",
     "kpis": "python -m dashboard kpis --start 2026-11-01 --end 2026-11-30 --scope province:HNI --format csv",
     "pace": "python -m dashboard pace --end 2026-11-29 --scope province:HNI --format csv",
     "pages": "python -m dashboard pages check\n"
@@ -105,6 +106,21 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=float, default=1.0, help="multiplies fact rows and bodies (default 1)")
     demo.add_argument("--until", type=_date, default=None, help="last day of daily facts (default: today)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.add_argument(
+        "--weeks",
+        type=int,
+        default=8,
+        help="then store the weekly snapshots (kpis.parquet, manifest.json) of the last N complete weeks of the "
+        "data, as `snapshot --force` would (default 8; 0: none)",
+    )
+    demo.add_argument("--reports", action="store_true", help="with those snapshots, their XLSX, HTML and PDF reports")
+    demo.add_argument(
+        "--snapshots-in-background",
+        action="store_true",
+        help="store the snapshots in a background process once the data is written, so the app can start at once "
+        "(`make run`); its output goes to <data dir>/snapshots/demo-snapshots.log",
+    )
+    demo.add_argument("--snapshots-only", action="store_true", help=argparse.SUPPRESS)  # the background process
 
     kpis = cmd("kpis", "Print the KPI table for a period and scope.")
     kpis.add_argument("--start", type=_date, required=True, help="first day of the period (YYYY-MM-DD)")
@@ -257,12 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_check(base)
     if args.command == "demo":
-        from dashboard.data.demo import generate
-
-        counts = generate(base, seed=args.seed, scale=args.scale, until=args.until, progress=not args.quiet)
-        total = sum(counts.values())
-        print(f"Demo data written to {base / 'curated'}: {total:,} rows in {len(counts)} tables.")
-        return 0
+        return _demo(base, args)
     if args.command == "kpis":
         from dashboard.engine.kpis import run_kpis_command
 
@@ -315,6 +326,56 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve(base, args.port, workers=args.workers or default_workers())
     return 2
+
+
+def _demo(base, args) -> int:
+    """`python -m dashboard demo`: the data, then the snapshots of its last weeks (here, or in the background)."""
+    from dashboard.config import ROOT, today
+
+    until = args.until or today()
+    if args.weeks < 0:
+        print("--weeks must be 0 or more", file=sys.stderr)
+        return 2
+    if not args.snapshots_only:
+        from dashboard.data.demo import generate
+
+        counts = generate(base, seed=args.seed, scale=args.scale, until=until, progress=not args.quiet)
+        total = sum(counts.values())
+        print(f"Demo data written to {base / 'curated'}: {total:,} rows in {len(counts)} tables.")
+    if not args.weeks:
+        return 0
+    if args.snapshots_in_background and not args.snapshots_only:
+        import subprocess
+
+        log = base / "snapshots" / "demo-snapshots.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "dashboard", "demo", "--data-dir", str(base), "--until", until.isoformat()]
+        command += ["--weeks", str(args.weeks), "--snapshots-only", "--quiet"] + (["--reports"] if args.reports else [])
+        with open(log, "w", encoding="utf-8") as out:
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        print(f"The snapshots of the last {args.weeks} weeks are being stored in the background (log: {log}).")
+        return 0
+    import io
+
+    from dashboard.weekly.snapshot import store_recent_weeks
+
+    sink = io.StringIO() if args.quiet else None
+    codes = store_recent_weeks(base, until, args.weeks, reports=args.reports, out=sink, err=sink)
+    failed = [week for week, code in codes.items() if code != 0]
+    weeks = list(codes)
+    print(
+        f"Snapshots of {len(weeks)} week{'s' if len(weeks) != 1 else ''} ({weeks[0]} to {weeks[-1]}) "
+        f"stored in {base / 'snapshots'}"
+        + (f"; FAILED or partial: {', '.join(failed)} (see snapshots/ledger.jsonl)" if failed else ".")
+    )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

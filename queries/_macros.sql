@@ -22,18 +22,30 @@ create or replace macro sum_of_four(a, b, c, d) as coalesce(a, 0) + coalesce(b, 
 create or replace macro count_of_four(a, b, c, d) as
     (a is not null)::integer + (b is not null)::integer + (c is not null)::integer + (d is not null)::integer;
 
+-- A dataset is operating as of as_of when it is at the operating stage and entered operation on or before as_of
+-- (operating_since null: operating since before the extracts start).
+create or replace macro operating_as_of(lifecycle_stage, operating_since, as_of) as
+    lifecycle_stage = 'operating' and (operating_since is null or operating_since <= as_of::date);
+
+-- The bodies of a scope. External bodies (level 'external', State bodies outside the Party's organisation) are in
+-- no scope, 'all' included: their exchange rows still count in a scope through the other side (the rows whose
+-- provider or consumer is in scope), but they are never among the agencies a KPI counts.
 create or replace macro scope_agency_ids(scope_type, scope_id) as table
     select agency_id
     from agencies
-    where scope_type = 'all'
-       or (scope_type = 'province' and province_code = scope_id)
-       or (scope_type = 'agency' and agency_id = scope_id);
+    where level is distinct from 'external'
+      and (
+          scope_type = 'all'
+          or (scope_type = 'province' and province_code = scope_id)
+          or (scope_type = 'agency' and agency_id = scope_id)
+      );
 
--- A dataset belongs to the scope of its owner; a dataset with no owner belongs only to 'all'.
+-- A dataset belongs to the scope of its owner; a dataset with no owner belongs only to 'all'; a dataset owned by an
+-- external body belongs to no scope, 'all' included.
 create or replace macro scope_dataset_ids(scope_type, scope_id) as table
     select dataset_id
     from datasets
-    where scope_type = 'all'
+    where (scope_type = 'all' and owner_agency_id is null)
        or owner_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
 
 -- The rows of the datasets of the scope.
@@ -229,14 +241,14 @@ create or replace macro connected_agency_ids(period_start, period_end) as table
     union
     select consumer_agency_id from period_exchanges where calls_ok > 0;
 
--- The operating shared datasets of the scope (sharing_class shared or open) with count_consumers: the distinct
--- bodies other than the owner with calls_ok > 0 in the period (shared_data_utilization counts the datasets with
--- 1 or more, reuse_breadth those with 2 or more).
+-- The operating shared datasets of the scope as of period_end (sharing_class shared or open) with count_consumers:
+-- the distinct bodies other than the owner with calls_ok > 0 in the period (shared_data_utilization counts the
+-- datasets with 1 or more, reuse_breadth those with 2 or more).
 create or replace macro operating_shared_datasets(period_start, period_end, scope_type, scope_id) as table
     with operating_shared as (
         select *
         from scope_datasets(scope_type, scope_id)
-        where lifecycle_stage = 'operating'
+        where operating_as_of(lifecycle_stage, operating_since, period_end)
           and sharing_class in ('shared', 'open')
     ),
     consumers as (

@@ -1,7 +1,20 @@
 -- Datasets of the scope per lifecycle stage, every stage listed (0 when none). For the pipeline stages
 -- (planned -> building -> operating), count_reached is how many have reached at least that stage;
--- archived and retired are outside the pipeline.
+-- archived and retired are outside the pipeline. The stage is as of $end: a dataset at the operating stage whose
+-- operating_since is after $end was not operating yet (metrics.md), so it counts as building.
 with
+
+datasets_as_of as (
+    select
+        dataset_id,
+        is_key_database,
+        if(
+            lifecycle_stage = 'operating' and not operating_as_of(lifecycle_stage, operating_since, $end),
+            'building',
+            lifecycle_stage
+        ) as lifecycle_stage,
+    from scope_datasets($scope_type, $scope_id)
+),
 
 stages as (
     select *
@@ -23,7 +36,7 @@ counted as (
         count(scope_datasets.dataset_id) as count_datasets,
         count(scope_datasets.dataset_id) filter (where scope_datasets.is_key_database) as count_key_databases,
     from stages
-    left join scope_datasets($scope_type, $scope_id) as scope_datasets
+    left join datasets_as_of as scope_datasets
         on scope_datasets.lifecycle_stage = stages.lifecycle_stage
     group by all
 ),

@@ -3,7 +3,7 @@
 with
 
 operating_datasets as (
-    select * from scope_datasets($scope_type, $scope_id) where lifecycle_stage = 'operating'
+    select * from scope_datasets($scope_type, $scope_id) where operating_as_of(lifecycle_stage, operating_since, $end)
 ),
 
 dataset_consumers as (

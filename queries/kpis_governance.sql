@@ -27,7 +27,7 @@ ratios as (
     union all
     select
         'key_databases_operating',
-        count(*) filter (where lifecycle_stage = 'operating'),
+        count(*) filter (where operating_as_of(lifecycle_stage, operating_since, $end)),
         count(*),
     from live
     where is_key_database

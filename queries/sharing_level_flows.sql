@@ -22,7 +22,7 @@ final as (
 
 select * from final
 order by
-    list_position(['central', 'provincial', 'commune'], provider_level),
-    list_position(['central', 'provincial', 'commune'], consumer_level),
+    list_position(['central', 'provincial', 'commune', 'external'], provider_level),
+    list_position(['central', 'provincial', 'commune', 'external'], consumer_level),
     provider_level,
     consumer_level

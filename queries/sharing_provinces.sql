@@ -39,7 +39,7 @@ province_operating_datasets as (
         count(*) filter (where datasets.dataset_id in (select dataset_id from datasets_in_use)) as count_shared_in_use,
     from province_datasets
     join datasets on datasets.dataset_id = province_datasets.dataset_id
-    where datasets.lifecycle_stage = 'operating'
+    where operating_as_of(datasets.lifecycle_stage, datasets.operating_since, $end)
     group by province_datasets.province_code
 ),
 

@@ -56,7 +56,18 @@ def test_disabled_writes_nothing():
 
 def test_the_demo_command_writes_no_carriage_return_to_a_log(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "dashboard", "demo", "--data-dir", str(tmp_path), "--until", "2025-03-31"],
+        [
+            sys.executable,
+            "-m",
+            "dashboard",
+            "demo",
+            "--data-dir",
+            str(tmp_path),
+            "--until",
+            "2025-03-31",
+            "--weeks",
+            "0",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

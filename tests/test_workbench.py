@@ -229,9 +229,12 @@ def test_the_schema_browser_shows_every_contract_table_with_meanings():
     assert len(tables) == 12  # 11 required tables and the optional kpi_targets
     assert tables[-1]["table"] == "kpi_targets"
     agencies = next(x for x in tables if x["table"] == "agencies")
-    assert ("province_code", "VARCHAR", "the province this body belongs to; null for central bodies", True) in agencies[
-        "columns"
-    ]
+    assert (
+        "province_code",
+        "VARCHAR",
+        "the province this body belongs to; null for central and external bodies",
+        True,
+    ) in agencies["columns"]
     assert t("workbench.refused_memory", "vi").startswith("Câu lệnh cần quá nhiều bộ nhớ")
 
 

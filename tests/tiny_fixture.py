@@ -243,7 +243,7 @@ def tables() -> dict[str, pl.DataFrame]:
     out["datasets"] = _frame(
         "datasets",
         [
-            (ds, f"CSDL {ds}", f"Dataset {ds}", owner, steward, layer, sharing, key, stage, api, meta, 24)
+            (ds, f"CSDL {ds}", f"Dataset {ds}", owner, steward, layer, sharing, key, stage, None, api, meta, 24)
             for ds, owner, steward, layer, sharing, key, stage, api, meta in DATASETS
         ],
     )

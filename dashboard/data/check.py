@@ -45,6 +45,9 @@ Other rules worth knowing:
 * For DOUBLE columns that carry a bound, NaN counts as out of range.
 * Rows whose key has a NULL part are left out of the duplicate-key check (the
   NULL is reported by the `null` check).
+* An optional column (`Column.optional`, e.g. `datasets.operating_since`) may be left out of a file: it reads
+  as null there, which is no violation; when every file leaves it out, its checks (and row rules naming it, which
+  hold for null) are skipped and a note says it is absent.
 * Files are read with `hive_partitioning=false`: the contract's columns must be
   inside the files, not in folder names.
 
@@ -92,6 +95,7 @@ class TableStatus:
     rows: int | None = None
     notes: list[str] = field(default_factory=list)
     unusable: set[str] = field(default_factory=set)  # contract columns missing or mistyped
+    absent: set[str] = field(default_factory=set)  # optional contract columns no file has (all null)
     broken: bool = True  # missing, or some file unreadable: not a trustworthy FK target
     key_unique: bool | None = None  # set by the row pass when every key column is usable
 
@@ -233,6 +237,12 @@ class _Checker:
         total = len(schemas)
         for col in table.columns:
             missing = [f for f, s in schemas.items() if col.name not in s]
+            if missing and col.optional:
+                # An optional column may be left out: it reads as null where absent (union_by_name).
+                if len(missing) == total:
+                    st.absent.add(col.name)
+                    st.notes.append(f"optional column {col.name} is absent: read as null")
+                continue
             if missing:
                 st.unusable.add(col.name)
                 n = self._rows_of(missing)
@@ -292,7 +302,7 @@ class _Checker:
 
     def _row_checks(self, table: Table, files: list[Path]) -> list[Path]:
         st = self.status[table.name]
-        checks = row_checks(table, st.unusable, st.notes)
+        checks = row_checks(table, st.unusable, st.notes, absent=st.absent)
         full_key = [] if any(k in st.unusable for k in table.key) else list(table.key)
         # Loops only when a file turns out to be corrupt beyond its footer; each round drops one or more files.
         while files:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LEVELS = ("central", "provincial", "commune")
+LEVELS = ("central", "provincial", "commune", "external")
 REGIONS = (
     "Red River Delta",
     "Northern Midlands and Mountains",
@@ -63,6 +63,7 @@ class Column:
     min: float | None = None
     min_exclusive: bool = False
     max: float | None = None
+    optional: bool = False  # the files may leave the column out: it then reads as all null (nullable columns only)
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,13 @@ TABLES: dict[str, Table] = {
                 _c("agency_id", "VARCHAR", "stable code"),
                 _c("name_vi", "VARCHAR", "display name (Vietnamese)"),
                 _c("name_en", "VARCHAR", "display name (English)"),
-                _c("level", "VARCHAR", "central, provincial or commune", enum=LEVELS),
+                _c(
+                    "level",
+                    "VARCHAR",
+                    "central, provincial, commune, or external (a body outside the Party's organisation, such as "
+                    "the ministry running the population database)",
+                    enum=LEVELS,
+                ),
                 _c(
                     "parent_agency_id",
                     "VARCHAR",
@@ -143,7 +150,7 @@ TABLES: dict[str, Table] = {
                 _c(
                     "province_code",
                     "VARCHAR",
-                    "the province this body belongs to; null for central bodies",
+                    "the province this body belongs to; null for central and external bodies",
                     nullable=True,
                     fk="provinces.province_code",
                 ),
@@ -153,12 +160,12 @@ TABLES: dict[str, Table] = {
             (
                 RowRule(
                     "central_has_no_province",
-                    "level <> 'central' or province_code is null",
-                    "a central body must not have a province_code",
+                    "level not in ('central', 'external') or province_code is null",
+                    "a central or external body must not have a province_code",
                 ),
                 RowRule(
                     "local_has_province",
-                    "level = 'central' or province_code is not null",
+                    "level in ('central', 'external') or province_code is not null",
                     "a provincial or commune body needs a province_code",
                 ),
             ),
@@ -210,6 +217,14 @@ TABLES: dict[str, Table] = {
                     "planned, building, operating, archived or retired",
                     enum=LIFECYCLE_STAGES,
                 ),
+                _c(
+                    "operating_since",
+                    "DATE",
+                    "the day the dataset entered operation; null when not operating, or operating since before the "
+                    "extracts start (optional column: absent = all null)",
+                    nullable=True,
+                    optional=True,
+                ),
                 _c("api_enabled", "BOOLEAN", "reachable through an API connection"),
                 _c("metadata_complete", "BOOLEAN", "all mandatory metadata filled in the catalogue"),
                 _c(
@@ -221,6 +236,13 @@ TABLES: dict[str, Table] = {
                 ),
             ),
             ("dataset_id",),
+            (
+                RowRule(
+                    "operating_since_only_when_operating",
+                    "lifecycle_stage = 'operating' or operating_since is null",
+                    "operating_since is set but lifecycle_stage is not operating",
+                ),
+            ),
         ),
         Table(
             "dictionary_terms",
@@ -460,6 +482,11 @@ POLARS_TYPES = {
     "DOUBLE": "Float64",
     "DATE": "Date",
 }
+
+
+def missing_optional_columns(table: str, present: list[str] | set[str]) -> list[Column]:
+    """The optional columns of a contract table that are not among `present` (they read as all null)."""
+    return [c for c in TABLES[table].columns if c.optional and c.name not in present]
 
 
 def polars_schema(table: str) -> dict:

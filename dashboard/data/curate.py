@@ -11,6 +11,9 @@ after the table: `agencies.csv`, `exchanges_daily.xlsx`, `dossiers_daily/2026-03
 Files named after no contract table are listed in the report and ignored.  How CSV, XLSX and Parquet
 files are read, and how their text becomes numbers, dates and booleans: `dashboard.data.extracts`.
 
+**Optional columns** (`datasets.operating_since`) may be left out of the source: they are curated as null, and the
+curated table always has every contract column.
+
 **Validation.** Every row is checked against the contract in `dashboard.data.contract`: its types (as
 above), required values, enumerations, bounds and row rules (the conditions are the checker's own,
 `dashboard.data.row_rules.row_checks`), and its foreign keys against the tables as they will be after the run
@@ -73,6 +76,7 @@ from dashboard.data.extracts import (
     read_source_file,
     text_value,
 )
+from dashboard.data.io import curated_select_sql
 from dashboard.data.row_rules import row_checks, type_ok
 from dashboard.data.shrink import DEFAULT_LIMITS, Limits, guard, rows_before
 from dashboard.sqltext import ident, literal
@@ -153,8 +157,7 @@ class _Run:
         if not files:
             return None
         name = f"prev_{table}"
-        lits = ", ".join(literal(str(p)) for p in files)
-        self.con.execute(f"create or replace view {name} as select * from read_parquet([{lits}], union_by_name = true)")
+        self.con.execute(f"create or replace view {name} as {curated_select_sql(self.con, table, files)}")
         return name
 
     # ---- one table
@@ -169,9 +172,12 @@ class _Run:
         for idx, path in enumerate(files):
             df = read_source_file(path, table.name)
             rep.read += df.height
-            missing = [c.name for c in table.columns if c.name not in df.columns]
+            missing = [c.name for c in table.columns if c.name not in df.columns and not c.optional]
             if missing:  # a file with other columns is not this table's: stop, never load it as empty values
                 raise CurateError(f"{path.relative_to(self.source)} lacks the contract columns {', '.join(missing)}")
+            absent = [c.name for c in table.columns if c.name not in df.columns and c.optional]
+            if absent:  # an optional column the delivery leaves out: all null
+                rep.notes.append(f"{path.relative_to(self.source)} has no column {', '.join(absent)}")
             self.con.register("incoming_file", df)
             types = dict(self.sql("select column_name, column_type from (describe incoming_file)"))
             selects = [f"{literal(str(path.relative_to(self.source)))} as _file", f"{idx} as _file_idx", "_row"]

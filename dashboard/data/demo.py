@@ -20,6 +20,13 @@ What the demo shows (so that every page of the dashboard has a story to tell):
   (a failed migration), visible in its latest weekly checks.
 * Some datasets have no owner or no steward; some roadmap milestones are overdue
   (due before `until` and not done, or done late); one roadmap item is cancelled.
+* The seed's story (issue 13): the strategy is a draft collecting comments in November 2025,
+  adopted in 2026; pilots start from a low base and every group keeps improving through 2026
+  (reuse, pre-fill, quality, connections), so the last year's trends move; datasets go operating
+  on dates (`operating_since`), key databases among them; the population database's ministry
+  (`POPULATION_DB_OWNER`) is an `external` body; the roadmap agrees with the data (the "first 20
+  committees connected" milestone is done when the exchanges show it, the owner-and-steward task
+  stays open while datasets lack them).
 
 Scale: `scale` multiplies the communes per province (`COMMUNES_PER_PROVINCE * scale`)
 and with them the fact rows.  From `FOLDER_MIN_SCALE` up, `exchanges_daily` and
@@ -70,11 +77,15 @@ LAGGING_PROVINCES: tuple[str, ...] = ("LCU", "DBN", "CMU")
 # The dataset whose `correct` and `live` quality drop in the last weeks before `until`.
 QUALITY_DIP_DATASET = "TW-DANGVIEN"
 QUALITY_DIP_DAYS = 28
-# The central body owning the national population database.
+# The State ministry owning the national population database: an `external` body (outside the Party's
+# organisation), so its data counts in exchanges but not in the Party's denominators.
 POPULATION_DB_OWNER = "BCA"
 POPULATION_DATASET = "BCA-DANCU"
 
-COMMUNES_PER_PROVINCE = 3  # at scale 1; grows linearly with scale
+COMMUNES_PER_PROVINCE = 3  # at scale 1; grows linearly with scale (--scale 33: 99 per province, 3,366 in all)
+# The roadmap milestone "first 20 provincial committees connected" (plan "data" in reference/roadmap_items.csv) is
+# done when the exchanges show the 20th committee connected.
+FIRST_COMMITTEES = 20
 FOLDER_MIN_SCALE = 2.0  # from this scale up the two daily facts are written as folders of parts
 
 _EPOCH_DAY0 = (START_DATE - dt.date(1970, 1, 1)).days
@@ -209,18 +220,19 @@ _DOSSIER_LOAD = {
     "VP": {"DP": 3.0},
     "central": {"KN": 1.0, "CSHD": 3.0, "CT": 1.0, "TDV": 1.5, "KT": 2.0, "KL": 0.3, "DP": 1.5},
 }
-# Reuse (dossiers) and pre-fill (fields) curves by group: (low, high, midpoint day, width in days).
+# Reuse (dossiers) and pre-fill (fields) curves by group: (low, high, midpoint day, width in days). Wide and late
+# enough that every group still moves in 2026: pilots from a low base to about 0.8 by late 2026, the others later.
 _REUSE_CURVE = {
-    _GROUP_CENTRAL: (0.30, 0.85, 260, 60),
-    _GROUP_PILOT: (0.25, 0.88, 200, 55),
-    _GROUP_NORMAL: (0.12, 0.68, 400, 80),
-    _GROUP_LAGGING: (0.03, 0.28, 560, 80),
+    _GROUP_CENTRAL: (0.20, 0.86, 400, 150),
+    _GROUP_PILOT: (0.08, 0.90, 430, 150),
+    _GROUP_NORMAL: (0.06, 0.74, 560, 150),
+    _GROUP_LAGGING: (0.02, 0.40, 720, 150),
 }
 _PREFILL_CURVE = {
-    _GROUP_CENTRAL: (0.25, 0.86, 280, 60),
-    _GROUP_PILOT: (0.20, 0.90, 220, 55),
-    _GROUP_NORMAL: (0.10, 0.66, 420, 80),
-    _GROUP_LAGGING: (0.02, 0.25, 580, 80),
+    _GROUP_CENTRAL: (0.18, 0.88, 420, 150),
+    _GROUP_PILOT: (0.08, 0.92, 450, 150),
+    _GROUP_NORMAL: (0.05, 0.70, 580, 150),
+    _GROUP_LAGGING: (0.02, 0.30, 740, 150),
 }
 _PROC_REUSE_SHIFT = {"KN": 0.0, "CSHD": 0.05, "CT": 0.03, "TDV": 0.04, "KT": -0.02, "KL": -0.08, "DP": 0.06}
 
@@ -314,7 +326,8 @@ def _build_model(seed: int, scale: float, until: dt.date) -> _Model:
     ready, size = {}, {}
     for c in codes:  # file order, one draw each: stable
         g = group[c]
-        lo, hi = {_GROUP_PILOT: (0, 60), _GROUP_NORMAL: (30, 240), _GROUP_LAGGING: (240, 360)}[g]
+        # Pilots connect first; the others join through 2025-2026 (the nationwide roll-out), laggards last.
+        lo, hi = {_GROUP_PILOT: (0, 60), _GROUP_NORMAL: (90, 540), _GROUP_LAGGING: (420, 640)}[g]
         ready[c] = int(rng.integers(lo, hi + 1))
         s = float(rng.lognormal(0.0, 0.35))
         if c in ("HNI", "HCM"):
@@ -335,8 +348,8 @@ def _build_agencies(m: _Model) -> None:
         rows.append((a["agency_id"], a["name_vi"], a["name_en"], "central", None, None, False))
         types[a["agency_id"]] = "central"
     if POPULATION_DB_OWNER not in types:
-        rows.append((POPULATION_DB_OWNER, "Bộ Công an", "Ministry of Public Security", "central", None, None, False))
-        types[POPULATION_DB_OWNER] = "central"
+        rows.append((POPULATION_DB_OWNER, "Bộ Công an", "Ministry of Public Security", "external", None, None, False))
+        types[POPULATION_DB_OWNER] = "external"
     n_communes = max(1, round(COMMUNES_PER_PROVINCE * m.scale))
     for p in m.provinces:
         code = p["province_code"]
@@ -419,10 +432,16 @@ def _dim_agencies(m: _Model) -> pl.DataFrame:
     return _frame("agencies", m.agencies)
 
 
+def _operating_since(d: _Dataset) -> dt.date | None:
+    """The day an operating dataset entered operation (`since`, when exchanges and checks may start); null when it
+    was operating before the facts start, or is not operating."""
+    return _date(d.since) if d.stage == "operating" and d.since > 0 else None
+
+
 def _dim_datasets(m: _Model) -> pl.DataFrame:
     rows = [
-        (d.dataset_id, d.name_vi, d.name_en, d.owner, d.steward, d.layer, d.sharing, d.key, d.stage, d.api, d.meta,
-         d.interval)
+        (d.dataset_id, d.name_vi, d.name_en, d.owner, d.steward, d.layer, d.sharing, d.key, d.stage,
+         _operating_since(d), d.api, d.meta, d.interval)
         for d in m.datasets
     ]  # fmt: skip
     return _frame("datasets", rows)
@@ -509,13 +528,13 @@ def _fact_quality_checks(m: _Model) -> pl.DataFrame:
             q_end = rng.uniform(0.925, 0.98)
         else:
             q_end = rng.uniform(0.80, 0.895) if rng.random() < 0.3 else rng.uniform(0.905, 0.97)
-        gap = rng.uniform(0.05, 0.15)  # improvement over the first year of checks
+        gap = rng.uniform(0.05, 0.15)  # improvement over the first two years of checks
         mondays = _mondays(_date(max(d.since, 0)), m.until)
         if not mondays:
             continue
         t = np.array([_day(w) for w in mondays])
         t0 = t[0]
-        x = np.clip((t - t0) / 365.0, 0.0, 1.0) ** 0.6
+        x = np.clip((t - t0) / 730.0, 0.0, 1.0) ** 0.6
         growth = 1.0 + 0.00015 * t
         for rule in _RULES:
             rule_id, criterion, kinds = rule[0], rule[1], rule[6]
@@ -551,6 +570,20 @@ def _note(pct: float, rng: np.random.Generator) -> str | None:
     return next(text for limit, text in _NOTES_IN_PROGRESS if pct < limit)
 
 
+def _committees_connected_on(m: _Model, n: int) -> dt.date | None:
+    """The day the n-th provincial committee (TU-*) starts exchanging through the sharing platform (any dataset but
+    the legacy document links), plus two weeks for its first successful calls to come in: what the roadmap item of
+    plan "data" reports as done. None when fewer than n ever connect."""
+    conns = _build_connections(m)
+    legacy = {m.dataset_index[d] for d in _LEGACY_LINKS}  # the document exchange that predates the platform
+    first: dict[int, int] = {}
+    for a, j, onset in zip(conns.cons.tolist(), conns.ds.tolist(), conns.onset.tolist()):
+        if m.agency_type[a] == "TU" and j not in legacy and onset < _NEVER:
+            first[a] = min(first.get(a, onset), onset)
+    days = sorted(first.values())
+    return _date(days[n - 1] + 14) if len(days) >= n else None
+
+
 def _fact_roadmap_updates(m: _Model) -> pl.DataFrame:
     dates = _roadmap_dates()
     rows = []
@@ -577,7 +610,9 @@ def _fact_roadmap_updates(m: _Model) -> pl.DataFrame:
             block_to = _d(parts[2]) if len(parts) > 2 else dt.date.max
             slip = (block_to - block_from).days if len(parts) > 2 else 0
         finish = None if (block_to == dt.date.max or cancel) else due + dt.timedelta(days=slip)
-        if finish is not None and finish <= a_start:
+        if plan == "data":  # the finish the exchanges show (None: not reached, the item stays in progress)
+            finish = _committees_connected_on(m, FIRST_COMMITTEES)
+        if finish is not None and finish <= a_start and plan != "data":
             finish = a_start + dt.timedelta(days=1)
         expo = float(rng.uniform(0.8, 1.25))
         paused = (block_to - block_from).days if block_from is not None and block_to != dt.date.max else 0
@@ -721,6 +756,8 @@ def _candidates(m: _Model, a: int) -> list[str]:
     atype, prov = m.agency_type[a], m.agency_province[a]
     aid = m.agencies[a][0]
     out: list[str] = []
+    if atype == "external":
+        return []  # an external body provides its database; it consumes no Party data
     if atype == "central":
         out = list(_CENTRAL_EXCHANGED)
         if aid == "BTCTW":  # the centre consolidates every province's records
@@ -763,7 +800,7 @@ def _build_connections(m: _Model) -> _Connections:
         if g == _GROUP_CENTRAL:  # half of the central links predate the strategy
             ready = 0 if rng.random() < 0.5 else rng.integers(0, 151)
         elif atype == "commune":
-            ready = m.province_ready[prov] + rng.integers(0, 91)
+            ready = m.province_ready[prov] + rng.integers(0, 151)
         else:
             ready = m.province_ready[prov] + rng.integers(0, 61)
         if g == _GROUP_LAGGING and rng.random() < (0.4 if atype == "commune" else 0.25):
@@ -862,7 +899,7 @@ def _exchanges_chunk(m: _Model, c: _Connections, names: _Names, factors, inciden
     tt, ci, calls, api = tt[keep], ci[keep], calls[keep], api[keep]
     n = len(ci)
     incident = incidents[c.prov_row[ci], tt]
-    improve = 1.3 - 0.6 * np.minimum(tt / 600.0, 1.0)
+    improve = 1.3 - 0.6 * np.minimum(tt / 900.0, 1.0)
     pfail = c.pfail[ci] * improve * np.where(incident, 25.0, 1.0)
     calls_ok = rng.binomial(calls, 1.0 - np.clip(pfail, 0.0, 0.7))
     records = np.rint(calls_ok * c.rpc[ci] * rng.lognormal(0.0, 0.2, n)).astype(np.int64)
@@ -1030,6 +1067,21 @@ def _write_chunked(base: Path, table: str, chunks, total: int, split: bool, prog
     os.replace(tmp, cur / table)
     bar.close()
     return rows
+
+
+def dimensions(*, seed: int = 42, scale: float = 1.0, until: dt.date | None = None) -> dict[str, pl.DataFrame]:
+    """The demo's dimension tables (no facts) as `generate` writes them: cheap at any scale, e.g. to see how many
+    bodies `--scale 33` makes (99 communes per province)."""
+    m = _build_model(seed, scale, until or config.today())
+    return {
+        "provinces": _dim_provinces(m),
+        "agencies": _dim_agencies(m),
+        "datasets": _dim_datasets(m),
+        "dictionary_terms": _dim_terms(),
+        "data_elements": _dim_elements(m),
+        "quality_rules": _dim_rules(),
+        "roadmap_items": _dim_roadmap(),
+    }
 
 
 def generate(

@@ -5,16 +5,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from dashboard.config import curated_dir
-from dashboard.data.contract import TABLES, polars_schema
+from dashboard.data.contract import TABLES, missing_optional_columns, polars_schema
+from dashboard.sqltext import ident, literal
 
 
 def conform(table: str, df: pl.DataFrame) -> pl.DataFrame:
-    """Select the contract's columns in order and cast them to the contract's types."""
+    """Select the contract's columns in order and cast them to the contract's types (an optional column the frame
+    lacks comes out all null)."""
     schema = polars_schema(table)
-    return df.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
+    absent = {c.name for c in missing_optional_columns(table, df.columns)}
+    return df.select(
+        [(pl.lit(None) if name in absent else pl.col(name)).cast(dtype).alias(name) for name, dtype in schema.items()]
+    )
 
 
 def write_table(base: Path, table: str, df: pl.DataFrame) -> Path:
@@ -28,3 +34,13 @@ def write_table(base: Path, table: str, df: pl.DataFrame) -> Path:
     conform(table, df).write_parquet(tmp, compression="zstd", statistics=True)
     os.replace(tmp, target)
     return target
+
+
+def curated_select_sql(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> str:
+    """`select ... from read_parquet(<files>)` for a curated table, with every optional contract column the files
+    leave out added as all null (`datasets.operating_since`), so queries can always name it. Reads the footers."""
+    lits = ", ".join(literal(str(p)) for p in files)
+    source = f"read_parquet([{lits}], union_by_name = true)"
+    present = {row[0] for row in con.execute(f"describe select * from {source}").fetchall()}
+    added = "".join(f", null::{c.type} as {ident(c.name)}" for c in missing_optional_columns(table, present))
+    return f"select *{added} from {source}"

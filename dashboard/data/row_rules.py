@@ -36,15 +36,20 @@ def rule_columns(expr: str, table: Table) -> list[str]:
     return [c for c in table.column_names if c.lower() in words]
 
 
-def row_checks(table: Table, unusable: Iterable[str] = (), notes: list[str] | None = None) -> list[dict]:
+def row_checks(
+    table: Table, unusable: Iterable[str] = (), notes: list[str] | None = None, *, absent: Iterable[str] = ()
+) -> list[dict]:
     """The row-level checks of `table` (null, enum, range, row rules) that can run when the columns `unusable`
-    (missing or mistyped) cannot be read; what is skipped for them is said in `notes`, when given.
+    (missing or mistyped) cannot be read; what is skipped for them is said in `notes`, when given. The optional
+    columns `absent` from every file are all null: their checks (and row rules naming them, which hold for null
+    per SQL CHECK semantics) are skipped without a note.
 
     Each is a dict with `kind`, `column` (None for a row rule), `show` (the columns an example shows), `rule`
     (row rules), `col` (enum and range), `bound` (range, in words), `cond` (the DuckDB condition a violating
     row meets, over the contract's column names) and `params` (the values `cond` binds: DuckDB refuses unused
     parameters)."""
-    unusable = set(unusable)
+    absent = set(absent)
+    unusable = set(unusable) | absent
     notes = [] if notes is None else notes
     checks: list[dict] = []
     for i, col in enumerate(c for c in table.columns if c.name not in unusable):
@@ -87,6 +92,8 @@ def row_checks(table: Table, unusable: Iterable[str] = (), notes: list[str] | No
             )
     for rule in table.rules:
         cols = rule_columns(rule.expr, table)
+        if any(c in absent for c in cols):
+            continue
         blocked = [c for c in cols if c in unusable]
         if blocked:
             notes.append(f"row rule {rule.name} ({rule.expr}) skipped: column {', '.join(blocked)} missing or mistyped")
@@ -101,7 +108,7 @@ def row_checks(table: Table, unusable: Iterable[str] = (), notes: list[str] | No
                 cond=f"NOT coalesce(({rule.expr}), true)",
             )
         )
-    skipped = [c for c in table.column_names if c in unusable]
+    skipped = [c for c in table.column_names if c in unusable and c not in absent]
     if skipped:
         notes.append(f"value checks skipped for missing or mistyped column(s): {', '.join(skipped)}")
     return checks

@@ -50,6 +50,7 @@ import duckdb
 
 from dashboard.config import PAGES_DIR, QUERIES_DIR, ROOT, curated_dir, table_files
 from dashboard.data.contract import LOAD_ORDER
+from dashboard.data.io import curated_select_sql
 from dashboard.data.rollups import ROLLUPS, build_rollups, rollup_state
 from dashboard.data.scope_files import refresh_scope_files
 from dashboard.engine.db import empty_table_sql
@@ -134,11 +135,10 @@ def _baseline_connection(base: Path) -> duckdb.DuckDBPyConnection:
     """A plain DuckDB connection with views over the raw curated Parquet (no rollups) and the macros."""
     con = duckdb.connect(":memory:", config={"threads": 2})
     for table in LOAD_ORDER:
-        files = [str(p) for p in table_files(base, table)]
-        if not files:  # an optional table that is absent
+        if not table_files(base, table):  # an optional table that is absent
             con.execute(empty_table_sql(table))
             continue
-        con.execute(f'create view "{table}" as select * from read_parquet({files!r}, union_by_name = true)')
+        con.execute(f'create view "{table}" as {curated_select_sql(con, table, table_files(base, table))}')
     # The macros that read rollups are created too (they are not used by the daily-only SQL).
     for rollup in ROLLUPS.values():
         con.execute(f'create view "{rollup.name}" as {rollup.sql()} limit 0')

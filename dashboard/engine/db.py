@@ -31,6 +31,7 @@ import duckdb
 
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
 from dashboard.data.contract import LOAD_ORDER, REQUIRED_TABLES, TABLES
+from dashboard.data.io import curated_select_sql
 from dashboard.data.rollups import ROLLUPS, rollup_state
 from dashboard.data.scope_files import PARTITIONED, scope_files_state, scope_folder
 from dashboard.scope import Scope
@@ -113,12 +114,19 @@ def empty_select_sql(table: str) -> str:
     return f"select {cols} limit 0"
 
 
-def parquet_select_sql(base: Path, table: str) -> str:
-    """`select *` over a curated table's files; the empty select of its columns when it has none (optional)."""
+def parquet_select_sql(base: Path, table: str, con: duckdb.DuckDBPyConnection | None = None) -> str:
+    """`select *` over a curated table's files (an optional column they leave out added as null); the empty select
+    of its columns when it has none (an optional table). Reads the footers, with `con` or a connection of its own."""
     files = table_files(base, table)
     if not files:
         return empty_select_sql(table)
-    return f"select * from read_parquet([{', '.join(literal(str(p)) for p in files)}], union_by_name = true)"
+    if con is not None:
+        return curated_select_sql(con, table, files)
+    own = duckdb.connect(":memory:")
+    try:
+        return curated_select_sql(own, table, files)
+    finally:
+        own.close()
 
 
 def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
@@ -149,12 +157,12 @@ def _create_views(con: duckdb.DuckDBPyConnection, base: Path) -> None:
         if not table_files(base, table):  # an optional table that is absent: empty, so queries still run
             con.execute(empty_table_sql(table))
             continue
-        files = ", ".join(literal(str(p)) for p in table_files(base, table))
         # Paths are our own file names, not user input; DDL cannot take bound parameters. The small dimensions
-        # are read into memory once; the facts stay views (pages read only their edge days).
+        # are read into memory once; the facts stay views (pages read only their edge days). An optional column
+        # the files leave out is added as null, so every query can name it.
         kind = "table" if table in _IN_MEMORY else "view"
         try:
-            con.execute(f'create {kind} "{table}" as select * from read_parquet([{files}], union_by_name = true)')
+            con.execute(f'create {kind} "{table}" as {curated_select_sql(con, table, table_files(base, table))}')
         except duckdb.Error as exc:
             raise DataDamagedError(table, str(exc).splitlines()[0]) from None
     for rollup in ROLLUPS.values():
@@ -251,7 +259,7 @@ def build_scope_database_from_files(
             empty = " limit 0" if table in PARTITIONED else ""
             return f"select * from read_parquet([{files}], union_by_name = true){empty}"
         empty = " limit 0" if table in PARTITIONED else ""  # the scope has no rows there: the columns only
-        return parquet_select_sql(base, table) + empty
+        return parquet_select_sql(base, table, source) + empty
 
     source = hardened_connection(MEMORY_LIMIT_SCOPE)
     con = hardened_connection(MEMORY_LIMIT_SCOPE)

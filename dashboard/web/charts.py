@@ -260,9 +260,10 @@ def rule_history(
 
 # ---- sharing and reuse pages ------------------------------------------------------------------------------
 
-LEVELS = ("central", "provincial", "commune")
-# Levels are an ordered hierarchy, not statuses: shades of the primary blue, never the RAG colours.
-LEVEL_COLOURS = {"central": PRIMARY, "provincial": "#4a86c8", "commune": "#8fb8e0"}
+LEVELS = ("central", "provincial", "commune", "external")
+# Levels are an ordered hierarchy, not statuses: shades of the primary blue, never the RAG colours; external bodies
+# (outside the Party's organisation) in a neutral grey-blue.
+LEVEL_COLOURS = {"central": PRIMARY, "provincial": "#4a86c8", "commune": "#8fb8e0", "external": PLANNED}
 RATE_COLOURS = (PRIMARY, "#13808a")
 
 

@@ -563,3 +563,33 @@ def run(
         with contextlib.suppress(OSError):
             append_ledger(base, entry)
     return code
+
+
+# ---- the weeks the demo stores ------------------------------------------------------------------------------
+
+RECENT_WEEKS = 8  # what `python -m dashboard demo` stores, so the Snapshots page and week-over-week have data
+
+
+def recent_weeks(last_day: dt.date, count: int = RECENT_WEEKS) -> list[Week]:
+    """The `count` ISO weeks that end on or before `last_day` (the last day of the data), oldest first."""
+    week = last_complete_week(last_day + dt.timedelta(days=1))
+    weeks = []
+    for _ in range(count):
+        weeks.append(week)
+        week = week.previous()
+    return weeks[::-1]
+
+
+def store_recent_weeks(
+    base: Path, last_day: dt.date, count: int = RECENT_WEEKS, *, reports: bool = False, out=None, err=None
+) -> dict[str, int]:
+    """The snapshots of `recent_weeks(last_day, count)`, oldest first (so each week's report finds the one before
+    it stored), through `run` with --force: kpis.parquet and manifest.json only, or every format with `reports`.
+    Returns each week's exit code. A week that has not ended before today (the data's last day is today, a
+    Sunday) is not complete for `run`: the weeks then end with the one before."""
+    formats = ",".join(FORMATS) if reports else "parquet"
+    last_day = min(last_day, today() - dt.timedelta(days=1))
+    return {
+        week.label: run(base, week.label, formats=formats, force=True, out=out, err=err)
+        for week in recent_weeks(last_day, count)
+    }

@@ -56,7 +56,7 @@ with
 shared_datasets as (
     select *
     from datasets
-    where lifecycle_stage = 'operating'
+    where operating_as_of(lifecycle_stage, operating_since, $period_end)
       and sharing_class in ('shared', 'open')
       and list_contains($sharing_class, sharing_class)
       and dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))

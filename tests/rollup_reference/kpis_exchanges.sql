@@ -12,7 +12,7 @@ scope_datasets as (
 ),
 
 operating_datasets as (
-    select * from scope_datasets where lifecycle_stage = 'operating'
+    select * from scope_datasets where operating_as_of(lifecycle_stage, operating_since, $end)
 ),
 
 operating_shared_datasets as (

@@ -6,7 +6,7 @@ operating_shared_datasets as (
     select *
     from datasets
     where dataset_id in (select dataset_id from scope_dataset_ids($scope_type, $scope_id))
-      and lifecycle_stage = 'operating'
+      and operating_as_of(lifecycle_stage, operating_since, $end)
       and sharing_class in ('shared', 'open')
 ),
 
