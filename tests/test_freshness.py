@@ -300,3 +300,22 @@ def test_the_scorecard_note_names_the_late_tables():
         "Dữ liệu của tỉnh này về muộn (Trao đổi dữ liệu, Hồ sơ, thủ tục): số liệu thấp có thể do dữ liệu chưa về, "
         "không phải do tỉnh chậm."
     )
+
+
+def test_the_scorecard_marks_a_late_province_late_data(late_base, monkeypatch):
+    """On the Provinces page, P2 (exchanges stopped on 03-03, lag 5 > 2) is marked "late data" with why, P1 is not."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.config import ROOT
+
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(late_base))
+    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
+    at = at.switch_page("pages/leaders/provinces.py").run()
+    assert not at.exception
+    grid = next(d for d in at.dataframe if "Tỉnh, thành phố" in d.value.columns)
+    marks = dict(zip(grid.value["Tỉnh, thành phố"], grid.value["Dữ liệu về muộn"]))
+    assert marks == {"Tỉnh P2": "▲ Dữ liệu về muộn", "★ Tỉnh P1": ""}
+    notes = [c.value for c in at.caption if c.value.startswith("▲ Tỉnh P2:")]
+    assert len(notes) == 1 and "không phải do tỉnh chậm" in notes[0]

@@ -4,7 +4,7 @@ provinces_scorecard, province_names."""
 import polars as pl
 import streamlit as st
 
-from dashboard.engine import kpi_text
+from dashboard.engine import freshness, kpi_text
 from dashboard.engine.kpis import status_for
 from dashboard.scope import Scope
 from dashboard.web import tilemap, ui
@@ -41,6 +41,8 @@ labels = {k: f.tr(f"provinces.short.{k}") for k in KPIS}  # short headers; the f
 COLUMN_HELP = {labels[k]: st.column_config.TextColumn(help=kpi_text.kpi_name(k, f.lang)) for k in KPIS}
 scorecard = ui.query("provinces_scorecard")
 provinces = scorecard.filter(pl.col("row_kind") == "province").sort(chosen, "province_name", nulls_last=True)
+# A province whose extract is late is marked "late data", so a late delivery is not read as a lagging province.
+late = ui.late_provinces()
 
 
 def cells(df: pl.DataFrame, *first: pl.Series):
@@ -93,13 +95,18 @@ with ui.part(f.tr("provinces.table")):
         ("★ " if pilot else "") + name for name, pilot in provinces.select("province_name", "is_pilot").iter_rows()
     ]
     first = pl.Series(f.tr("provinces.col.province_name"), names, dtype=pl.String)
+    late_mark = pl.Series(
+        f.tr("freshness.late_data"),
+        ["▲ " + f.tr("freshness.late_data") if code in late else "" for code in provinces["province_code"]],
+        dtype=pl.String,
+    )
     # "behind on everything": how many of the seven are off track (a number, so its header sorts by it)
     red = kpi_text.count_with_status(provinces, KPIS, "red").alias(f.tr("provinces.col.count_red"))
     if provinces.is_empty():
         st.info(f.tr("app.empty"))
     else:
         event = st.dataframe(
-            cells(provinces, first, red),
+            cells(provinces, first, red, *([late_mark] if late else [])),
             hide_index=True,
             width="stretch",
             height="content",
@@ -112,6 +119,9 @@ with ui.part(f.tr("provinces.table")):
             on_select="rerun",
             selection_mode="single-row",
         )
+        for code in [c for c in provinces["province_code"] if c in late]:
+            name = provinces.filter(pl.col("province_code") == code)["province_name"][0]
+            st.caption(f"▲ {name}: {freshness.late_data_note(late[code], f.lang)}")
         ui.download_buttons(raw(provinces, first, red), "provinces_scorecard")
         codes = provinces["province_code"].to_list()
         # Only a province whose row is shown can be opened; a user held to a province sees their own row only.
@@ -138,6 +148,8 @@ with ui.part(f.tr("provinces.map", kpi=kpi_label)):
         word = kpi_text.status_word(chosen, status, f.lang)
         pilot = f" · ★ {f.tr('provinces.pilot')}" if row["is_pilot"] else ""
         hover = f"<b>{name}</b>{pilot}<br>{kpi_label}: {text}<br>{word}"
+        if code in late:
+            hover += f"<br>▲ {f.tr('freshness.late_data')}"
         tiles.append(tilemap.Tile(code, name, status, text, hover, row["is_pilot"]))
     legend = {s: kpi_text.status_word(chosen, s, f.lang) for s in ("green", "amber", "red", None)}
     if any(tile.status == tilemap.OUTSIDE for tile in tiles):
