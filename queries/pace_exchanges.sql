@@ -8,10 +8,12 @@ week_rows as (
     join exchanges_weekly on exchanges_weekly.week_start = weeks.week_end - 6
 ),
 
+-- Operating as of each week's end (metrics.md): a dataset counts from its `operating_since` on.
 operating_datasets as (
-    select dataset_id, owner_agency_id, sharing_class, api_enabled,
-    from scope_datasets($scope_type, $scope_id)
-    where lifecycle_stage = 'operating'
+    select weeks.week_end, dataset_id, owner_agency_id, sharing_class, api_enabled,
+    from unnest($week_ends::date[]) as weeks(week_end)
+    cross join scope_datasets($scope_type, $scope_id) as d
+    where operating_as_of(d.lifecycle_stage, d.operating_since, weeks.week_end)
 ),
 
 success as (
@@ -39,7 +41,8 @@ shared_consumers as (
         week_rows.dataset_id,
         count(distinct week_rows.consumer_agency_id) as count_consumers,
     from week_rows
-    join operating_datasets on operating_datasets.dataset_id = week_rows.dataset_id
+    join operating_datasets
+        on operating_datasets.dataset_id = week_rows.dataset_id and operating_datasets.week_end = week_rows.week_end
     where operating_datasets.sharing_class in ('shared', 'open')
       and week_rows.calls_ok > 0
       and week_rows.consumer_agency_id is distinct from operating_datasets.owner_agency_id
@@ -64,28 +67,31 @@ week_counts as (
 
 scope_counts as (
     select
+        weeks.week_end,
         (select count(*) from scope_agency_ids($scope_type, $scope_id)) as count_agencies,
-        count(*) filter (where sharing_class in ('shared', 'open')) as count_operating_shared,
-        count(*) filter (where sharing_class in ('shared', 'open') and api_enabled) as count_api_shared,
-        count(*) as count_operating,
-    from operating_datasets
+        count(o.dataset_id) filter (where o.sharing_class in ('shared', 'open')) as count_operating_shared,
+        count(o.dataset_id) filter (where o.sharing_class in ('shared', 'open') and o.api_enabled) as count_api_shared,
+        count(o.dataset_id) as count_operating,
+    from unnest($week_ends::date[]) as weeks(week_end)
+    left join operating_datasets as o on o.week_end = weeks.week_end
+    group by weeks.week_end
 ),
 
 final as (
     select week_end, 'sharing_coverage' as kpi_id, count_api_shared::double / nullif(count_operating, 0) as value
-    from week_counts, scope_counts
+    from week_counts join scope_counts using (week_end)
     union all
     select week_end, 'shared_data_utilization', count_used::double / nullif(count_operating_shared, 0)
-    from week_counts, scope_counts
+    from week_counts join scope_counts using (week_end)
     union all
     select week_end, 'exchange_success_rate', count_calls_ok::double / nullif(count_calls, 0)
     from week_counts
     union all
     select week_end, 'connected_agencies', count_connected::double / nullif(count_agencies, 0)
-    from week_counts, scope_counts
+    from week_counts join scope_counts using (week_end)
     union all
     select week_end, 'reuse_breadth', count_reused::double / nullif(count_operating_shared, 0)
-    from week_counts, scope_counts
+    from week_counts join scope_counts using (week_end)
 )
 
 select * from final
