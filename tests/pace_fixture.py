@@ -72,7 +72,23 @@ def tables(with_targets: bool = True) -> dict[str, pl.DataFrame]:
         ),
         "datasets": _frame(
             "datasets",
-            [("D1", "CSDL D1", "Dataset D1", "C1", "C1 unit", "master", "shared", True, "operating", None, True, True, 24)],
+            [
+                (
+                    "D1",
+                    "CSDL D1",
+                    "Dataset D1",
+                    "C1",
+                    "C1 unit",
+                    "master",
+                    "shared",
+                    True,
+                    "operating",
+                    None,
+                    True,
+                    True,
+                    24,
+                )
+            ],
         ),
         "dictionary_terms": _frame("dictionary_terms", [("T1", "Họ tên", "Name", "Họ tên", "Name", "text", None)]),
         "data_elements": _frame("data_elements", [("E1", "D1", "ho_ten", "T1", True, False)]),

@@ -198,3 +198,31 @@ def test_stale_rollups_are_not_trusted(tmp_path):
     DATABASES.clear()
     after = _kpi(compute_kpis(base, Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)), Scope()), "records_exchanged")
     assert after["value"] == before["value"] + 7
+
+
+def test_rollups_keep_demo_data_demo_and_real_data_real(tmp_path):
+    """`rollups` on demo data rewrites derived files (rollups, scope files): the data is still demo data (mode
+    `none` keeps serving it). On data whose facts were changed after the demo, it stays real data."""
+    import datetime as dt
+
+    import polars as pl
+
+    from dashboard.config import table_files
+    from dashboard.data.demo import generate
+    from dashboard.data.demo_marker import is_demo_data
+    from dashboard.data.rollups import run_rollups_command
+
+    demo = tmp_path / "demo"
+    generate(demo, seed=3, until=dt.date(2025, 2, 28), progress=False)
+    assert is_demo_data(demo)
+    assert run_rollups_command(demo) == 0
+    assert is_demo_data(demo)
+
+    changed = tmp_path / "changed"
+    generate(changed, seed=3, until=dt.date(2025, 2, 28), progress=False)
+    path = table_files(changed, "provinces")[0]
+    frame = pl.read_parquet(path)
+    frame.with_columns(pl.col("name_vi").str.replace("Hà Nội", "Hà Nội mới")).write_parquet(path)
+    assert not is_demo_data(changed)
+    assert run_rollups_command(changed) == 0
+    assert not is_demo_data(changed)

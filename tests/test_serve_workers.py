@@ -1,6 +1,6 @@
 """`serve --workers N` without starting anything: how many processes, the nginx configuration made from
 deploy/nginx.conf.template (checked by nginx itself when installed), and the command line. The served cluster is
-tested end to end in tests/e2e/test_serve_workers.py."""
+tested end to end in tests/e2e/test_workers_browser.py."""
 
 from __future__ import annotations
 

@@ -69,6 +69,18 @@ def write_demo_marker(base: Path, **about) -> None:
     (curated_dir(base) / DEMO_MARKER).write_text(json.dumps(marker, default=str), encoding="utf-8")
 
 
+def refresh_demo_marker(base: Path) -> None:
+    """After `rollups` rewrote derived files (rollups, scope files) of data that was demo data when it started:
+    the marker takes the new files' hashes and keeps what it said about the demo. Call it only after checking
+    `is_demo_data` before the rewrite; the facts the new files derive from were vouched for by that check."""
+    try:
+        about = json.loads((curated_dir(base) / DEMO_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    about = {k: v for k, v in about.items() if k not in ("generator", "data_version", "sha256")}
+    write_demo_marker(base, **about)
+
+
 def is_demo_data(base: Path) -> bool:
     """Whether the curated files are exactly the ones the demo generator wrote: the same names, each with the
     content hash in the marker (a marker without hashes, from before, is not trusted)."""

@@ -193,8 +193,11 @@ def run_rollups_command(base: Path) -> int:
     if not curated_dir(base).is_dir():
         print(f"No curated data in {curated_dir(base)}.")
         return 1
+    from dashboard.data.demo_marker import is_demo_data, refresh_demo_marker
     from dashboard.data.scope_files import build_scope_files
 
+    # Demo data stays demo data: what this command writes is derived from the facts the marker vouched for.
+    was_demo = is_demo_data(base)
     counts = build_rollups(base)
     for name, n in counts.items():
         print(f"{name}: {n:,} rows (from {ROLLUPS[name].source})")
@@ -203,4 +206,6 @@ def run_rollups_command(base: Path) -> int:
     scoped = build_scope_files(base)
     if scoped:
         print("scope files: " + ", ".join(f"{name} {n:,} rows" for name, n in scoped.items()))
+    if was_demo:
+        refresh_demo_marker(base)
     return 0
