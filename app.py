@@ -76,13 +76,13 @@ lang = lang if lang in LANGS else DEFAULT_LANG
 # the run: a deep link opened as the first request of a session (e.g. a leader's e-mailed link after the weekly
 # restart) then resolves to its page instead of Streamlit's "Page not found". Signed out: every address is known
 # (all pages, menu hidden) but only the sign-in screen is drawn and no page runs.
-known = gate.known_user(base)
+known, mode = gate.known_user(base)
 signed_out = known is None
 page = st.navigation(
     sections(lambda key: t(key, lang), lang, signed_out or known.is_analyst, signed_out or known.is_admin),
     position="hidden" if signed_out else "sidebar",
 )
-user = gate.gate(base, lang)
+user = gate.gate(base, lang, mode)
 if user is None:
     st.stop()
 if signed_out:  # signed in during this run: show the menu of this user's pages

@@ -36,31 +36,33 @@ def demo_user() -> User:
     return User("demo", role if role in auth.ROLES else "leader", scope)
 
 
-def known_user(base: Path) -> User | None:
+def known_user(base: Path) -> tuple[User | None, str | None]:
     """The user this session is already signed in as, worked out without drawing anything (None when signed out
-    or refused). app.py gives st.navigation this user's page set before anything can stop or rerun the run, so that
-    a deep link opened as a session's first request is never "page not found"; `gate` then decides and draws."""
+    or refused), and the login mode (None when the configuration is refused). app.py gives st.navigation this
+    user's page set before anything can stop or rerun the run, so that a deep link opened as a session's first
+    request is never "page not found"; `gate` then decides and draws, with the mode worked out here."""
     try:
         mode = settings.resolve_mode(base)
     except AuthConfigError:
-        return None
+        return None, None
     if mode == "none":
-        return demo_user()
+        return demo_user(), mode
     if mode == "password":
         name = st.session_state.get(_NAME_KEY)
-        return auth.lookup(base, name) if name else None
+        return (auth.lookup(base, name) if name else None), mode
     if not st.user.is_logged_in:
-        return None
+        return None, mode
     claims = st.user.to_dict()
-    return None if auth.token_expired(claims) else auth.oidc_user(base, claims)
+    return (None if auth.token_expired(claims) else auth.oidc_user(base, claims)), mode
 
 
-def gate(base: Path, lang: str) -> User | None:
+def gate(base: Path, lang: str, mode: str | None = None) -> User | None:
     """The signed-in user, or None after drawing the sign-in screen. Stops the run on a configuration that may
-    not serve this data (e.g. no login on real data)."""
+    not serve this data (e.g. no login on real data). `mode`: the login mode already worked out in this run
+    (known_user), so it is resolved once per run; None works it out (and draws the refusal)."""
     st.session_state[USER_KEY] = None
     try:
-        mode = settings.resolve_mode(base)
+        mode = mode or settings.resolve_mode(base)
     except AuthConfigError as refused:
         st.title(t("auth.refused_title", lang))
         st.error(t(refused.code, lang, **refused.values), icon=":material/lock:")
