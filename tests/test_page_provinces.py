@@ -47,16 +47,20 @@ def test_groups_provinces_and_map_in_vietnamese(app):
     # one province per group on the fixture: each group row is its province's row (the mean of one value)
     assert rows(groups) == [["★ Thí điểm (1 tỉnh)", *P1_VI], ["Còn lại (1 tỉnh)", *P2_VI]]
     provinces = table(at, "Tỉnh, thành phố")
-    assert list(provinces.columns) == ["Tỉnh, thành phố", "Số chỉ số chưa đạt", *COLUMNS_VI]
+    # the fixture's extracts are late for this period in both provinces (engine/freshness.py): a last column says so
+    assert list(provinces.columns) == ["Tỉnh, thành phố", "Số chỉ số chưa đạt", *COLUMNS_VI, "Dữ liệu về muộn"]
     # sorted by the first KPI (connected agencies), lowest first: P2 50 % before P1 100 %; ★ marks the pilot P1;
     # off track: P2 connected, reuse, pre-fill, ownership (4), P1 schedule (1)
-    assert rows(provinces) == [["Tỉnh P2", "4", *P2_VI], ["★ Tỉnh P1", "1", *P1_VI]]
+    assert rows(provinces) == [
+        ["Tỉnh P2", "4", *P2_VI, "▲ Dữ liệu về muộn"],
+        ["★ Tỉnh P1", "1", *P1_VI, "▲ Dữ liệu về muộn"],
+    ]
     (fig,) = figures(at)
     heat = fig["data"][0]
     hovers = [h for row in heat["text"] for h in row if h]
     assert hovers == [  # the fixture's provinces are not on the reference grid: one row below it, P1 then P2
-        "<b>Tỉnh P1</b> · ★ Thí điểm<br>Tỷ lệ cơ quan đã kết nối: 100,0%<br>Đạt",
-        "<b>Tỉnh P2</b><br>Tỷ lệ cơ quan đã kết nối: 50,0%<br>Chưa đạt",
+        "<b>Tỉnh P1</b> · ★ Thí điểm<br>Tỷ lệ cơ quan đã kết nối: 100,0%<br>Đạt<br>▲ Dữ liệu về muộn",
+        "<b>Tỉnh P2</b><br>Tỷ lệ cơ quan đã kết nối: 50,0%<br>Chưa đạt<br>▲ Dữ liệu về muộn",
     ]
     assert heat["z"][0][:2] == [2, 0]  # green, red
     legend = [(tr["name"], tr["marker"]["color"]) for tr in fig["data"][1:]]
@@ -104,7 +108,10 @@ def test_a_province_scope_shows_its_row_only_and_no_groups(app):
     heat = figures(at)[0]["data"][0]
     # the 34 reference provinces (the provinces table of the fixture holds P1, P2): P1 outside, P2 red
     hovers = [h for row in heat["text"] for h in row if h]
-    assert hovers == ["Tỉnh P1: ngoài phạm vi của bạn", "<b>Tỉnh P2</b><br>Tỷ lệ cơ quan đã kết nối: 50,0%<br>Chưa đạt"]
+    assert hovers == [
+        "Tỉnh P1: ngoài phạm vi của bạn",
+        "<b>Tỉnh P2</b><br>Tỷ lệ cơ quan đã kết nối: 50,0%<br>Chưa đạt<br>▲ Dữ liệu về muộn",
+    ]
 
 
 def test_an_agency_scope_asks_for_a_province(app):
@@ -131,9 +138,10 @@ def test_english(app):
         "97.5% · On track",
         "0.0% · Off track",
         "110.0% · On track",
+        "▲ Late data",
     ]
     hovers = [h for row in figures(at)[0]["data"][0]["text"] for h in row if h]
-    assert hovers[0] == "<b>Province P1</b> · ★ Pilot<br>Agencies connected: 100.0%<br>On track"
+    assert hovers[0] == "<b>Province P1</b> · ★ Pilot<br>Agencies connected: 100.0%<br>On track<br>▲ Late data"
 
 
 def test_the_download_holds_the_values_and_the_words(app, monkeypatch):

@@ -1,5 +1,8 @@
 """Check `<data dir>/curated` against the data contract declared in `dashboard.data.contract`.
 
+Long: one pass per kind of violation, each needing the unusable-column bookkeeping below; the row rules and the
+file reading already live in row_rules and extracts.
+
 Everything checked comes from `contract.TABLES` (columns, types, nullability, enumerations, foreign keys,
 bounds, keys and row rules); nothing is restated here.  All the work is done in SQL by an in-memory DuckDB
 connection that reads the Parquet files in place, so only counts and a handful of example rows ever reach Python.

@@ -175,9 +175,6 @@ class _Run:
             missing = [c.name for c in table.columns if c.name not in df.columns and not c.optional]
             if missing:  # a file with other columns is not this table's: stop, never load it as empty values
                 raise CurateError(f"{path.relative_to(self.source)} lacks the contract columns {', '.join(missing)}")
-            absent = [c.name for c in table.columns if c.name not in df.columns and c.optional]
-            if absent:  # an optional column the delivery leaves out: all null
-                rep.notes.append(f"{path.relative_to(self.source)} has no column {', '.join(absent)}")
             self.con.register("incoming_file", df)
             types = dict(self.sql("select column_name, column_type from (describe incoming_file)"))
             selects = [f"{literal(str(path.relative_to(self.source)))} as _file", f"{idx} as _file_idx", "_row"]

@@ -45,10 +45,10 @@ provinces = scorecard.filter(pl.col("row_kind") == "province").sort(chosen, "pro
 late = ui.late_provinces()
 
 
-def cells(df: pl.DataFrame, *first: pl.Series):
+def cells(df: pl.DataFrame, *first: pl.Series, after: tuple[pl.Series, ...] = ()):
     """The first columns, then each KPI: its value (so a header sorts by it), shown as '97,3% · Đạt' on a tint of
-    its status colour (ui.kpi_styler)."""
-    frame = pl.DataFrame([*first, *(df[k].alias(labels[k]) for k in KPIS)])
+    its status colour (ui.kpi_styler); then the `after` columns."""
+    frame = pl.DataFrame([*first, *(df[k].alias(labels[k]) for k in KPIS), *after])
     return ui.kpi_styler(frame, {labels[k]: k for k in KPIS}, f.lang)
 
 
@@ -106,7 +106,7 @@ with ui.part(f.tr("provinces.table")):
         st.info(f.tr("app.empty"))
     else:
         event = st.dataframe(
-            cells(provinces, first, red, *([late_mark] if late else [])),
+            cells(provinces, first, red, after=(late_mark,) if late else ()),
             hide_index=True,
             width="stretch",
             height="content",

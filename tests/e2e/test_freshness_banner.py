@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from e2e_browser import CHROMIUM, CHROMIUM_ARGS, CLEARED_ENV, main_text, open_page
+from e2e_browser import CLEARED_ENV, main_text, open_page
 
 from dashboard.devtools.loadtest import Server
 
@@ -26,19 +26,10 @@ def late_server(tmp_path_factory):
         yield srv
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    sync_playwright = sync_api.sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+@pytest.fixture
+def chromium(browser):
+    """The session's Chromium (tests/e2e/conftest.py): a second Playwright in the same process would fail."""
+    return browser
 
 
 @pytest.mark.parametrize(("width", "lang", "page", "named"), [

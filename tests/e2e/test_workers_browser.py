@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from e2e_browser import CHROMIUM, CHROMIUM_ARGS, CLEARED_ENV, TODAY, choose, kpi_cards, open_page, url_params
+from e2e_browser import CLEARED_ENV, TODAY, choose, kpi_cards, open_page, url_params
 
 from dashboard.devtools import loadtest
 from dashboard.devtools.loadtest import Server
@@ -90,9 +90,8 @@ def test_sessions_over_the_websocket_run_their_own_pages(cluster):
     assert phase.peak_memory_bytes > 2 * 50 * 2**20
 
 
-def test_two_browsers_each_keep_their_pages_and_filters(cluster, e2e_base):
-    need(None if CHROMIUM.exists() else f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+def test_two_browsers_each_keep_their_pages_and_filters(cluster, e2e_base, browser):
+    """Two browser profiles of the session's Chromium (a second Playwright in one process would fail)."""
 
     from dashboard.engine.query import run_query
     from dashboard.scope import Scope
@@ -102,36 +101,33 @@ def test_two_browsers_each_keep_their_pages_and_filters(cluster, e2e_base):
     key = "province:HNI" if "province:HNI" in provinces else next(iter(provinces))
     scope_label, period_label = t("filter.scope", "vi"), t("filter.period", "vi")
     host = cluster.url.split("//")[1].split(":")[0]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            a, b = (browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN") for _ in range(2))
-            for ctx, name in ((a, "w0"), (b, "w1")):  # one browser on each process
-                ctx.set_default_timeout(90_000)
-                ctx.add_cookies([{"name": "dashboard_worker", "value": name, "domain": host, "path": "/"}])
-            page_a = open_page(a, cluster.url, "overview", "lang=vi").page
-            page_b = open_page(b, cluster.url, "overview", "lang=vi").page
-            everywhere = kpi_cards(page_a)
-            assert everywhere and kpi_cards(page_b) == everywhere  # the same data read by both processes
+    a, b = (browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN") for _ in range(2))
+    try:
+        for ctx, name in ((a, "w0"), (b, "w1")):  # one browser on each process
+            ctx.set_default_timeout(90_000)
+            ctx.add_cookies([{"name": "dashboard_worker", "value": name, "domain": host, "path": "/"}])
+        page_a = open_page(a, cluster.url, "overview", "lang=vi").page
+        page_b = open_page(b, cluster.url, "overview", "lang=vi").page
+        everywhere = kpi_cards(page_a)
+        assert everywhere and kpi_cards(page_b) == everywhere  # the same data read by both processes
 
-            choose(page_a, scope_label, provinces[key])  # A picks a province, in its session on w0
-            assert url_params(page_a)["scope"] == key
-            in_province = kpi_cards(page_a)
-            assert in_province != everywhere
+        choose(page_a, scope_label, provinces[key])  # A picks a province, in its session on w0
+        assert url_params(page_a)["scope"] == key
+        in_province = kpi_cards(page_a)
+        assert in_province != everywhere
 
-            choose(page_b, period_label, t("period.last_12_weeks", "vi"))  # B changes its period, on w1
-            assert (url_params(page_b)["scope"], url_params(page_b)["period"]) == ("all", "last_12_weeks")
-            assert url_params(page_a)["scope"] == key  # A's session did not move
-            assert kpi_cards(page_a) == in_province
-            assert t("overview.title", "vi") in page_b.locator("h1").first.inner_text()
+        choose(page_b, period_label, t("period.last_12_weeks", "vi"))  # B changes its period, on w1
+        assert (url_params(page_b)["scope"], url_params(page_b)["period"]) == ("all", "last_12_weeks")
+        assert url_params(page_a)["scope"] == key  # A's session did not move
+        assert kpi_cards(page_a) == in_province
+        assert t("overview.title", "vi") in page_b.locator("h1").first.inner_text()
 
-            # nginx kept each browser on its process: the cookie it set last still names it
-            for ctx, name in ((a, "w0"), (b, "w1")):
-                assert {c["value"] for c in ctx.cookies() if c["name"] == "dashboard_worker"} == {name}
-            a.close()
-            b.close()
-        finally:
-            browser.close()
+        # nginx kept each browser on its process: the cookie it set last still names it
+        for ctx, name in ((a, "w0"), (b, "w1")):
+            assert {c["value"] for c in ctx.cookies() if c["name"] == "dashboard_worker"} == {name}
+    finally:
+        a.close()
+        b.close()
 
 
 def test_sigterm_stops_nginx_and_every_worker(e2e_base, tmp_path):
