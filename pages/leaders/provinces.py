@@ -128,7 +128,13 @@ with ui.part(f.tr("provinces.table")):
         picked = [codes[i] for i in event.selection.rows if i < len(codes)] if event else []
         by_code = dict(zip(codes, provinces["province_name"]))
         pick, go = st.columns([3, 2], vertical_alignment="bottom")
-        code = pick.selectbox(f.tr("provinces.open_pick"), codes, format_func=by_code.get, key="provinces_open")
+        code = pick.selectbox(
+            f.tr("provinces.open_pick"),
+            codes,
+            format_func=by_code.get,
+            key="provinces_open",
+            placeholder=f.tr("app.choose"),
+        )
         if go.button(f.tr("provinces.open_button"), key="provinces_open_go", icon=":material/open_in_new:"):
             picked = [code]
         if picked:
