@@ -186,20 +186,28 @@ def _create_views(con: duckdb.DuckDBPyConnection, base: Path) -> None:
             con.execute(f'create table "{rollup.name}" as {rollup.sql()}')
 
 
+def copy_scope_rows(
+    source: duckdb.DuckDBPyConnection, con: duckdb.DuckDBPyConnection, table: str, scope: Scope
+) -> None:
+    """Copy `table`'s rows that belong to `scope` (queries/scope/<table>.sql; a whole small table) from `source`
+    into a new table of `con`."""
+    if table in _SCOPE_COPIED_WHOLE:
+        rows = source.sql(f'select * from "{table}"').arrow()
+    else:
+        sql = (QUERIES_DIR / "scope" / f"{table}.sql").read_text(encoding="utf-8")
+        rows = source.sql(sql, params=scope.params()).arrow()
+    con.register("incoming_rows", rows)
+    con.execute(f'create table "{table}" as select * from incoming_rows')
+    con.unregister("incoming_rows")
+
+
 def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> duckdb.DuckDBPyConnection:
     """An in-memory database holding copies of only the rows that belong to `scope`."""
     con = hardened_connection(MEMORY_LIMIT_SCOPE, external_access=False)
     source = all_con.cursor()
     try:
         for table in (*LOAD_ORDER, *ROLLUPS):
-            if table in _SCOPE_COPIED_WHOLE:
-                rows = source.sql(f'select * from "{table}"').arrow()
-            else:
-                sql = (QUERIES_DIR / "scope" / f"{table}.sql").read_text(encoding="utf-8")
-                rows = source.sql(sql, params=scope.params()).arrow()
-            con.register("incoming_rows", rows)
-            con.execute(f'create table "{table}" as select * from incoming_rows')
-            con.unregister("incoming_rows")
+            copy_scope_rows(source, con, table, scope)
     finally:
         source.close()
     _create_macros(con)
@@ -271,14 +279,7 @@ def build_scope_database_from_files(
             if own and parts.get(table):
                 con.execute(f'create view "{table}" as {read(table)}')
                 continue
-            if table in _SCOPE_COPIED_WHOLE:
-                rows = source.sql(f'select * from "{table}"').arrow()
-            else:
-                sql = (QUERIES_DIR / "scope" / f"{table}.sql").read_text(encoding="utf-8")
-                rows = source.sql(sql, params=scope.params()).arrow()
-            con.register("incoming_rows", rows)
-            con.execute(f'create table "{table}" as select * from incoming_rows')
-            con.unregister("incoming_rows")
+            copy_scope_rows(source, con, table, scope)
     except BaseException:
         con.close()
         raise

@@ -16,6 +16,20 @@ HOVER = "%{x|%d/%m/%Y}: %{y:.1%}<extra></extra>"
 PROJECTED_COLOURS = {"reached": RAG_COLOURS["green"], "on_pace": RAG_COLOURS["green"], "off_pace": RAG_COLOURS["red"]}
 
 
+def add_series(fig: go.Figure, ends, values, labels: dict, marker_size: int) -> None:
+    """The KPI's weekly values as a line with markers; a null week is a gap."""
+    fig.add_scatter(
+        x=ends,
+        y=values,
+        name=labels["series"],
+        mode="lines+markers",
+        connectgaps=False,
+        line={"color": PRIMARY, "width": 2},
+        marker={"size": marker_size},
+        hovertemplate=HOVER,
+    )
+
+
 def pace_figure(row: dict, *, labels: dict[str, str], phase_names: dict[str, str], lang: str) -> go.Figure:
     """The road of one KPI to its target, from its 12-week series to the end of 2030. `labels`: series,
     to_target, projected, target (legend names); `phase_names`: the name of each phase band."""
@@ -39,16 +53,7 @@ def pace_figure(row: dict, *, labels: dict[str, str], phase_names: dict[str, str
             yanchor="bottom" if i == 0 else "top",
             font={"size": 10, "color": "#4a5160"},
         )
-    fig.add_scatter(
-        x=ends,
-        y=values,
-        name=labels["series"],
-        mode="lines+markers",
-        connectgaps=False,
-        line={"color": PRIMARY, "width": 2},
-        marker={"size": 4},
-        hovertemplate=HOVER,
-    )
+    add_series(fig, ends, values, labels, marker_size=4)
     t0, v, goal, due = row["current_week_end"], row["current_value"], row["target_value"], row["target_date"]
     if goal is not None and due is not None:
         if v is not None and v < goal:
@@ -86,16 +91,7 @@ def series_figure(row: dict, *, labels: dict[str, str], lang: str) -> go.Figure:
     observed gain per week), so a small rise or fall shows."""
     fig = go.Figure()
     ends, values = row["series_week_ends"], row["series_values"]
-    fig.add_scatter(
-        x=ends,
-        y=values,
-        name=labels["series"],
-        mode="lines+markers",
-        connectgaps=False,
-        line={"color": PRIMARY, "width": 2},
-        marker={"size": 6},
-        hovertemplate=HOVER,
-    )
+    add_series(fig, ends, values, labels, marker_size=6)
     b, v, t0 = row["slope_per_week"], row["current_value"], row["current_week_end"]
     if b is not None and v is not None:
         trend = [v + b * (day - t0).days / 7 for day in ends]
