@@ -188,6 +188,9 @@ create or replace macro full_weeks_last(period_end) as
 -- Exchange rows of the period at the weekly grain (week_start, provider, consumer, dataset, channel): whole
 -- weeks from exchanges_weekly, edge days from exchanges_daily (one row per day). calls_ok > 0 on a row means
 -- the same at either grain (calls_ok is never negative), so distinct counts over such rows are unchanged.
+-- The leading and the trailing edge days are two scans with one range each, disjoint (the trailing one starts
+-- at the first whole week at the earliest): a scan with an OR of two ranges costs several ms more per query
+-- even when both are empty, as they are for the whole-week periods of the presets.
 create or replace macro period_exchange_weeks(period_start, period_end) as table
     select
         week_start,
@@ -218,7 +221,22 @@ create or replace macro period_exchange_weeks(period_start, period_end) as table
         exchange_date as last_exchange_date,
     from exchanges_daily
     where exchange_date between period_start::date and least(period_end::date, full_weeks_first(period_start) - 1)
-       or exchange_date between greatest(period_start::date, full_weeks_last(period_end) + 1) and period_end::date;
+    union all
+    select
+        date_trunc('week', exchange_date)::date as week_start,
+        provider_agency_id,
+        consumer_agency_id,
+        dataset_id,
+        channel,
+        calls,
+        calls_ok,
+        records,
+        if(p95_latency_ms is null, 0, calls)::bigint as latency_calls,
+        p95_latency_ms * calls as latency_weighted_sum,
+        exchange_date as last_exchange_date,
+    from exchanges_daily
+    where exchange_date between greatest(period_start::date, full_weeks_first(period_start), full_weeks_last(period_end) + 1)
+                            and period_end::date;
 
 -- scope_exchanges at the weekly grain: rows of the period whose provider or consumer is in scope, with levels.
 create or replace macro scope_exchange_weeks(period_start, period_end, scope_type, scope_id) as table
@@ -324,7 +342,7 @@ create or replace macro weekly_calls(period_start, period_end, scope_type, scope
     from weekly;
 
 -- Dossier rows of the period at the weekly grain (week_start, agency, procedure): whole weeks from
--- dossiers_weekly, edge days from dossiers_daily.
+-- dossiers_weekly, edge days from dossiers_daily (two disjoint scans, as in period_exchange_weeks).
 create or replace macro period_dossier_weeks(period_start, period_end) as table
     select
         week_start,
@@ -351,7 +369,20 @@ create or replace macro period_dossier_weeks(period_start, period_end) as table
         fields_prefilled,
     from dossiers_daily
     where dossier_date between period_start::date and least(period_end::date, full_weeks_first(period_start) - 1)
-       or dossier_date between greatest(period_start::date, full_weeks_last(period_end) + 1) and period_end::date;
+    union all
+    select
+        date_trunc('week', dossier_date)::date as week_start,
+        agency_id,
+        procedure_code,
+        procedure_name_vi,
+        procedure_name_en,
+        dossiers,
+        dossiers_reusing,
+        fields_total,
+        fields_prefilled,
+    from dossiers_daily
+    where dossier_date between greatest(period_start::date, full_weeks_first(period_start), full_weeks_last(period_end) + 1)
+                           and period_end::date;
 
 -- period_dossier_weeks of the scope's bodies.
 create or replace macro scope_dossier_weeks(period_start, period_end, scope_type, scope_id) as table
