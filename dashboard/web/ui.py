@@ -17,6 +17,7 @@ from dashboard.web.session import (
     kpis,
     late_provinces,
     late_summary,
+    markdown_text,
     pace,
     part,
     period_caption,
@@ -25,6 +26,7 @@ from dashboard.web.session import (
     url_number_input,
     url_selectbox,
     url_text_input,
+    week_summary,
 )
 from dashboard.web.sidebar import global_filters, open_scope
 from dashboard.web.tables import XLSX_MIME, audited, coded, download, download_buttons, kpi_styler, table
@@ -51,6 +53,7 @@ __all__ = [
     "kpis",
     "late_provinces",
     "late_summary",
+    "markdown_text",
     "open_scope",
     "pace",
     "part",
@@ -61,4 +64,5 @@ __all__ = [
     "url_number_input",
     "url_selectbox",
     "url_text_input",
+    "week_summary",
 ]

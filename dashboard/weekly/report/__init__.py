@@ -85,6 +85,14 @@ class Report:
     # how late the data is for the week (dashboard.engine.freshness.report_lines): a heading, one line per late
     # table, the rule; or one line saying every source is up to date
     freshness: list[str] = field(default_factory=list)
+    # the week in words (dashboard/engine/summary.py) in every language, the report's first section; empty when it
+    # could not be written (summary_error says why)
+    summary: dict[str, list[str]] = field(default_factory=dict)
+    summary_error: str | None = None
+
+    @property
+    def summary_sentences(self) -> list[str]:
+        return self.summary.get(self.lang, [])
 
     @property
     def data_late(self) -> bool:

@@ -224,6 +224,11 @@ def render_html(r: Report, *, for_print: bool = False) -> str:
             (r.tr("snapshot.code_version"), r.code_version),
         ],
         comparison=comparison(r),
+        summary={
+            "title": r.tr("summary.title"),
+            "sentences": r.summary_sentences,
+            "error": r.tr("summary.failed") if r.summary_error else None,
+        },
         freshness={"heading": r.tr("freshness.report_heading"), "lines": r.freshness, "late": r.data_late},
         kpis_heading=r.tr("snapshot.kpis_heading"),
         areas=_areas(r),
