@@ -91,12 +91,17 @@ class Summary:
     """The sentences in each language."""
 
     sentences: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    error: str | None = None  # why it could not be written (written_summary)
 
     def text(self, lang: str) -> str:
         return " ".join(self.sentences[lang])
 
     def to_dict(self) -> dict[str, list[str]]:
         return {lang: list(s) for lang, s in self.sentences.items()}
+
+    def record(self) -> dict:
+        """What a manifest keeps: the sentences by language, and the error when there is one."""
+        return self.to_dict() | ({"error": self.error} if self.error else {})
 
 
 # ---- the sentences ------------------------------------------------------------------------------------------
@@ -331,3 +336,13 @@ def week_summary(
 ) -> Summary:
     """The summary of (period, scope) in each of `langs`, from the data."""
     return summarize(gather(base, period, scope, kpis, langs=langs), langs)
+
+
+def written_summary(
+    base: Path, period: Period, scope: Scope, kpis: pl.DataFrame | None = None, *, langs: tuple[str, ...] = LANGS
+) -> Summary:
+    """week_summary, or an empty Summary saying why it could not be written: the weekly report goes on without it."""
+    try:
+        return week_summary(base, period, scope, kpis, langs=langs)
+    except Exception as exc:  # noqa: BLE001 - the summary is one section of the report, not the report
+        return Summary(error=f"{type(exc).__name__}: {exc}")

@@ -30,7 +30,7 @@ import polars as pl
 from dashboard.config import data_version, today
 from dashboard.engine.freshness import LateSummary, late_summary, report_lines
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPIS, compute_kpis
-from dashboard.engine.summary import week_summary
+from dashboard.engine.summary import written_summary
 from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_date, t
 from dashboard.scope import Scope
 from dashboard.weekly.archive import (
@@ -288,10 +288,6 @@ def make_report(
             named, on=["scope_type", "scope_id"], how="left", nulls_equal=True, maintain_order="left"
         )
     report_kpis = _report_kpis(kpis, scope, previous)
-    try:
-        summary, summary_error = week_summary(base, week.period, scope, report_kpis).to_dict(), None
-    except Exception as exc:  # noqa: BLE001 - the summary is one section; the report goes on without it
-        summary, summary_error = {}, f"{type(exc).__name__}: {exc}"
     report = Report(
         week=week.label,
         period=week.period,
@@ -308,8 +304,7 @@ def make_report(
         sql_pages=sql_pages,
         scopes=scopes_table,
         freshness=report_lines(lateness, lang),
-        summary=summary,
-        summary_error=summary_error,
+        summary=written_summary(base, week.period, scope, report_kpis),  # the week in words, in both languages
     )
     return report, sql_note
 
@@ -375,12 +370,10 @@ def build(
             "status": "partial" if report.errors or sql_note else "ok",
             "seconds": round(time.perf_counter() - report_started, 2),
             "sql_pages": [tb.name for tb in report.sql_pages],
+            "summary": report.summary.record(),
         }
         if report.errors:  # a table that could not be made: the report shows its error in its place
             content["errors"] = report.errors
-        if report.summary_error:
-            content["status"] = "partial"
-            content["summary_error"] = report.summary_error
         if sql_note:
             content["sql_pages_error"] = sql_note
         parts["report"] = content
@@ -450,8 +443,6 @@ def build(
         },
         "parts": parts,
         "freshness": lateness.to_dict(),
-        # the week in words in each language, as the report's first section says it (dashboard/engine/summary.py)
-        "summary": report.summary if report_formats else None,
         "outputs": {
             p.name: {"bytes": p.stat().st_size, "sha256": file_sha256(p)}
             for p in sorted(tmp.iterdir())

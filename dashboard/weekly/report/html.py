@@ -227,7 +227,7 @@ def render_html(r: Report, *, for_print: bool = False) -> str:
         summary={
             "title": r.tr("summary.title"),
             "sentences": r.summary_sentences,
-            "error": r.tr("summary.failed") if r.summary_error else None,
+            "error": r.tr("summary.failed") if r.summary.error else None,
         },
         freshness={"heading": r.tr("freshness.report_heading"), "lines": r.freshness, "late": r.data_late},
         kpis_heading=r.tr("snapshot.kpis_heading"),

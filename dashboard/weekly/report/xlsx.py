@@ -101,7 +101,7 @@ def _cover(book: _Book) -> None:
     ws.set_column(1, 1, 90)
     ws.write(0, 0, r.tr("snapshot.report_title", week=r.week), book.title)
     rows = []
-    if r.summary_sentences or r.summary_error:  # the week in words first (a leader reads it in one minute)
+    if r.summary_sentences or r.summary.error:  # the week in words first (a leader reads it in one minute)
         rows.append((r.tr("summary.title"), "\n".join(r.summary_sentences) or r.tr("summary.failed")))
     rows += [
         (r.tr("snapshot.week"), r.week),
