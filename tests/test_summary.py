@@ -77,7 +77,7 @@ PROVINCES = (  # in no particular order: the summary ranks them (red desc, amber
     Province("P5", {"vi": "Tỉnh 5", "en": "Province 5"}, 1, 2),  # ties with P1: P1 first by code, and 4th: left out
     Province("P1", {"vi": "Tỉnh 1", "en": "Province 1"}, 1, 2),
     Province("P2", {"vi": "Tỉnh 2", "en": "Province 2"}, 1, 3),
-    Province("P4", {"vi": "Tỉnh 4", "en": "Province 4"}, 3, 0),
+    Province("P4", {"vi": "Tỉnh 4", "en": "Province 4"}, 3, 0, late=True),
 )
 END = dt.date(2026, 3, 8)
 PACE_NOW = pace_frame(
@@ -118,7 +118,7 @@ def test_a_full_week_in_english_six_sentences_in_their_order():
         "Milestones that slipped in the period: Milestone A (Board X, due 4 Mar 2026); "
         "Milestone B (no body responsible, blocked).",
         # P4 3 red; P2 1 red 3 amber; P1 and P5 1 red 2 amber: P1 by code; three named
-        "Provinces furthest behind on the scorecard: Province 4 (3 off track); "
+        "Provinces furthest behind on the scorecard: Province 4 (3 off track, late data); "
         "Province 2 (1 off track, 3 needing attention); Province 1 (1 off track, 2 needing attention).",
         # newly off pace in catalogue order: success, connected, prefill, quality_index (4th: "and 1 more")
         "Newly “Off pace” against the target: Successful exchanges 97.0%, target 99.5% by 31 Dec 2026; "
@@ -137,7 +137,7 @@ def test_a_full_week_in_vietnamese():
         "Tỷ lệ giao dịch thành công -2,5 điểm % (Đạt → Cần chú ý); Tỷ lệ thông tin được điền sẵn -40,0 điểm %.",
         "Chuyển sang mức “Chưa đạt”: Tỷ lệ cơ quan đã kết nối 50,0%.",
         "Mốc bị trễ trong kỳ: Mốc A (Ban X, hạn 04/03/2026); Mốc B (chưa có đơn vị phụ trách, đang bị vướng).",
-        "Tỉnh, thành phố chậm nhất trên bảng so sánh: Tỉnh 4 (3 chỉ số chưa đạt); "
+        "Tỉnh, thành phố chậm nhất trên bảng so sánh: Tỉnh 4 (3 chỉ số chưa đạt, dữ liệu về muộn); "
         "Tỉnh 2 (1 chỉ số chưa đạt, 3 cần chú ý); Tỉnh 1 (1 chỉ số chưa đạt, 2 cần chú ý).",
         "Mới chuyển sang “Chậm tiến độ” so với mục tiêu: "
         "Tỷ lệ giao dịch thành công 97,0%, mục tiêu 99,5% trước 31/12/2026; "
@@ -207,7 +207,8 @@ def test_an_empty_week_still_has_a_headline():
 # reuse 32/40 = 0.80 green, prefill 370/400 = 0.925 green, quality (D2: 0.90, 0.75) = 0.825 amber, ownership 2/2
 # green, SPI (RM3 1.0 + RM2 0) / (1 + 3 x 7/30) = 0.588 red -> 1 red, 2 amber. P2 connected 1/2 red, success 80/80
 # green, reuse 6/30 red, prefill 60/200 red, quality (D4: 1, 1, 1, 0.9) green, ownership 0/1 red, SPI 1.1/1 green
-# -> 4 red. P2 first. No kpi_targets: no pace sentence.
+# -> 4 red. P2 first. Both "late data" (freshness as of 03-08, late after 2 days for daily facts): P1's last
+# dossier row is K2 on 03-05 (3 days), P2's is K3 on 03-04 (4 days). No kpi_targets: no pace sentence.
 TINY_HEADLINE = {
     "vi": "Kỳ này: Tỷ lệ CSDL được chia sẻ qua API 40,0%; Tỷ lệ hồ sơ sử dụng lại dữ liệu 54,3%; "
     "Chỉ số chất lượng dữ liệu 86,3%; Tiến độ lộ trình 43,0% (các chỉ số: 2 Đạt, 10 Cần chú ý, 7 Chưa đạt).",
@@ -227,13 +228,13 @@ TINY_MOVES = {
 TINY_REST = {
     "vi": [
         "Mốc bị trễ trong kỳ: Nhiệm vụ RM5 (Cơ quan C2, hạn 01/03/2026).",
-        "Tỉnh, thành phố chậm nhất trên bảng so sánh: Tỉnh P2 (4 chỉ số chưa đạt); "
-        "Tỉnh P1 (1 chỉ số chưa đạt, 2 cần chú ý).",
+        "Tỉnh, thành phố chậm nhất trên bảng so sánh: Tỉnh P2 (4 chỉ số chưa đạt, dữ liệu về muộn); "
+        "Tỉnh P1 (1 chỉ số chưa đạt, 2 cần chú ý, dữ liệu về muộn).",
     ],
     "en": [
         "Milestones that slipped in the period: Item RM5 (Agency C2, due 1 Mar 2026).",
-        "Provinces furthest behind on the scorecard: Province P2 (4 off track); "
-        "Province P1 (1 off track, 2 needing attention).",
+        "Provinces furthest behind on the scorecard: Province P2 (4 off track, late data); "
+        "Province P1 (1 off track, 2 needing attention, late data).",
     ],
 }
 NO_COMPARISON = {

@@ -20,7 +20,8 @@ The sentences, in this order, each only when it has something to say (so at most
    due date passed within it), or blocked now but not then. Up to 3, earliest due first, then "and N more".
 5. Provinces furthest behind (scope `all` only): the scorecard of the Provinces page (queries/provinces_scorecard.sql,
    its seven KPIs), ordered by how many are off track, then how many need attention, then province code; the
-   first 3 with at least one of either.
+   first 3 with at least one of either. A province whose extract is late for the period says "late data" (as the
+   scorecard marks it, dashboard/engine/freshness.py), so a late delivery is not read as a lagging province.
 6. Targets newly off pace: KPIs whose pace (dashboard/engine/pace.py) is `off_pace` as of the period's end and
    was not `off_pace` as of 7 days before (any other status, or no row then). Up to 3, then "and N more".
 
@@ -31,12 +32,13 @@ from the [summary] block of the locales. Items of a list are separated by "; " (
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from dashboard.engine import kpi_text
+from dashboard.engine import freshness, kpi_text
 from dashboard.engine.kpis import KPI_BY_ID, KPIS, SCORECARD_KPIS, kpi_table, status_for
 from dashboard.engine.pace import compute_pace
 from dashboard.engine.query import run_query
@@ -65,12 +67,14 @@ class Milestone:
 
 @dataclass(frozen=True)
 class Province:
-    """A province's row of the scorecard: its name in each language, how many of its KPIs are red and amber."""
+    """A province's row of the scorecard: its name in each language, how many of its KPIs are red and amber, and
+    whether its data is late for the period."""
 
     code: str
     name: dict[str, str]
     count_red: int
     count_amber: int
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,6 +234,8 @@ def behind(provinces: tuple[Province, ...], lang: str) -> str | None:
             parts.append(t("summary.count_red", lang, n=fmt_number(p.count_red, lang)))
         if p.count_amber:
             parts.append(t("summary.count_amber", lang, n=fmt_number(p.count_amber, lang)))
+        if p.late:
+            parts.append(t("summary.late_data", lang))
         items.append(f"{p.name[lang]} ({', '.join(parts)})")
     return t("summary.provinces", lang, items=listed(items, lang))
 
@@ -291,14 +297,17 @@ def milestones_from(frame: pl.DataFrame) -> tuple[Milestone, ...]:
     )
 
 
-def provinces_from(scorecard: pl.DataFrame, names: dict[str, dict[str, str]]) -> tuple[Province, ...]:
+def provinces_from(
+    scorecard: pl.DataFrame, names: dict[str, dict[str, str]], late: Collection[str] = ()
+) -> tuple[Province, ...]:
     """The province rows of queries/provinces_scorecard.sql with their red and amber counts over its seven KPIs
-    (as the Provinces page counts them); `names`: {lang: {province_code: name}}."""
+    (as the Provinces page counts them); `names`: {lang: {province_code: name}}; `late`: the provinces whose data
+    is late for the period."""
     rows = scorecard.filter(pl.col("row_kind") == "province")
     red = kpi_text.count_with_status(rows, SCORECARD_KPIS, "red")
     amber = kpi_text.count_with_status(rows, SCORECARD_KPIS, "amber")
     return tuple(
-        Province(code, {lang: names[lang][code] for lang in names}, int(r), int(a))
+        Province(code, {lang: names[lang][code] for lang in names}, int(r), int(a), code in late)
         for code, r, a in zip(rows["province_code"], red, amber, strict=True)
     )
 
@@ -321,7 +330,7 @@ def gather(
     if scope.type == "all":
         scorecard = run_query(base, scope, "provinces_scorecard", {**params, "lang": langs[0]})
         names = {lang: dict(run_query(base, scope, "province_names", {"lang": lang}).iter_rows()) for lang in langs}
-        provinces = provinces_from(scorecard, names)
+        provinces = provinces_from(scorecard, names, freshness.late_provinces(base, scope, period.end))
     return Inputs(
         kpis=kpis,
         milestones=milestones,

@@ -137,7 +137,7 @@ def week_summary(kpis: pl.DataFrame) -> list[str]:
     if f.scope.type == "all":
         scorecard = query("provinces_scorecard")
         names = {f.lang: dict(zip(scorecard["province_code"], scorecard["province_name"], strict=True))}
-        provinces = summary.provinces_from(scorecard, names)
+        provinces = summary.provinces_from(scorecard, names, late_provinces())
     inputs = summary.Inputs(
         kpis=kpis,
         milestones=summary.milestones_from(query("summary_slipped_milestones")),
