@@ -136,7 +136,7 @@ def test_a_full_week_in_vietnamese():
         "Tỷ lệ CSDL được chia sẻ qua API +15,0 điểm % (Cần chú ý → Đạt); "
         "Tỷ lệ giao dịch thành công -2,5 điểm % (Đạt → Cần chú ý); Tỷ lệ thông tin được điền sẵn -40,0 điểm %.",
         "Chuyển sang mức “Chưa đạt”: Tỷ lệ cơ quan đã kết nối 50,0%.",
-        "Mốc bị trễ trong kỳ: Mốc A (Ban X, hạn 04/03/2026); Mốc B (chưa có đơn vị phụ trách, đang bị vướng).",
+        "Mốc bị trễ trong kỳ: Mốc A (Ban X, hạn 04/03/2026); Mốc B (chưa có đơn vị phụ trách, đang vướng mắc).",
         "Tỉnh, thành phố chậm nhất trên bảng so sánh: Tỉnh 4 (3 chỉ số chưa đạt, dữ liệu về muộn); "
         "Tỉnh 2 (1 chỉ số chưa đạt, 3 cần chú ý); Tỉnh 1 (1 chỉ số chưa đạt, 2 cần chú ý).",
         "Mới chuyển sang “Chậm tiến độ” so với mục tiêu: "
