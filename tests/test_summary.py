@@ -177,6 +177,17 @@ def test_the_first_week_has_nothing_to_compare_with():
     ]
 
 
+def test_the_lead_in_is_what_comes_before_the_first_colon():
+    assert summary.lead("Turned “Off track”: Agencies connected 50.0%.") == (
+        "Turned “Off track”:",
+        "Agencies connected 50.0%.",
+    )
+    assert summary.lead("There are no figures for the previous period to compare with.") == (
+        "",
+        "There are no figures for the previous period to compare with.",
+    )
+
+
 def test_an_empty_week_still_has_a_headline():
     assert sentences(Inputs(kpi_frame({})), "vi") == ["Kỳ này chưa có số liệu cho phạm vi đã chọn."]
     assert sentences(Inputs(kpi_frame({})), "en") == ["There are no figures for this period in the chosen scope yet."]
@@ -322,6 +333,13 @@ def test_a_target_newly_off_pace(tmp_path):
 # ---- on the overview ---------------------------------------------------------------------------------------------
 
 
+def bold_lead(sentence: str) -> str:
+    """A list line of the box: the words before the first ': ' in bold (the tiny week's text has no markdown
+    character to escape)."""
+    head, rest = sentence.split(": ", 1)
+    return f"- **{head}:** {rest}"
+
+
 def box_text(at) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("- "))
 
@@ -330,12 +348,12 @@ def test_the_overview_shows_the_summary_at_the_top(app):
     at = app.run()
     assert not at.exception
     assert "**Tóm tắt tuần**" in [m.value for m in at.markdown]
-    assert box_text(at) == "\n".join(f"- {s}" for s in tiny_week("vi"))
+    assert box_text(at) == "\n".join(bold_lead(s) for s in tiny_week("vi"))
     assert any("02/03/2026 – 08/03/2026 · Phạm vi: Toàn hệ thống" in c.value for c in at.caption)
     at.radio(key="f_lang").set_value("en").run()
     assert not at.exception
     assert "**This week in brief**" in [m.value for m in at.markdown]
-    assert box_text(at) == "\n".join(f"- {s}" for s in tiny_week("en"))
+    assert box_text(at) == "\n".join(bold_lead(s) for s in tiny_week("en"))
 
 
 def test_the_overview_still_renders_when_the_summary_fails(app, monkeypatch):
@@ -390,8 +408,10 @@ def test_the_html_starts_with_the_summary(report_folder):
     page = (report_folder / "report.html").read_text(encoding="utf-8")
     section = re.search(r'<section id="summary" class="summary">(.*?)</section>', page, re.S)
     assert section is not None
-    items = [html.unescape(i) for i in re.findall(r"<li>(.*?)</li>", section.group(1), re.S)]
-    assert items == REPORT_SENTENCES["vi"]
+    items = re.findall(r"<li>(.*?)</li>", section.group(1), re.S)
+    assert [html.unescape(re.sub(r"<[^>]+>", "", i)) for i in items] == REPORT_SENTENCES["vi"]
+    # the lead-in in bold; a sentence without one ("Chưa có số liệu ...") is plain
+    assert items[0].startswith("<strong>Kỳ này:</strong> Tỷ lệ CSDL") and not items[1].startswith("<strong>")
     # the first section: after the title and the period, before the metadata and the KPI cards
     assert page.index("<h1>") < section.start() < page.index('<dl class="meta">') < page.index('id="kpis"')
 

@@ -277,6 +277,13 @@ def sentences(inputs: Inputs, lang: str) -> list[str]:
     return [s for s in out if s][:MAX_SENTENCES]
 
 
+def lead(sentence: str) -> tuple[str, str]:
+    """A sentence split after its lead-in ('Biggest changes against the previous period:'), which pages and the
+    report set in bold; ('', sentence) when it has none. Every template puts its lead-in before the first ': '."""
+    head, sep, rest = sentence.partition(": ")
+    return (head + ":", rest) if sep else ("", sentence)
+
+
 def summarize(inputs: Inputs, langs: tuple[str, ...] = LANGS) -> Summary:
     return Summary({lang: tuple(sentences(inputs, lang)) for lang in langs})
 

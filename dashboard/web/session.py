@@ -157,6 +157,16 @@ def markdown_text(text: str) -> str:
     return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
 
 
+def summary_markdown(sentences: list[str]) -> str:
+    """The summary's sentences as a markdown list, the lead-in of each in bold (summary.lead)."""
+    lines = []
+    for sentence in sentences:
+        head, rest = summary.lead(sentence)
+        bold = f"**{markdown_text(head)}** " if head else ""
+        lines.append(f"- {bold}{markdown_text(rest)}")
+    return "\n".join(lines)
+
+
 # ---- the signed-in user (access/auth.py, web/gate.py) ----------------------------------------------------
 
 

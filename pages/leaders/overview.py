@@ -24,7 +24,7 @@ with ui.part(f.tr("summary.title")), st.container(border=True, key="week_summary
     period_text = f"{fmt_date(f.period.start, f.lang)} – {fmt_date(f.period.end, f.lang)}"
     st.caption(f.tr("summary.caption", period=period_text, scope=f.scope_name))
     sentences = ui.week_summary(archive.with_stored_change(ui.kpis(), stored))
-    st.markdown("\n".join(f"- {ui.markdown_text(s)}" for s in sentences))
+    st.markdown(ui.summary_markdown(sentences))
 
 with ui.part(f.tr("overview.headline")):
     kpis = archive.with_stored_change(ui.kpis(), stored)

@@ -27,6 +27,7 @@ from dashboard.engine.kpi_text import (
     status_word,
 )
 from dashboard.engine.kpis import KPI_BY_ID
+from dashboard.engine.summary import lead
 from dashboard.i18n import fmt_date
 from dashboard.weekly.report import Report, Table, kpis_by_area
 
@@ -226,7 +227,7 @@ def render_html(r: Report, *, for_print: bool = False) -> str:
         comparison=comparison(r),
         summary={
             "title": r.tr("summary.title"),
-            "sentences": r.summary_sentences,
+            "sentences": [lead(sentence) for sentence in r.summary_sentences],  # (lead-in in bold, the rest)
             "error": r.tr("summary.failed") if r.summary.error else None,
         },
         freshness={"heading": r.tr("freshness.report_heading"), "lines": r.freshness, "late": r.data_late},
