@@ -63,6 +63,16 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("items_overdue", "roadmap", "count", higher_is_better=False),
 )
 KPI_BY_ID = {k.id: k for k in KPIS}
+# The province scorecard's headline KPI per area (queries/provinces_scorecard.sql, the Provinces page, the summary).
+SCORECARD_KPIS = (
+    "connected_agencies",
+    "exchange_success_rate",
+    "dossier_reuse_rate",
+    "prefill_rate",
+    "quality_index",
+    "ownership_coverage",
+    "schedule_performance",
+)
 AREAS = ("sharing", "reuse", "quality", "governance", "roadmap")
 # A dataset is "ready" (readiness group 1) at the quality criteria's green threshold.
 READY_THRESHOLD = KPI_BY_ID["quality_correct"].green

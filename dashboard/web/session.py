@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.config import late_days, today
-from dashboard.engine import freshness
+from dashboard.engine import freshness, summary
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, kpi_table
 from dashboard.engine.pace import compute_pace
 from dashboard.engine.query import bind, load_sql, run_query
@@ -127,6 +127,44 @@ def pace() -> pl.DataFrame:
     """The pace of every targeted KPI in the current scope as of the period's end (no rows: no targets set)."""
     f = filters()
     return cached_pace(str(f.base), f.version, f.scope.key, f.period.end)
+
+
+def week_summary(kpis: pl.DataFrame) -> list[str]:
+    """The week in words (dashboard/engine/summary.py) of the current period and scope, in the page's language,
+    from `kpis` as the page's cards show them and the cached queries and pace (now and 7 days before)."""
+    f = filters()
+    provinces: tuple[summary.Province, ...] = ()
+    if f.scope.type == "all":
+        scorecard = query("provinces_scorecard")
+        names = {f.lang: dict(zip(scorecard["province_code"], scorecard["province_name"], strict=True))}
+        provinces = summary.provinces_from(scorecard, names, late_provinces())
+    inputs = summary.Inputs(
+        kpis=kpis,
+        milestones=summary.milestones_from(query("summary_slipped_milestones")),
+        provinces=provinces,
+        pace_now=pace(),
+        pace_before=cached_pace(str(f.base), f.version, f.scope.key, f.period.end - summary.PACE_LOOKBACK),
+    )
+    return summary.sentences(inputs, f.lang)
+
+
+MARKDOWN_SPECIAL = "\\`*_[]<>$~|#"
+
+
+def markdown_text(text: str) -> str:
+    """Text from the data shown through st.markdown as it is: its markdown characters (and $, which Streamlit reads
+    as the start of a formula) escaped."""
+    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in text)
+
+
+def summary_markdown(sentences: list[str]) -> str:
+    """The summary's sentences as a markdown list, the lead-in of each in bold (summary.lead)."""
+    lines = []
+    for sentence in sentences:
+        head, rest = summary.lead(sentence)
+        bold = f"**{markdown_text(head)}** " if head else ""
+        lines.append(f"- {bold}{markdown_text(rest)}")
+    return "\n".join(lines)
 
 
 # ---- the signed-in user (access/auth.py, web/gate.py) ----------------------------------------------------

@@ -30,6 +30,7 @@ import polars as pl
 from dashboard.config import data_version, today
 from dashboard.engine.freshness import LateSummary, late_summary, report_lines
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPIS, compute_kpis
+from dashboard.engine.summary import written_summary
 from dashboard.i18n import DEFAULT_LANG, LANGS, fmt_date, t
 from dashboard.scope import Scope
 from dashboard.weekly.archive import (
@@ -286,6 +287,7 @@ def make_report(
         scopes_table = kpis.join(
             named, on=["scope_type", "scope_id"], how="left", nulls_equal=True, maintain_order="left"
         )
+    report_kpis = _report_kpis(kpis, scope, previous)
     report = Report(
         week=week.label,
         period=week.period,
@@ -295,13 +297,14 @@ def make_report(
         created_at=created_at,
         data_version=version,
         code_version=code,
-        kpis=_report_kpis(kpis, scope, previous),
+        kpis=report_kpis,
         previous_week=week.previous().label,
         previous_found=previous is not None,
         sections=sections,
         sql_pages=sql_pages,
         scopes=scopes_table,
         freshness=report_lines(lateness, lang),
+        summary=written_summary(base, week.period, scope, report_kpis),  # the week in words, in both languages
     )
     return report, sql_note
 
@@ -367,6 +370,7 @@ def build(
             "status": "partial" if report.errors or sql_note else "ok",
             "seconds": round(time.perf_counter() - report_started, 2),
             "sql_pages": [tb.name for tb in report.sql_pages],
+            "summary": report.summary.record(),
         }
         if report.errors:  # a table that could not be made: the report shows its error in its place
             content["errors"] = report.errors

@@ -1,4 +1,5 @@
-"""Overview: the leader's first screen. Queries: kpis_*, sharing_weekly, roadmap_by_phase, attention_*."""
+"""Overview: the leader's first screen. Queries: kpis_*, summary_slipped_milestones and provinces_scorecard (the
+week in words), sharing_weekly, roadmap_by_phase, attention_*."""
 
 import datetime as dt
 
@@ -6,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.engine import kpi_text
+from dashboard.i18n import fmt_date
 from dashboard.web import charts, ui
 from dashboard.weekly import archive
 
@@ -15,6 +17,14 @@ st.caption(f.tr("overview.intro"))
 ui.period_caption()
 # A period of exactly one ISO week is compared with the stored snapshot of the week before, when there is one.
 stored = archive.stored_comparison(f.base, f.period, f.scope)
+
+# The week in words (dashboard/engine/summary.py), from the KPIs as the cards below show them.
+with ui.part(f.tr("summary.title")), st.container(border=True, key="week_summary"):
+    st.markdown(f"**{f.tr('summary.title')}**")
+    period_text = f"{fmt_date(f.period.start, f.lang)} – {fmt_date(f.period.end, f.lang)}"
+    st.caption(f.tr("summary.caption", period=period_text, scope=f.scope_name))
+    sentences = ui.week_summary(archive.with_stored_change(ui.kpis(), stored))
+    st.markdown(ui.summary_markdown(sentences))
 
 with ui.part(f.tr("overview.headline")):
     kpis = archive.with_stored_change(ui.kpis(), stored)

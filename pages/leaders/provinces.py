@@ -5,19 +5,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard.engine import freshness, kpi_text
+from dashboard.engine.kpis import SCORECARD_KPIS as KPIS
 from dashboard.engine.kpis import status_for
 from dashboard.scope import Scope
 from dashboard.web import tilemap, ui
-
-KPIS = (
-    "connected_agencies",
-    "exchange_success_rate",
-    "dossier_reuse_rate",
-    "prefill_rate",
-    "quality_index",
-    "ownership_coverage",
-    "schedule_performance",
-)
 
 f = ui.filters()
 st.title(f.tr("provinces.title"))

@@ -26,6 +26,7 @@ from dashboard.engine.kpis import (
     status_for,
 )
 from dashboard.engine.query import run_query
+from dashboard.engine.summary import Summary
 from dashboard.i18n import fmt_number, fmt_percent, t
 from dashboard.period import Period
 from dashboard.scope import Scope
@@ -85,6 +86,12 @@ class Report:
     # how late the data is for the week (dashboard.engine.freshness.report_lines): a heading, one line per late
     # table, the rule; or one line saying every source is up to date
     freshness: list[str] = field(default_factory=list)
+    # the week in words (dashboard/engine/summary.py) in every language, the report's first section
+    summary: Summary = field(default_factory=Summary)
+
+    @property
+    def summary_sentences(self) -> list[str]:
+        return list(self.summary.sentences.get(self.lang, ()))
 
     @property
     def data_late(self) -> bool:
@@ -96,7 +103,8 @@ class Report:
     @property
     def errors(self) -> list[str]:
         tables = [tb for s in self.sections for tb in s.tables] + self.sql_pages
-        return [f"{tb.name}: {tb.error}" for tb in tables if tb.error]
+        summary = [f"summary: {self.summary.error}"] if self.summary.error else []
+        return summary + [f"{tb.name}: {tb.error}" for tb in tables if tb.error]
 
 
 # ---- KPI areas -----------------------------------------------------------------------------------------

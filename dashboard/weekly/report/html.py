@@ -27,6 +27,7 @@ from dashboard.engine.kpi_text import (
     status_word,
 )
 from dashboard.engine.kpis import KPI_BY_ID
+from dashboard.engine.summary import lead
 from dashboard.i18n import fmt_date
 from dashboard.weekly.report import Report, Table, kpis_by_area
 
@@ -224,6 +225,11 @@ def render_html(r: Report, *, for_print: bool = False) -> str:
             (r.tr("snapshot.code_version"), r.code_version),
         ],
         comparison=comparison(r),
+        summary={
+            "title": r.tr("summary.title"),
+            "sentences": [lead(sentence) for sentence in r.summary_sentences],  # (lead-in in bold, the rest)
+            "error": r.tr("summary.failed") if r.summary.error else None,
+        },
         freshness={"heading": r.tr("freshness.report_heading"), "lines": r.freshness, "late": r.data_late},
         kpis_heading=r.tr("snapshot.kpis_heading"),
         areas=_areas(r),

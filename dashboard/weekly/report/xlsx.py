@@ -100,7 +100,10 @@ def _cover(book: _Book) -> None:
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 90)
     ws.write(0, 0, r.tr("snapshot.report_title", week=r.week), book.title)
-    rows = [
+    rows = []
+    if r.summary_sentences or r.summary.error:  # the week in words first (a leader reads it in one minute)
+        rows.append((r.tr("summary.title"), "\n".join(r.summary_sentences) or r.tr("summary.failed")))
+    rows += [
         (r.tr("snapshot.week"), r.week),
         (r.tr("snapshot.period"), f"{fmt_date(r.period.start, r.lang)} – {fmt_date(r.period.end, r.lang)}"),
         (r.tr("snapshot.scope"), r.scope_name),
