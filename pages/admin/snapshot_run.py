@@ -1,5 +1,6 @@
 """Snapshot runs (admins): freeze one week from the app, as `python -m dashboard snapshot` does; audited."""
 
+import contextlib
 import io
 import time
 
@@ -19,6 +20,8 @@ if admin is None or not admin.is_admin:
 st.caption(f.tr("admin.snapshot_run.intro"))
 
 default = archive.last_complete_week(today()).label
+with contextlib.suppress(ValueError):  # a link from the Snapshots page names the week to make (?week=2026-W46)
+    default = archive.Week.parse(st.query_params.get("week", "")).label
 week = st.text_input(f.tr("admin.snapshot_run.week"), value=default, key="snaprun_week")
 force = st.checkbox(f.tr("admin.snapshot_run.force"), key="snaprun_force")
 
