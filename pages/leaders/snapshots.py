@@ -19,7 +19,9 @@ def show_pdf(folder, files: list[str], week: str) -> None:
         st.info(f.tr("snapshot.pdf_none", week=week), icon=":material/picture_as_pdf:")
         return
     try:
-        preview = archive.pdf_preview(folder / PDF)
+        # the first view of a week draws its pages (about 0.5 s a page); later views, any session's, are cached
+        with st.spinner(f.tr("snapshot.pdf_drawing")):
+            preview = archive.pdf_preview(folder / PDF)
     except archive.PreviewUnavailable:
         st.info(f.tr("snapshot.pdf_no_viewer"))
         if ui.is_admin():
