@@ -59,9 +59,9 @@ def captions(at: AppTest) -> str:
     return " ".join(c.value for c in at.caption)
 
 
-def links(at: AppTest) -> list[tuple[str, str, str]]:
-    """The page links drawn in the page (label, page, query string)."""
-    return [(e.proto.label, e.proto.page, e.proto.query_string) for e in at.get("page_link")]
+def make_buttons(at: AppTest) -> list[str]:
+    """The labels of the buttons that open /snapshot-run on a week (administrators only)."""
+    return [b.label for b in at.button if b.key and b.key.startswith("snapshot_make_")]
 
 
 def test_overview_cards_change_against_the_stored_previous_week(stored_base, monkeypatch):
@@ -88,8 +88,8 @@ def test_page_shows_a_banner_when_the_latest_week_has_no_snapshot(stored_base, m
     at = app(stored_base, monkeypatch).switch_page(PAGE).run()
     assert not at.exception
     assert len(at.warning) == 1 and "2026-W10" in at.warning[0].value and "02/03/2026" in at.warning[0].value
-    # the default user (login mode none) is an administrator: a link to make the week, never a command
-    assert links(at) == [("Tạo báo cáo tuần 2026-W10", "snapshot-run", "week=2026-W10")]
+    # the default user (login mode none) is an administrator: a button to make the week, never a command
+    assert make_buttons(at) == ["Tạo báo cáo tuần 2026-W10"] and not at.code
     listing = at.dataframe[0].value
     assert listing["Tuần"].tolist() == ["2026-W09"]
     assert "Cần ít nhất hai tuần" in " ".join(i.value for i in at.info)
@@ -142,7 +142,7 @@ def test_page_lists_earlier_weeks_left_out(tiny_base, tmp_path, monkeypatch):
     assert not at.exception
     assert "2026-W10" in at.warning[0].value
     assert "Các tuần trước cũng chưa có báo cáo: 2026-W08." in captions(at)
-    assert links(at)[1] == ("Tạo bù tuần 2026-W08", "snapshot-run", "week=2026-W08")
+    assert make_buttons(at)[1] == "Tạo bù tuần 2026-W08"
 
 
 def test_the_snapshot_run_page_shows_each_step_as_it_comes(tiny_base, tmp_path, monkeypatch):
@@ -175,7 +175,7 @@ def page_text(at: AppTest) -> str:
     """Every text the page shows: titles, headings, paragraphs, captions, alerts, code, links, table headers."""
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "code") for e in at.get(kind)]
     parts += [e.value for kind in ("info", "warning", "error", "success") for e in at.get(kind)]
-    parts += [e.proto.label for e in at.get("page_link")] + [e.label for e in at.selectbox]
+    parts += [e.label for e in at.button] + [e.label for e in at.selectbox]
     parts += [" ".join(map(str, d.value.columns)) for d in at.dataframe]
     return "\n".join(parts)
 
@@ -209,18 +209,28 @@ def test_the_page_shows_no_shell_command_and_links_admins_to_the_run_page(with_p
     assert "2026-W10" in text and "2026-W08" in text  # the page still says which weeks are missing
     assert not [s for s in SHELL if s in text], text
     assert not at.code
-    made = {"vi": ("Tạo báo cáo tuần 2026-W10", "Tạo bù tuần 2026-W08")}.get(lang)
-    made = made or ("Make the report of week 2026-W10", "Catch up week 2026-W08")
-    expected = [(made[0], "snapshot-run", "week=2026-W10"), (made[1], "snapshot-run", "week=2026-W08")]
-    assert links(at) == (expected if role == "admin" else [])
+    made = {"vi": ["Tạo báo cáo tuần 2026-W10", "Tạo bù tuần 2026-W08"]}.get(lang)
+    made = made or ["Make the report of week 2026-W10", "Catch up week 2026-W08"]
+    assert make_buttons(at) == (made if role == "admin" else [])
 
 
-def test_the_run_page_opens_on_the_week_of_the_link(tiny_base, tmp_path, monkeypatch):
+def test_the_button_opens_the_run_page_on_its_week(with_pdf, monkeypatch):
+    at = app(with_pdf, monkeypatch).switch_page(PAGE).run()
+    at = at.button(key="snapshot_make_2026-W08").click().run()  # the catch-up button of the earlier week
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Chạy ảnh chụp tuần"]
+    assert at.text_input(key="snaprun_week").value == "2026-W08"  # not the default, the last complete week W10
+    # (a rerun of AppTest goes back to the page it started on: typing on the run page is tested below)
+
+
+def test_the_run_page_opened_by_a_link_takes_its_week(tiny_base, tmp_path, monkeypatch):
     at = app(fresh_base(tiny_base, tmp_path), monkeypatch, week="2026-W08")
     at._page_hash = calc_hash("snapshot-run")
     at = at.run()
     assert not at.exception
-    assert at.text_input(key="snaprun_week").value == "2026-W08"  # not the default, the last complete week W10
+    assert at.text_input(key="snaprun_week").value == "2026-W08"
+    at.text_input(key="snaprun_week").input("2026-W09").run()  # the URL's week does not come back on a rerun
+    assert at.run().text_input(key="snaprun_week").value == "2026-W09"
     at = app(fresh_base(tiny_base, tmp_path / "b"), monkeypatch, week="not-a-week")
     at._page_hash = calc_hash("snapshot-run")
     assert at.run().text_input(key="snaprun_week").value == "2026-W10"

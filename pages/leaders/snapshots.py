@@ -9,7 +9,16 @@ from dashboard.web import ui
 from dashboard.weekly import archive
 
 SNAPSHOT_RUN = "pages/admin/snapshot_run.py"  # url path /snapshot-run, in the navigation of administrators only
+RUN_WEEK = "snaprun_week_asked"  # session state read by pages/admin/snapshot_run.py: the week to open it on
 PDF = "report.pdf"
+
+
+def make_week_button(label: str, week: str, icon: str) -> None:
+    """Open /snapshot-run on `week` (administrators). A button, not a link with ?week=: the URL parameters of a
+    page are dropped when another page opens (web/sidebar.py), so the week goes through the session."""
+    if st.button(label, icon=icon, key=f"snapshot_make_{week}"):
+        st.session_state[RUN_WEEK] = week
+        st.switch_page(SNAPSHOT_RUN)
 
 
 def show_pdf(folder, files: list[str], week: str) -> None:
@@ -42,29 +51,19 @@ f = ui.filters()
 st.title(f.tr("nav.snapshots"))
 st.caption(f.tr("snapshot.page_intro"))
 
-# Leaders read this page: no command here. An administrator gets a link to the page that makes a week
-# (/snapshot-run); the commands for operators are in README.md ("Weekly snapshots").
+# Leaders read this page: no command here. An administrator gets a button to the page that makes a week
+# (/snapshot-run), opened on that week; the commands for operators are in README.md ("Weekly snapshots").
 missing = archive.missing_latest(f.base, today())
 if missing:
     dates = {"start": fmt_date(missing.start, f.lang), "end": fmt_date(missing.end, f.lang)}
     st.warning(f.tr("snapshot.banner_missing", week=missing.label, **dates), icon=":material/event_busy:")
     if ui.is_admin():
-        st.page_link(
-            SNAPSHOT_RUN,
-            label=f.tr("snapshot.make_link", week=missing.label),
-            icon=":material/photo_camera_back:",
-            query_params={"week": missing.label},
-        )
+        make_week_button(f.tr("snapshot.make_link", week=missing.label), missing.label, ":material/photo_camera_back:")
 gaps = archive.missing_weeks(f.base, today())
 if gaps:
     st.caption(f.tr("snapshot.gaps_weeks", weeks=", ".join(w.label for w in gaps)))
     if ui.is_admin():
-        st.page_link(
-            SNAPSHOT_RUN,
-            label=f.tr("snapshot.gaps_link", week=gaps[0].label),
-            icon=":material/history:",
-            query_params={"week": gaps[0].label},
-        )
+        make_week_button(f.tr("snapshot.gaps_link", week=gaps[0].label), gaps[0].label, ":material/history:")
 
 # A user held to a province gets that province's own report archive only (ui.report_scope).
 weeks = archive.stored_weeks(f.base, ui.report_scope())

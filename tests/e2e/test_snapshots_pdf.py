@@ -64,3 +64,16 @@ def test_the_pdf_of_a_week_is_seen_in_the_page(pdf_server, browser, artifacts, w
         page.screenshot(path=str(artifacts / f"snapshots_pdf_{lang}_{width}.png"))
     finally:
         context.close()
+
+
+def test_an_administrator_opens_the_run_page_on_the_missing_week(pdf_server, context):
+    from e2e_browser import settle, url_path
+
+    visit = open_page(context, pdf_server.url, "snapshots", "lang=vi")
+    page = visit.page
+    page.get_by_role("button", name="Tạo bù tuần 2026-W08").click()  # stored: W07, W09; today 2026-03-10
+    page.wait_for_url("**/snapshot-run**")
+    settle(page)
+    assert url_path(page) == "snapshot-run"
+    assert page.get_by_label("Tuần (YYYY-Www)").input_value() == "2026-W08"
+    assert not visit.problems(), visit.problems()
