@@ -15,16 +15,18 @@ def is_terminal(stream) -> bool:
 
 class Bar:
     """A labelled bar from 0 to `total`. On a terminal: one line redrawn with `\\r`. Elsewhere: a line at each
-    quarter (25 %, 50 %, 75 %, 100 %) and none in between. `detail` (e.g. "1.234 rows") is shown beside it."""
+    quarter (25 %, 50 %, 75 %, 100 %) and none in between, or with `each_step` a line at each step (each `done`
+    that moved on: e.g. one per file read), and at `close(detail)` a last one. `detail` (e.g. "1.234 rows") is
+    shown beside it."""
 
     QUARTERS = (25, 50, 75, 100)
 
-    def __init__(self, label: str, total: int, enabled: bool = True, stream=None) -> None:
-        self.label, self.total, self.enabled = label, max(int(total), 1), enabled
+    def __init__(self, label: str, total: int, enabled: bool = True, stream=None, each_step: bool = False) -> None:
+        self.label, self.total, self.enabled, self.each_step = label, max(int(total), 1), enabled, each_step
         self.stream = stream if stream is not None else sys.stderr
         self.tty = is_terminal(self.stream)
         self.shown = -1
-        self.logged = 0  # the last quarter written to a log
+        self.logged = 0  # the last quarter (each_step: the last step) written to a log
         self.update(0)
 
     def update(self, done: int, detail: str = "") -> None:
@@ -36,6 +38,11 @@ class Bar:
                 return
             filled = pct // 5
             self.stream.write(f"\r{self.label:<17} [{'#' * filled}{'-' * (20 - filled)}] {pct:3d}% {detail}\x1b[K")
+        elif self.each_step:
+            if done <= self.logged:
+                return
+            self.logged = done
+            self.stream.write(f"{self.label:<17} {pct:3d}%" + (f"  {detail}" if detail else "") + "\n")
         else:
             due = [q for q in self.QUARTERS if self.logged < q <= pct]
             if not due:
@@ -48,6 +55,8 @@ class Bar:
     def close(self, detail: str = "") -> None:
         if not self.enabled:
             return
+        if self.each_step and not self.tty and detail and self.logged >= self.total:
+            self.logged -= 1  # the last step is logged already: its summary is one more line
         self.update(self.total, detail)
         if self.tty:
             self.stream.write("\n")

@@ -72,3 +72,27 @@ def store_week(
     manifest["parts"] = {"kpis": {"status": "ok"}}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
+
+
+def write_pdf(path: Path, pages: int = 2) -> Path:
+    """A small valid PDF written by hand (no renderer involved): A4 pages, each filled with one dark-blue rectangle
+    (RGB 0.1 0.2 0.6, i.e. about (26, 51, 153)) inside a 50 pt white margin, so a picture of a page is far from
+    blank."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>")
+    draw = b"0.1 0.2 0.6 rg 50 50 495.28 741.89 re f"
+    for i in range(pages):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Contents {4 + 2 * i} 0 R >>")
+        objects.append(f"<< /Length {len(draw)} >>\nstream\n{draw.decode()}\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+    return path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -281,6 +282,58 @@ def test_cli_prints_the_identity(tmp_path):
     assert "read =    loaded + quarantined + duplicates dropped" in done.stdout
     line = next(x for x in done.stdout.splitlines() if x.startswith("exchanges_daily "))
     assert line.split()[1:8] == ["17", "=", "6", "+", "9", "+", "2"]
+    # Progress on stderr, a pipe here as in a log (cron, systemd): one plain line per file with the rows read from
+    # it, then the table's outcome (REPLACE_COUNTS), then the rollups. Rows per file, read off the samples: a.csv has
+    # 15 data rows (its 17th line has every cell empty: not a row), b.csv 2, agencies.csv 12, dossiers_daily.csv 6,
+    # quality_checks.xlsx 6, roadmap_updates.parquet 4. exchanges_daily: a.csv is file 1 of 2 (50 %).
+    assert "\r" not in done.stderr and "\x1b" not in done.stderr
+    assert done.stderr.splitlines()[:11] == [
+        "agencies          100%  agencies.csv: 12 rows read",
+        "agencies          100%  1 file, 12 rows read: 7 loaded, 4 quarantined, 1 duplicates dropped",
+        "exchanges_daily    50%  exchanges_daily/a.csv: 15 rows read",
+        "exchanges_daily   100%  exchanges_daily/b.csv: 2 rows read",
+        "exchanges_daily   100%  2 files, 17 rows read: 6 loaded, 9 quarantined, 2 duplicates dropped",
+        "dossiers_daily    100%  dossiers_daily.csv: 6 rows read",
+        "dossiers_daily    100%  1 file, 6 rows read: 2 loaded, 4 quarantined, 0 duplicates dropped",
+        "quality_checks    100%  quality_checks.xlsx: 6 rows read",
+        "quality_checks    100%  1 file, 6 rows read: 2 loaded, 4 quarantined, 0 duplicates dropped",
+        "roadmap_updates   100%  roadmap_updates.parquet: 4 rows read",
+        "roadmap_updates   100%  1 file, 4 rows read: 1 loaded, 3 quarantined, 0 duplicates dropped",
+    ]
+    rollups = done.stderr.splitlines()[11]
+    assert rollups.startswith("rollups           100%  ") and "exchanges_weekly" in rollups
+    assert len(done.stderr.splitlines()) == 12
+
+
+def test_progress_on_a_terminal_is_one_redrawn_line_per_table(tmp_path):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Terminal()
+    report = curate(_tiny(tmp_path), SOURCE, "replace", limits=ACCEPT, progress=True, stream=tty)
+    assert report.status == "ok"
+    lines = tty.getvalue().split("\n")
+    # one line per table in the source (5) and the rollups, each ended once, each redrawn with \r
+    assert len(lines) == 7 and lines[-1] == ""
+    assert [x.rsplit("\r", 1)[1].split()[0] for x in lines[:6]] == [
+        "agencies",
+        "exchanges_daily",
+        "dossiers_daily",
+        "quality_checks",
+        "roadmap_updates",
+        "rollups",
+    ]
+    exchanges = lines[1].split("\r")
+    # drawn at 0 %, after a.csv (1 of 2 files: 50 %), after b.csv, while checking, and at the end
+    assert any("[##########----------]  50% exchanges_daily/a.csv: 15 rows read" in x for x in exchanges)
+    assert "checking 17 rows" in lines[1]
+    assert "2 files, 17 rows read: 6 loaded, 9 quarantined, 2 duplicates dropped" in exchanges[-1]
+
+
+def test_no_progress_unless_asked(tmp_path, capsys):
+    curate(_tiny(tmp_path), SOURCE, "replace", limits=ACCEPT)
+    assert capsys.readouterr().err == ""
 
 
 def test_report_text_flags_an_imbalance():

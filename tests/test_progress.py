@@ -35,6 +35,29 @@ def test_a_jump_past_several_quarters_writes_one_line():
     assert log.getvalue() == "rollups           100%  2 tables\n"
 
 
+def test_each_step_writes_a_line_per_step_then_the_summary():
+    log = io.StringIO()
+    bar = Bar("exchanges_daily", 3, stream=log, each_step=True)
+    bar.update(1, "a.csv: 15 rows read")
+    bar.update(1, "again")  # no step forward: no line
+    bar.update(2, "b.csv: 2 rows read")
+    bar.update(3)
+    bar.close("3 files, 17 rows read")
+    # 1/3 = 33 %, 2/3 = 66 % (rounded down), 3/3 = 100 %; then the summary on a line of its own
+    assert log.getvalue().splitlines() == [
+        "exchanges_daily    33%  a.csv: 15 rows read",
+        "exchanges_daily    66%  b.csv: 2 rows read",
+        "exchanges_daily   100%",
+        "exchanges_daily   100%  3 files, 17 rows read",
+    ]
+
+
+def test_each_step_with_no_step_writes_the_summary_only():
+    log = io.StringIO()
+    Bar("rollups", 1, stream=log, each_step=True).close("2 tables")
+    assert log.getvalue() == "rollups           100%  2 tables\n"
+
+
 def test_a_terminal_gets_one_redrawn_line():
     tty = Terminal()
     bar = Bar("rollups", 2, stream=tty)

@@ -270,8 +270,11 @@ def test_finding_03_the_snapshots_page_shows_a_provincial_user_no_path_and_only_
     assert "2026-W10" in shown and "--data-dir" not in shown and str(province_report) not in shown
     offered = sorted(b.proto.label for b in held.get("download_button") if "snapshot_file_" in b.proto.id)
     assert offered == ["kpis.parquet", "manifest.json", "report.html"]
+    assert not [b for b in held.button if b.key and b.key.startswith("snapshot_make_")]  # administrators only
     admin = page("admin", "all")
-    assert f"--data-dir {province_report}" in _everything_shown(admin)
+    # an administrator gets a button to the page that makes the week (no command), and the archive's folder
+    assert "--data-dir" not in _everything_shown(admin) and str(province_report) in _everything_shown(admin)
+    assert [b.key for b in admin.button if b.key and b.key.startswith("snapshot_make_")] == ["snapshot_make_2026-W10"]
 
 
 # ---- finding 4: a bad delivery stops the curation run before the swap ----------------------------------------------

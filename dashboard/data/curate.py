@@ -41,6 +41,10 @@ printed and written to `quarantine/<run-id>/report.json` (with the reasons count
 A run that would empty or shrink a table, or quarantine too much of it, stops before the swap unless accepted
 (`--accept-shrink`; `dashboard.data.shrink`); a file lacking contract columns stops the run.
 
+**Progress** (`progress=True`, as the command runs): per table, a step per file with the rows read from it (counted
+on the frame read, so no file is read twice), the table's outcome, then the rollups; through dashboard.progress:
+one line redrawn with `\r` on a terminal, plain lines in a log (cron, systemd).
+
 **Atomic.** Every table of the new curated data (with the rollups of `dashboard.data.rollups`, rebuilt for
 the facts that changed) is written into a staging folder `<data dir>/.curate-<run-id>/curated/`,
 each file through a temporary name and a rename; unchanged files are hard links to the current
@@ -79,6 +83,7 @@ from dashboard.data.extracts import (
 from dashboard.data.io import curated_select_sql
 from dashboard.data.row_rules import row_checks, type_ok
 from dashboard.data.shrink import DEFAULT_LIMITS, Limits, guard, rows_before
+from dashboard.progress import Bar
 from dashboard.sqltext import ident, literal
 
 MODES = ("replace", "append")
@@ -131,8 +136,9 @@ class RunReport:
 
 
 class _Run:
-    def __init__(self, base: Path, source: Path, mode: str, run_id: str) -> None:
+    def __init__(self, base: Path, source: Path, mode: str, run_id: str, progress: bool = False, stream=None) -> None:
         self.base, self.source, self.mode, self.run_id = base, source, mode, run_id
+        self.progress, self.stream = progress, stream  # progress lines (dashboard.progress), default stderr
         self.cur = curated_dir(base)
         self.stage_root = base / f".curate-{run_id}"
         self.stage = self.stage_root / "curated"
@@ -162,7 +168,14 @@ class _Run:
 
     # ---- one table
 
-    def load(self, table: Table, files: list[Path]) -> TableReport:
+    def bar(self, label: str, total: int) -> Bar:
+        """A progress bar of this run: a line per step in a log, one redrawn line on a terminal."""
+        return Bar(label, total, self.progress, self.stream, each_step=True)
+
+    def load(self, table: Table, files: list[Path], bar: Bar | None = None) -> TableReport:
+        """Read and validate one table's files. Progress: a step per file with its rows, counted on the frame
+        read (never a second read of the file), then the check of all of them."""
+        bar = bar or self.bar(table.name, len(files))
         rep = TableReport(table.name, "replaced" if self.mode == "replace" else "appended")
         if self.mode == "append" and table.kind == "dimension":
             rep.action = "merged"
@@ -172,6 +185,7 @@ class _Run:
         for idx, path in enumerate(files):
             df = read_source_file(path, table.name)
             rep.read += df.height
+            bar.update(idx + 1, f"{path.relative_to(self.source)}: {df.height:,} rows read")
             missing = [c.name for c in table.columns if c.name not in df.columns and not c.optional]
             if missing:  # a file with other columns is not this table's: stop, never load it as empty values
                 raise CurateError(f"{path.relative_to(self.source)} lacks the contract columns {', '.join(missing)}")
@@ -207,6 +221,7 @@ class _Run:
                 f"create or replace temp table {parsed} as "
                 f"select null::varchar as _file, 0 as _file_idx, 0::bigint as _row, {cols} limit 0"
             )
+        bar.update(len(files), f"checking {rep.read:,} rows")  # a terminal shows it; a log has its step already
         self.validate(table, rep)
         return rep
 
@@ -487,9 +502,20 @@ def new_run_id() -> str:
 
 
 def curate(
-    base: Path, source: Path, mode: str = "replace", *, run_id: str | None = None, limits: Limits = DEFAULT_LIMITS
+    base: Path,
+    source: Path,
+    mode: str = "replace",
+    *,
+    run_id: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: bool = False,
+    stream=None,
 ) -> RunReport:
     """Curate `source` into `<base>/curated` (see the module docstring); returns the run's report.
+
+    `progress`: write the run's progress to `stream` (default stderr) through dashboard.progress: per table a step
+    per file with the rows read from it, then the table's outcome, then the rollups. A line per step in a log, one
+    redrawn line per table on a terminal.
 
     Raises CurateError (nothing changed) when a file cannot be read or lacks contract columns, or the result would
     be inconsistent; ShrinkRefused when it would empty or shrink a table beyond `limits` (dashboard.data.shrink).
@@ -507,7 +533,7 @@ def curate(
         except BlockingIOError:
             raise CurateError(f"another curation run holds {lock_path}") from None
         _recover(base)
-        run = _Run(base, source, mode, run_id or new_run_id())
+        run = _Run(base, source, mode, run_id or new_run_id(), progress, stream)
         try:
             return _execute(run, limits)
         except BaseException as e:
@@ -534,9 +560,15 @@ def _execute(run: _Run, limits: Limits) -> RunReport:
         if name not in found:
             continue
         table = TABLES[name]
-        rep = run.load(table, found[name])
+        bar = run.bar(name, len(found[name]))
+        rep = run.load(table, found[name], bar)
         run.stage_table(table, rep)
         run.report.tables[name] = rep
+        files = f"{len(found[name])} file" + ("s" * (len(found[name]) != 1))
+        bar.close(
+            f"{files}, {rep.read:,} rows read: {rep.loaded:,} loaded, {rep.quarantined:,} quarantined, "
+            f"{rep.duplicates_dropped:,} duplicates dropped"
+        )
     if run.mode == "replace":
         run.check_kept_references()
     guard(run.report.tables, rows_before(run.con, {n: run.previous_files(n) for n in run.changed}), limits)
@@ -556,7 +588,9 @@ def _execute(run: _Run, limits: Limits) -> RunReport:
     missing = {r.name for r in ROLLUPS.values() if not table_files(run.stage_root, r.name)}
     todo = sorted(stale | missing)
     if todo:
+        bar = run.bar("rollups", 1)
         run.report.rollups = build_rollups(run.stage_root, todo)
+        bar.close(", ".join(f"{k} {v:,} rows" for k, v in run.report.rollups.items()))
     refresh_scope_files(run.stage_root)
     run.swap()
     run.report.status = "ok"
@@ -606,7 +640,7 @@ def format_report(report: RunReport) -> str:
 def run_curate_command(base: Path, source: str, mode: str, limits: Limits = DEFAULT_LIMITS) -> int:
     """`python -m dashboard curate`: run, print the report; exit 1 when the run failed or stopped (nothing changed)."""
     try:
-        report = curate(base, Path(source).expanduser().resolve(), mode, limits=limits)
+        report = curate(base, Path(source).expanduser().resolve(), mode, limits=limits, progress=True)
     except (CurateError, duckdb.Error, OSError) as e:
         print(f"Curation failed, the curated data was not changed: {e}", file=sys.stderr)
         return 1

@@ -12,6 +12,9 @@ import contextlib
 import datetime as dt
 import json
 import re
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -376,6 +379,61 @@ def offered_files(folder: Path, report_scope: Scope) -> list[str]:
                 continue
         out.append(name)
     return out
+
+
+# ---- a stored PDF as pictures, for the page ---------------------------------------------------------------------
+
+PREVIEW_PAGES = 12  # pages drawn at most; the download has every page
+PREVIEW_DPI = 130  # an A4 page 1075 px wide: sharp at the page's full width (1400 px window)
+
+
+class PreviewUnavailable(RuntimeError):
+    """This server cannot draw a PDF: poppler's `pdftoppm` is not installed (Debian: apt-get install poppler-utils)."""
+
+
+@dataclass(frozen=True)
+class PdfPreview:
+    images: tuple[bytes, ...]  # PNG, one per page drawn (the first PREVIEW_PAGES)
+    pages: int  # pages in the PDF
+
+
+def pdf_preview(path: Path, most: int = PREVIEW_PAGES, dpi: int = PREVIEW_DPI) -> PdfPreview:
+    """The first `most` pages of a stored PDF as PNG images, drawn on the server by poppler's `pdftoppm`: the page
+    shows pictures, so no PDF plugin, no script from outside and no `data:` frame (which Chromium blocks) is
+    needed. Cached per file version. Raises PreviewUnavailable without pdftoppm, ValueError for a file it cannot
+    read."""
+    return _pdf_preview(str(path), path.stat().st_mtime_ns, most, dpi)
+
+
+@lru_cache(maxsize=8)
+def _pdf_preview(path: str, mtime_ns: int, most: int, dpi: int) -> PdfPreview:
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        raise PreviewUnavailable("pdftoppm (poppler-utils) is not installed")
+    with tempfile.TemporaryDirectory(prefix="pdf-preview-") as tmp:
+        try:
+            done = subprocess.run(
+                [tool, "-png", "-r", str(dpi), "-l", str(most), path, str(Path(tmp) / "page")],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise ValueError(f"drawing {Path(path).name} took over 2 minutes") from None
+        # page-1.png or page-01.png ... (padded to the page count's width): sorted by the number
+        files = sorted(Path(tmp).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        if done.returncode != 0 or not files:
+            raise ValueError(f"cannot draw {Path(path).name}: {done.stderr.strip()[:300] or 'no page'}")
+        images = tuple(p.read_bytes() for p in files)
+    pages = len(images)
+    info = shutil.which("pdfinfo")
+    if info is not None and pages >= most:  # maybe more pages than drawn: ask for the count
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            found = subprocess.run([info, path], capture_output=True, text=True, timeout=60, check=False)
+            counted = re.search(r"^Pages:\s+(\d+)", found.stdout, re.MULTILINE)
+            pages = int(counted[1]) if counted else pages
+    return PdfPreview(images, pages)
 
 
 STATES = ("ok", "skipped", "partial", "incomplete", "failed", "refused", "abandoned", "interrupted")

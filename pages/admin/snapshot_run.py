@@ -1,5 +1,6 @@
 """Snapshot runs (admins): freeze one week from the app, as `python -m dashboard snapshot` does; audited."""
 
+import contextlib
 import io
 import time
 
@@ -18,8 +19,16 @@ if admin is None or not admin.is_admin:
     st.stop()
 st.caption(f.tr("admin.snapshot_run.intro"))
 
-default = archive.last_complete_week(today()).label
-week = st.text_input(f.tr("admin.snapshot_run.week"), value=default, key="snaprun_week")
+# The week to make: the Snapshots page's button names one (session state), so may a link opening the app (?week=);
+# else the last complete week. Set once when the page opens, then the box keeps what the user types.
+asked = st.session_state.pop("snaprun_week_asked", None)
+if asked or "snaprun_week" not in st.session_state:
+    asked = asked or st.query_params.get("week", "")
+    default = archive.last_complete_week(today()).label
+    with contextlib.suppress(ValueError):
+        default = archive.Week.parse(asked).label
+    st.session_state["snaprun_week"] = default
+week = st.text_input(f.tr("admin.snapshot_run.week"), key="snaprun_week")
 force = st.checkbox(f.tr("admin.snapshot_run.force"), key="snaprun_force")
 
 

@@ -8,23 +8,62 @@ from dashboard.i18n import fmt_date
 from dashboard.web import ui
 from dashboard.weekly import archive
 
+SNAPSHOT_RUN = "pages/admin/snapshot_run.py"  # url path /snapshot-run, in the navigation of administrators only
+RUN_WEEK = "snaprun_week_asked"  # session state read by pages/admin/snapshot_run.py: the week to open it on
+PDF = "report.pdf"
+
+
+def make_week_button(label: str, week: str, icon: str) -> None:
+    """Open /snapshot-run on `week` (administrators). A button, not a link with ?week=: the URL parameters of a
+    page are dropped when another page opens (web/sidebar.py), so the week goes through the session."""
+    if st.button(label, icon=icon, key=f"snapshot_make_{week}"):
+        st.session_state[RUN_WEEK] = week
+        st.switch_page(SNAPSHOT_RUN)
+
+
+def show_pdf(folder, files: list[str], week: str) -> None:
+    """The week's PDF report in the page, as pictures of its pages (archive.pdf_preview), or why it is not."""
+    st.subheader(f.tr("snapshot.pdf_heading", week=week))
+    if PDF not in files:
+        st.info(f.tr("snapshot.pdf_none", week=week), icon=":material/picture_as_pdf:")
+        return
+    try:
+        # the first view of a week draws its pages (about 0.5 s a page); later views, any session's, are cached
+        with st.spinner(f.tr("snapshot.pdf_drawing")):
+            preview = archive.pdf_preview(folder / PDF)
+    except archive.PreviewUnavailable:
+        st.info(f.tr("snapshot.pdf_no_viewer"))
+        if ui.is_admin():
+            st.caption(f.tr("snapshot.pdf_no_viewer_admin"))
+        return
+    except (ValueError, OSError):
+        st.warning(f.tr("snapshot.pdf_unreadable", week=week))
+        return
+    shown = len(preview.images)
+    if preview.pages > shown:
+        st.caption(f.tr("snapshot.pdf_first_pages", shown=shown, pages=preview.pages))
+    with st.container(height=860, border=True, key="snapshot_pdf"):
+        for number, image in enumerate(preview.images, start=1):
+            st.image(image, caption=f.tr("snapshot.pdf_page", page=number, pages=preview.pages), width="stretch")
+
+
 f = ui.filters()
 st.title(f.tr("nav.snapshots"))
 st.caption(f.tr("snapshot.page_intro"))
 
+# Leaders read this page: no command here. An administrator gets a button to the page that makes a week
+# (/snapshot-run), opened on that week; the commands for operators are in README.md ("Weekly snapshots").
 missing = archive.missing_latest(f.base, today())
 if missing:
     dates = {"start": fmt_date(missing.start, f.lang), "end": fmt_date(missing.end, f.lang)}
     st.warning(f.tr("snapshot.banner_missing", week=missing.label, **dates), icon=":material/event_busy:")
-    if ui.is_admin():  # the command names the server's data dir: administrators only
-        st.caption(f.tr("snapshot.banner_command", week=missing.label))
-        st.code(f"python -m dashboard snapshot --data-dir {f.base}", language="bash")
+    if ui.is_admin():
+        make_week_button(f.tr("snapshot.make_link", week=missing.label), missing.label, ":material/photo_camera_back:")
 gaps = archive.missing_weeks(f.base, today())
 if gaps:
     st.caption(f.tr("snapshot.gaps_weeks", weeks=", ".join(w.label for w in gaps)))
     if ui.is_admin():
-        st.caption(f.tr("snapshot.gaps_command"))
-        st.code(f"python -m dashboard snapshot --data-dir {f.base} --week {gaps[0].label}", language="bash")
+        make_week_button(f.tr("snapshot.gaps_link", week=gaps[0].label), gaps[0].label, ":material/history:")
 
 # A user held to a province gets that province's own report archive only (ui.report_scope).
 weeks = archive.stored_weeks(f.base, ui.report_scope())
@@ -53,6 +92,10 @@ with ui.part(f.tr("snapshot.list_heading")):
                     what="snapshot",
                     key=f"snapshot_file_{name}",
                 )
+
+if weeks:
+    with ui.part(f.tr("snapshot.pdf_heading", week=chosen)):
+        show_pdf(folder, weeks[labels.index(chosen)]["files"], chosen)
 
 with ui.part(f.tr("snapshot.compare_heading")):
     st.subheader(f.tr("snapshot.compare_heading"))
