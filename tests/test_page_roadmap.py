@@ -128,12 +128,14 @@ def test_the_timeline_marks_status_in_words_and_the_as_of_date(app):
         "Mốc (hình thoi)",
         "Ngày cuối kỳ 08/03/2026",
     }
-    words = next(
+    # the words beside the bars: the items on time in the theme's text colour (no colour of their own, so they
+    # read in the light and the dark theme), the overdue ones in red
+    on_time, late = [
         t for t in spec["data"] if t.get("mode") == "text" and "textposition" in t and t["hoverinfo"] == "skip"
-    )
-    assert "⚠ Quá hạn 7 ngày · 60%" in words["text"]  # RM5
-    assert "Chưa bắt đầu · 0%" in words["text"]  # RM2
-    assert len(words["text"]) == 7  # RM1a, RM1b, RM2, RM3, RM4, RM5, RM6 (RM1 is a parent)
+    ]
+    assert late["text"] == ["⚠ Quá hạn 7 ngày · 60%"] and late["textfont"]["color"] == "#c0392b"  # RM5
+    assert "Chưa bắt đầu · 0%" in on_time["text"] and "color" not in on_time["textfont"]  # RM2
+    assert len(on_time["text"]) == 6  # RM1a, RM1b, RM2, RM3, RM4, RM6 (RM1 is a parent; RM5 is late)
     assert not spec["layout"].get("annotations")  # no text drawn over the rows
     line = next(sh for sh in spec["layout"]["shapes"] if sh["type"] == "line")
     assert line["x0"].startswith("2026-03-08") and line["line"]["dash"] == "dash"

@@ -347,4 +347,4 @@ def test_the_html_report_escapes_what_the_data_holds(tiny_base, tmp_path):
     assert html.count("</style>") == 1  # the footer's string did not end the style element
     assert css_string('a"<') == '"a\\22 \\3c "'
     # a status mark is coloured by its shape (no colour emoji font needed on the server that prints the PDF)
-    assert '<td style="color: #cf222e">◆ Quá hạn</td>' in body
+    assert '<td style="color: #dc3b42">◆ Quá hạn</td>' in body

@@ -16,7 +16,9 @@ from dashboard.i18n import fmt_date, fmt_number, fmt_percent, t
 # which a server printing the PDF often lacks), coloured by the table (web/tables.py, the HTML report).
 STATUS_DOTS = {"green": "●", "amber": "▲", "red": "◆", None: "○"}
 # Every mark a cell may start with (the roadmap's outcomes use the same shapes, and ✕ for cancelled), and its colour.
-MARK_COLOURS = {"●": "#1a7f37", "▲": "#9a6700", "◆": "#cf222e", "○": "#6e7781", "✕": "#6e7781"}
+# The colour is the whole cell's text colour, and a table's cell cannot follow the theme: each is a mid tone over 4:1
+# against white and against Streamlit's dark background (#171614), so it reads in both themes and on paper.
+MARK_COLOURS = {"●": "#258a3e", "▲": "#a06f00", "◆": "#dc3b42", "○": "#767d87", "✕": "#767d87"}
 
 
 def mark_colour(text) -> str | None:

@@ -9,10 +9,22 @@ import polars as pl
 
 from dashboard.i18n import fmt_percent, plotly_separators
 
+# Every colour a chart draws with stands out at least 3:1 against the light and the dark theme's background (WCAG's
+# figure for graphics), so one figure reads in both themes: Streamlit's own chart theme gives the text, the axes
+# and the background, and no figure sets a background or a text colour of its own (THEME_NEUTRAL marks the few
+# fills that must be seen on either: translucent greys and blues over whatever lies beneath).
 RAG_COLOURS = {"green": "#1e7d3a", "amber": "#c27c0e", "red": "#c0392b", None: "#8a8f98"}
-PRIMARY = "#1f4e9c"
+PRIMARY = "#2b6cc4"  # a mid blue: the theme's darker #1f4e9c fell to 2.3:1 on the dark background
 SECONDARY = "#c0392b"
 PLANNED = "#a9b4c6"
+MUTED = "#767d87"  # secondary marks and notes on a chart: over 4:1 on white and on the dark background
+THEME_NEUTRAL = {
+    "clear": "rgba(0,0,0,0)",  # no background of the figure's own: the page's shows through
+    "grid": "rgba(138,143,152,0.45)",
+    "faint_grid": "rgba(138,143,152,0.15)",
+    "no_value": "rgba(138,143,152,0.35)",  # a cell without a value, and the gaps between cells
+    "band": "rgba(43,108,196,0.14)",  # a header band or a connector, in a tint of PRIMARY
+}
 
 
 def _layout(fig: go.Figure, lang: str, height: int = 340) -> go.Figure:
@@ -94,8 +106,7 @@ def progress_vs_plan(
 
 CRITERIA = ("correct", "sufficient", "clean", "live")
 # The criteria are categories, not statuses: colours apart from the RAG ones.
-CRITERION_COLOURS = {"correct": PRIMARY, "sufficient": "#7b4fa0", "clean": "#13808a", "live": "#8a5a14"}
-_NO_VALUE = "#d5d8dd"
+CRITERION_COLOURS = {"correct": PRIMARY, "sufficient": "#8757b0", "clean": "#13808a", "live": "#96641a"}
 DASHES = ("solid", "dash", "dot", "dashdot")  # tells apart the rules of one criterion, drawn in its colour
 
 
@@ -104,7 +115,7 @@ def _rag_bands(fig: go.Figure, green: float, amber: float, low: float, **where) 
     for y0, y1, status in ((low, amber, "red"), (amber, green, "amber"), (green, 1.02, "green")):
         fig.add_hrect(y0=y0, y1=y1, fillcolor=RAG_COLOURS[status], opacity=0.07, line_width=0, layer="below", **where)
     for y in (amber, green):
-        fig.add_hline(y=y, line={"color": "#8a8f98", "width": 1, "dash": "dot"}, **where)
+        fig.add_hline(y=y, line={"color": MUTED, "width": 1, "dash": "dot"}, **where)
 
 
 def _axis_floor(values: list) -> float:
@@ -201,7 +212,7 @@ def criteria_heatmap(
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis={"side": "top", "showgrid": False},
         yaxis={"autorange": "reversed", "showgrid": False},
-        plot_bgcolor=_NO_VALUE,
+        plot_bgcolor=THEME_NEUTRAL["no_value"],
         font={"family": "Noto Sans, Arial, sans-serif"},
     )
     return fig
@@ -320,7 +331,7 @@ def level_flows(
                 "color": [rgba(LEVEL_COLOURS[r[source]], 0.35) for r in rows],
                 "hovertemplate": "%{source.label} → %{target.label}: %{value:,d}<extra></extra>",
             },
-            textfont={"size": 14, "color": "#1f2430"},
+            textfont={"size": 14},  # the theme's text colour
         )
     )
     for x, text, anchor in ((0, titles[0], "left"), (1, titles[1], "right")):
@@ -402,7 +413,7 @@ def distribution_bars(
 
 # ---- analyst SQL pages (dashboard/sqlpages/view.py) -----------------------------------------------------------------
 
-SERIES_COLOURS = (PRIMARY, "#13808a", "#c27c0e", "#7b4fa0", "#8a5a14", "#4a86c8", "#1e7d3a", "#8a8f98")
+SERIES_COLOURS = (PRIMARY, "#13808a", "#c27c0e", "#8757b0", "#96641a", "#4a86c8", "#1e7d3a", "#8a8f98")
 _D3_FORMATS = {"integer": ",d", "decimal": ",.1f", "percent": ".1%"}
 _D3_TICKS = {"integer": ",d", "decimal": ",.1f", "percent": ".0%"}
 
@@ -497,7 +508,7 @@ def page_heatmap(
             y=[shorten(str(v), 40) for v in ys],
             z=z,
             customdata=[[[str(cx), str(cy)] for cx in xs] for cy in ys],
-            colorscale=[[0, "#eef3fb"], [1, PRIMARY]],
+            colorscale=[[0, rgba(PRIMARY, 0.08)], [1, PRIMARY]],  # from a faint tint of the background up
             colorbar={
                 "tickformat": number,
                 "title": {"text": labels.get(value, value), "side": "top"},
@@ -562,7 +573,7 @@ def lifecycle_funnel(df: pl.DataFrame, *, names: dict[str, str], stage_counts: d
             textinfo="value+percent initial",
             textfont={"size": 14},
             marker={"color": [STAGE_COLOURS[r["lifecycle_stage"]] for r in rows]},
-            connector={"fillcolor": "#eef3fb"},
+            connector={"fillcolor": THEME_NEUTRAL["band"]},
             customdata=[stage_counts[r["lifecycle_stage"]] for r in rows],
             hovertemplate="%{y}: %{x:,d}<br>%{customdata}<extra></extra>",
         )

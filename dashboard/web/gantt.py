@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.i18n import fmt_date, fmt_percent, plotly_separators
-from dashboard.web.charts import PRIMARY, RAG_COLOURS, SECONDARY, rgba, shorten
+from dashboard.web.charts import MUTED, PRIMARY, RAG_COLOURS, SECONDARY, THEME_NEUTRAL, rgba, shorten
 
 ROADMAP_STATUSES = ("done", "in_progress", "blocked", "not_started", "cancelled")
 # Status colours follow the RAG ones where they mean the same (done green, blocked red); the status word is
@@ -49,21 +49,26 @@ def _gantt_rows(df: pl.DataFrame, pillar_names: dict[str, str], phase_names: dic
     return rows
 
 
-def _gantt_words(items: list[dict], x_range: list, status_names: dict, texts: dict, lang: str) -> dict:
+def _gantt_words(items: list[dict], x_range: list, status_names: dict, texts: dict, lang: str) -> list[dict]:
     """The status word and progress (or the days overdue) of each item, right-aligned on its title's line, so the
-    statuses read down one column at any width."""
-    late = [r["days_overdue"] is not None for r in items]
-    words = [
-        f"⚠ {texts['overdue'].format(days=r['days_overdue'])}" if x else status_names[r["status"]]
-        for r, x in zip(items, late)
-    ]
-    return {
-        "x": [x_range[1].isoformat()] * len(items),
-        "y": [r["title_y"] for r in items],
-        "text": [f"{w} · {fmt_percent(r['pct_complete'], lang, 0)}" for w, r in zip(words, items)],
-        "textposition": "middle left",
-        "textfont": {"size": 11.5, "color": [RAG_COLOURS["red"] if x else "#3c4250" for x in late]},
-    }
+    statuses read down one column at any width: one text trace for the items on time (in the theme's text colour,
+    readable in the light and the dark theme) and one for the overdue ones (in red)."""
+    out = []
+    for late in (False, True):
+        mine = [r for r in items if (r["days_overdue"] is not None) == late]
+        words = [
+            f"⚠ {texts['overdue'].format(days=r['days_overdue'])}" if late else status_names[r["status"]] for r in mine
+        ]
+        out.append(
+            {
+                "x": [x_range[1].isoformat()] * len(mine),
+                "y": [r["title_y"] for r in mine],
+                "text": [f"{w} · {fmt_percent(r['pct_complete'], lang, 0)}" for w, r in zip(words, mine)],
+                "textposition": "middle left",
+                "textfont": {"size": 11.5, **({"color": RAG_COLOURS["red"]} if late else {})},
+            }
+        )
+    return out
 
 
 def roadmap_gantt(
@@ -95,7 +100,7 @@ def roadmap_gantt(
     fig = go.Figure()
     for row in rows:
         if row["kind"] == "pillar":
-            fig.add_hrect(y0=row["top"], y1=row["bottom"], fillcolor="#e3e8f1", line_width=0, layer="below")
+            fig.add_hrect(y0=row["top"], y1=row["bottom"], fillcolor=THEME_NEUTRAL["band"], line_width=0, layer="below")
 
     def hover(item: dict) -> str:
         parts = [
@@ -118,7 +123,7 @@ def roadmap_gantt(
         hoverinfo="text",
         mode="text",
         textposition="middle right",
-        textfont={"size": [12] * len(headers) + [11.5] * len(items), "color": "#1f2430"},
+        textfont={"size": [12] * len(headers) + [11.5] * len(items)},  # the theme's text colour
         showlegend=False,
     )
     for status in ROADMAP_STATUSES:
@@ -164,7 +169,7 @@ def roadmap_gantt(
             y=[r["bar_y"] for r in marks],
             x=[r["planned_due"].isoformat() for r in marks],
             mode="markers",
-            marker={"symbol": "diamond", "size": 13, "color": colour, "line": {"color": "#1f2430", "width": 1}},
+            marker={"symbol": "diamond", "size": 13, "color": colour, "line": {"color": MUTED, "width": 1}},
             hovertext=[hover(r) for r in marks],
             hoverinfo="text",
             name=status_names[status],
@@ -175,13 +180,12 @@ def roadmap_gantt(
         x=[None],
         y=[None],
         mode="markers",
-        marker={"symbol": "diamond", "size": 12, "color": "white", "line": {"color": "#1f2430", "width": 1.5}},
+        marker={"symbol": "diamond", "size": 12, "color": "rgba(0,0,0,0)", "line": {"color": MUTED, "width": 1.5}},
         name=texts["milestone"],
         showlegend=any(r["is_milestone"] for r in items),
     )
-    fig.add_scatter(
-        mode="text", showlegend=False, hoverinfo="skip", **_gantt_words(items, x_range, status_names, texts, lang)
-    )
+    for words in _gantt_words(items, x_range, status_names, texts, lang):
+        fig.add_scatter(mode="text", showlegend=False, hoverinfo="skip", **words)
     fig.add_shape(
         type="line", x0=as_of, x1=as_of, y0=0, y1=1, yref="paper", line={"color": SECONDARY, "width": 2, "dash": "dash"}
     )
@@ -207,14 +211,14 @@ def roadmap_gantt(
         margin={"l": 10, "r": 10, "t": 80, "b": 30},
         legend={"orientation": "h", "yanchor": "top", "y": 1.0, "x": 0, "yref": "container"},
         hovermode="closest",
-        plot_bgcolor="white",
+        plot_bgcolor=THEME_NEUTRAL["clear"],
         xaxis={
             **years,
             "range": [x.isoformat() for x in x_range],
             "side": "top",
             "showgrid": True,
-            "gridcolor": "#d5d8dd",
-            "minor": {"dtick": "M3", "showgrid": True, "gridcolor": "#f1f3f6"},
+            "gridcolor": THEME_NEUTRAL["grid"],
+            "minor": {"dtick": "M3", "showgrid": True, "gridcolor": THEME_NEUTRAL["faint_grid"]},
             "ticks": "outside",
             "fixedrange": True,
         },

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from dashboard.engine.pace import PHASE_SPANS
 from dashboard.i18n import plotly_separators
-from dashboard.web.charts import PLANNED, PRIMARY, RAG_COLOURS
+from dashboard.web.charts import MUTED, PLANNED, PRIMARY, RAG_COLOURS
 
 PHASE_FILLS = ("#1f4e9c", "#7d5ba6", "#1e7d3a")
 HOVER = "%{x|%d/%m/%Y}: %{y:.1%}<extra></extra>"
@@ -51,7 +51,7 @@ def pace_figure(row: dict, *, labels: dict[str, str], phase_names: dict[str, str
             showarrow=False,
             xanchor="left",
             yanchor="bottom" if i == 0 else "top",
-            font={"size": 10, "color": "#4a5160"},
+            font={"size": 10, "color": MUTED},
         )
     add_series(fig, ends, values, labels, marker_size=4)
     t0, v, goal, due = row["current_week_end"], row["current_value"], row["target_value"], row["target_date"]
@@ -79,7 +79,7 @@ def pace_figure(row: dict, *, labels: dict[str, str], phase_names: dict[str, str
             y=[goal],
             name=labels["target"],
             mode="markers",
-            marker={"symbol": "star", "size": 13, "color": "#222"},
+            marker={"symbol": "star", "size": 13, "color": MUTED},
             hovertemplate=HOVER,
         )
     seen = [y for y in values if y is not None] + [y for y in (goal, row["projected_value"]) if y is not None]

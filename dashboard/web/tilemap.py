@@ -11,12 +11,14 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from dashboard.i18n import plotly_separators
-from dashboard.web.charts import RAG_COLOURS
+from dashboard.web.charts import RAG_COLOURS, THEME_NEUTRAL
 
 TILES_FILE = Path(__file__).resolve().parents[1] / "data" / "reference" / "province_tiles.csv"
 OUTSIDE = "outside"  # a province outside the user's scope: a pale tile with its name only
 STATUS_CODES = {"red": 0, "amber": 1, "green": 2, None: 3, OUTSIDE: 4}
-TILE_COLOURS = (RAG_COLOURS["red"], RAG_COLOURS["amber"], RAG_COLOURS["green"], RAG_COLOURS[None], "#eceef2")
+# A province outside the scope: a translucent grey tile, its name in the theme's text colour (light or dark theme).
+OUTSIDE_TILE = "rgba(138,143,152,0.2)"
+TILE_COLOURS = (RAG_COLOURS["red"], RAG_COLOURS["amber"], RAG_COLOURS["green"], RAG_COLOURS[None], OUTSIDE_TILE)
 COLUMNS = 5  # the grid's width; provinces missing from the grid get rows of this many below it
 TILE_PX = 96  # width of a column in pixels; rows are a little shorter
 ROW_PX = 50
@@ -74,13 +76,13 @@ def tile_map(
         z[row][col] = STATUS_CODES[tile.status]
         hover[row][col] = tile.hover
         star = "★ " if tile.is_pilot else ""
-        dark = tile.status == OUTSIDE
+        pale = tile.status == OUTSIDE
         fig.add_annotation(
             x=col,
             y=row,
             text=f"{star}{tile.name}" + (f"<br><b>{tile.label}</b>" if tile.label else ""),
             showarrow=False,
-            font={"size": 10, "color": "#5b6170" if dark else "white"},
+            font={"size": 10, **({} if pale else {"color": "white"})},
         )
     scale = []
     for i, colour in enumerate(TILE_COLOURS):
@@ -120,7 +122,7 @@ def tile_map(
         margin={"l": 10, "r": 10, "t": 100 if title else 70, "b": 10},
         xaxis={"visible": False, "range": [-0.5, COLUMNS - 0.5], "fixedrange": True},
         yaxis={"visible": False, "autorange": "reversed", "fixedrange": True},
-        plot_bgcolor="white",
+        plot_bgcolor=THEME_NEUTRAL["clear"],
         font={"family": "Noto Sans, Arial, sans-serif"},
     )
     return fig
