@@ -81,6 +81,8 @@ signed_out = known is None
 page = st.navigation(
     sections(lambda key: t(key, lang), lang, signed_out or known.is_analyst, signed_out or known.is_admin),
     position="hidden" if signed_out else "sidebar",
+    # every page listed: collapsed, Streamlit ends the menu with its English "View 6 more" on Vietnamese pages
+    expanded=True,
 )
 user = gate.gate(base, lang, mode)
 if user is None:

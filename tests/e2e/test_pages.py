@@ -29,6 +29,7 @@ STREAMLIT_ENGLISH = (
     "Browse files",
     "Page not found",
     "Select all",
+    "View less",  # the navigation's own buttons when it is collapsed (app.py lists every page instead)
 )
 
 
@@ -38,7 +39,8 @@ def english_defaults(page) -> list[str]:
     shown += " ".join(
         page.eval_on_selector_all("input[placeholder], textarea[placeholder]", "els => els.map(e => e.placeholder)")
     )
-    return [w for w in STREAMLIT_ENGLISH if w.lower() in shown.lower()]
+    found = [w for w in STREAMLIT_ENGLISH if w.lower() in shown.lower()]
+    return found + re.findall(r"View \d+ more", shown)
 
 
 def _name(path: str) -> str:
