@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -17,10 +18,10 @@ for _p in (str(ROOT), str(ROOT / "tests")):
 DEMO_UNTIL = dt.date(2025, 9, 30)
 
 
-def _shown_table(self):
+def _displayed(self):
     """What a table shows: the Styler's display values where the app gives them (every ui.table: numbers stay
-    values for sorting and are written as the cards write them), else the data. Page tests read tables as a
-    reader sees them; `raw_value` keeps the data."""
+    values for sorting and are written as the cards write them), else the data; shares with their bar
+    ('████▋ 92,3%')."""
     from streamlit import dataframe_util
 
     display = self.proto.arrow_data.styler.display_values
@@ -31,11 +32,21 @@ def _shown_table(self):
     return shown
 
 
+SHARE_BAR = re.compile(r"^[█▏▎▍▌▋▊▉░]{5} ")  # dashboard/engine/kpi_text.py's share_bar and its space
+
+
+def _shown_table(self):
+    """What a table shows (`displayed`), without the bars before shares (tests/test_tables.py checks those): the
+    page tests compare the values as the cards write them ('92,3%'). `raw_value` keeps the data."""
+    return self.displayed.map(lambda v: SHARE_BAR.sub("", v) if isinstance(v, str) else v)
+
+
 def _patch_apptest_tables() -> None:
     from streamlit.testing.v1.element_tree import Dataframe
 
     if not hasattr(Dataframe, "raw_value"):
         Dataframe.raw_value = Dataframe.value
+        Dataframe.displayed = property(_displayed)
         Dataframe.value = property(_shown_table)
 
 

@@ -30,8 +30,8 @@ def card_sparklines(at) -> dict[str, str | None]:
             if child.type == "metric":
                 label = child.label
                 out[label] = None
-            elif child.type == "html" and label is not None:
-                out[label] = child.proto.body
+            elif child.type == "markdown" and child.value.startswith("<svg") and label is not None:
+                out[label] = child.value
             else:
                 walk(child)
 
@@ -81,3 +81,17 @@ def test_a_null_week_is_a_gap_and_english_titles():
     assert '<circle cx="3.0" cy="27.0" r="1.5"' in svg  # week 0 stands alone between the edge and the gap
     assert "from 50.0% to 100.0%" in svg
     assert "29 Dec 2025 – 25 Jan 2026" in svg
+    assert ">Last 12 weeks</text>" in svg
+
+
+def test_a_small_move_of_a_ratio_stays_small():
+    ends = [dt.date(2026, 1, 4), dt.date(2026, 1, 11)]
+    svg = sparkline_svg("exchange_success_rate", ends, [0.990, 0.995], "vi")
+    # the span 0.005 stands for at least 0.05 (5 points), centred on 0.9925: the top of the area is 1.0175;
+    # y = 3 + (1.0175 - v) / 0.05 * 24: 0.990 -> 16.2, 0.995 -> 13.8 (not 27 and 3: a fall from top to bottom)
+    assert polylines(svg) == ["3.0,16.2 177.0,13.8"]
+    assert ">12 tuần gần nhất</text>" in svg
+    # a count: at least a tenth of its size (10.1 for 101), centred on 100.5: the top is 100.5 + 10.1 / 2 = 105.55;
+    # y(100) = 3 + 5.55 / 10.1 * 24 = 16.19, y(101) = 3 + 4.55 / 10.1 * 24 = 13.81
+    svg = sparkline_svg("records_exchanged", ends, [100.0, 101.0], "vi")
+    assert polylines(svg) == ["3.0,16.2 177.0,13.8"]

@@ -67,7 +67,8 @@ def kpi_card(
         elif change_note:
             st.caption(change_note)
         if weeks is not None and any(v is not None for v in weeks[1]):
-            st.html(shared(sparkline_svg, kpi.id, weeks[0], weeks[1], lang))
+            # markdown, not st.html: st.html's sanitiser keeps HTML only and drops an SVG
+            st.markdown(shared(sparkline_svg, kpi.id, weeks[0], weeks[1], lang), unsafe_allow_html=True)
         status = row["status"]
         colour, icon = STATUS_BADGE[status]
         st.badge(kpi_text.status_word(kpi.id, status, lang), color=colour, icon=icon)
@@ -150,7 +151,11 @@ def _weekly(ids: Sequence[str]) -> dict[str, tuple[list[dt.date], list[float | N
     return {k: (ends, [by_week.get((k, e)) for e in ends]) for k in ids if k in known}
 
 
-SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 180, 30, 3  # px: fits a card (CARD_WIDTH less its padding)
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 180, 30, 3  # px: the line's area; fits a card (CARD_WIDTH less its padding)
+SPARK_LABEL = 14  # px under the line for its label ("12 tuần gần nhất")
+# The least a line's height stands for: a ratio's 5 points (a move of 0,3 points must not look like a fall from the
+# top to the bottom), a count's tenth of its size.
+SPARK_MIN_RATIO_SPAN, SPARK_MIN_COUNT_SPAN = 0.05, 0.1
 
 
 def sparkline_svg(kpi_id: str, ends: list[dt.date], values: list[float | None], lang: str) -> str:
@@ -159,11 +164,13 @@ def sparkline_svg(kpi_id: str, ends: list[dt.date], values: list[float | None], 
     and the first and last values. Pure: shared between runs (web/memo.py)."""
     points = [(i, v) for i, v in enumerate(values) if v is not None]
     low, high = min(v for _, v in points), max(v for _, v in points)
-    span = high - low
+    ratio = KPI_BY_ID[kpi_id].unit == "ratio"
+    span = max(high - low, SPARK_MIN_RATIO_SPAN if ratio else SPARK_MIN_COUNT_SPAN * max(abs(low), abs(high)))
+    top = (high + low + span) / 2  # the values centred in the height their span stands for
     step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(values) - 1, 1)
 
     def xy(i: int, v: float) -> str:
-        y = SPARK_HEIGHT / 2 if span == 0 else SPARK_PAD + (high - v) / span * (SPARK_HEIGHT - 2 * SPARK_PAD)
+        y = SPARK_HEIGHT / 2 if span == 0 else SPARK_PAD + (top - v) / span * (SPARK_HEIGHT - 2 * SPARK_PAD)
         return f"{SPARK_PAD + i * step:.1f},{y:.1f}"
 
     runs, current = [], []
@@ -193,11 +200,14 @@ def sparkline_svg(kpi_id: str, ends: list[dt.date], values: list[float | None], 
         first=kpi_text.format_value(kpi_id, first[1], lang),
         last=kpi_text.format_value(kpi_id, last[1], lang),
     )
+    height = SPARK_HEIGHT + SPARK_LABEL
     return (
         f'<svg class="kpi-sparkline" role="img" aria-label="{html.escape(title)}" width="{SPARK_WIDTH}" '
-        f'height="{SPARK_HEIGHT}" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" style="display:block;opacity:0.75">'
+        f'height="{height}" viewBox="0 0 {SPARK_WIDTH} {height}" style="display:block;opacity:0.75">'
         f"<title>{html.escape(title)}</title>{lines}"
-        f'<circle cx="{last_x}" cy="{last_y}" r="2.5" fill="currentColor"/></svg>'
+        f'<circle cx="{last_x}" cy="{last_y}" r="2.5" fill="currentColor"/>'
+        f'<text x="{SPARK_PAD}" y="{height - 2}" font-size="11" fill="currentColor">'
+        f"{html.escape(t('card.sparkline_label', lang))}</text></svg>"
     )
 
 

@@ -19,6 +19,7 @@ from dashboard.engine.kpi_text import (
     cell_formatter,
     format_value,
     formatted,
+    is_share_column,
     mark_colour,
     status_word,
 )
@@ -65,17 +66,18 @@ def table(
     formats = {c: kind for c, kind in (formats or {}).items() if c in labels}
     shown = df.select(list(labels))
     # Numbers and dates stay values (a click on a header sorts by value) and are written as the cards write them
-    # (92,3%, 1.234, 25/11/2026; a missing value '–') through the Styler's display values; codes become words.
+    # (92,3%, 1.234, 25/11/2026; a missing value '–') through the Styler's display values; codes become words;
+    # shares (a percent column of values from 0 to 1) get a bar before their value.
     value_columns = [c for c in shown.columns if formats.get(c) in VALUE_KINDS or _is_value(shown[c].dtype)]
-    # shared between runs with the same inputs (web/memo.py): formatting cell by cell was a tenth of a warm run
-    view = shared(formatted, shown, {c: k for c, k in formats.items() if c not in value_columns}, f.lang)
-    view = view.with_columns(pl.col(pl.String).fill_null("–"))
-    styler = (
-        view.rename(labels)
-        .to_pandas()
-        .style.format({labels[c]: cell_formatter(formats.get(c), f.lang) for c in value_columns}, na_rep="–")
-    )
+    kinds = {c: formats.get(c) for c in value_columns}
+    kinds |= {c: "share" for c, k in kinds.items() if k == "percent" and is_share_column(shown[c].to_list())}
+    # the Styler with its display values worked out, shared between runs with the same inputs (web/memo.py):
+    # building and marshalling the display values was the largest part of a warm run (docs/performance.md)
+    texts = {c: k for c, k in formats.items() if c not in value_columns}
+    styler = shared(styled_table, shown, texts, kinds, dict(labels), f.lang)
     config = {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
+    # bars left-aligned, so that they and the values after them start at the same place in every row
+    config |= {labels[c]: st.column_config.NumberColumn(alignment="left") for c, k in kinds.items() if k == "share"}
     event = st.dataframe(
         styler,
         hide_index=True,
@@ -88,6 +90,33 @@ def table(
     )
     download_buttons(shown.rename(labels), name)
     return event if on_select != "ignore" else None
+
+
+def styled_table(
+    shown: pl.DataFrame, texts: dict[str, str], kinds: dict[str, str | None], labels: dict[str, str], lang: str
+):
+    """The table's pandas Styler, ready to be marshalled: columns `texts` formatted to text (their kinds), columns
+    `kinds` kept as values with display values of their kind, headers `labels`. Pure: shared between runs."""
+    view = formatted(shown, texts, lang).with_columns(pl.col(pl.String).fill_null("–"))
+    styler = (
+        view.rename(labels)
+        .to_pandas()
+        .style.format({labels[c]: cell_formatter(k, lang) for c, k in kinds.items()}, na_rep="–")
+    )
+    return prepared(styler)
+
+
+def prepared(styler):
+    """`styler` with its styles and display values worked out now, once, so that st.dataframe marshals a shared
+    Styler without working them out again on every run (pandas' `_translate` of every cell was half of a warm
+    table). st.dataframe reads them through the Styler's `_compute()` and `_translate(False, False)` (streamlit's
+    elements/lib/pandas_styler_utils.py): both are answered from what was worked out here.
+    tests/test_tables.py proves the marshalled table equal to the plain Styler's. Do not change it afterwards."""
+    styler._compute()
+    translated = styler._translate(False, False)
+    styler._compute = lambda: styler
+    styler._translate = lambda *args, **kwargs: translated
+    return styler
 
 
 def mark_style(text) -> str:
@@ -104,7 +133,12 @@ def coloured_marks(styler, columns: Sequence[str]):
 def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
     """A table whose `kpis` columns (label -> KPI id) hold the KPI values, so a header sorts by value, shown as the
     cards show them with the status ('97,3% · Đạt') on a light tint of the status colour; other text columns
-    as they are (marks coloured)."""
+    as they are (marks coloured). Worked out once per distinct inputs and shared (`prepared`): do not change it."""
+    return shared(kpi_styled, frame, kpis, lang)
+
+
+def kpi_styled(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
+    """`kpi_styler`'s Styler, built and `prepared`."""
     pdf = with_missing_marked(frame, list(kpis)).to_pandas()
 
     def cell(kpi_id: str):
@@ -130,7 +164,7 @@ def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
     for label, kpi_id in kpis.items():
         styler = styler.map(tint(kpi_id), subset=[label])
     texts = [c for c in frame.columns if c not in kpis and frame[c].dtype == pl.String]
-    return coloured_marks(styler, texts)
+    return prepared(coloured_marks(styler, texts))
 
 
 def with_missing_marked(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
