@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 from pathlib import Path
 
@@ -20,8 +19,8 @@ DEMO_UNTIL = dt.date(2025, 9, 30)
 
 def _displayed(self):
     """What a table shows: the Styler's display values where the app gives them (every ui.table: numbers stay
-    values for sorting and are written as the cards write them), else the data; shares with their bar
-    ('████▋ 92,3%')."""
+    values for sorting and are written as the cards write them), else the data; with the shares' bar columns
+    (dashboard/web/tables.py: headers of zero-width spaces, their cells drawn by the browser as bars)."""
     from streamlit import dataframe_util
 
     display = self.proto.arrow_data.styler.display_values
@@ -32,13 +31,13 @@ def _displayed(self):
     return shown
 
 
-SHARE_BAR = re.compile(r"^[█▏▎▍▌▋▊▉░]{5} ")  # dashboard/engine/kpi_text.py's share_bar and its space
-
-
 def _shown_table(self):
-    """What a table shows (`displayed`), without the bars before shares (tests/test_tables.py checks those): the
-    page tests compare the values as the cards write them ('92,3%'). `raw_value` keeps the data."""
-    return self.displayed.map(lambda v: SHARE_BAR.sub("", v) if isinstance(v, str) else v)
+    """What a table shows (`displayed`) without the shares' bar columns (tests/test_tables.py checks those): the
+    page tests compare the values as the cards write them. `raw_value` keeps the data."""
+    from dashboard.web.tables import is_bar_column
+
+    shown = self.displayed
+    return shown[[c for c in shown.columns if not is_bar_column(str(c))]]
 
 
 def _patch_apptest_tables() -> None:

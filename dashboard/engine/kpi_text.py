@@ -139,29 +139,16 @@ MISSING_NUMBER = float("inf")
 MISSING_DATE = dt.date(9999, 12, 31)
 
 
-BAR_CELLS = 5  # characters of a share's bar in a table cell: 40 steps of 2.5 %
-_BAR_EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
-
-
-def share_bar(value: float) -> str:
-    """A share (0..1, clipped) as a bar of BAR_CELLS block characters on a light track, to the nearest eighth of
-    a character: 0.923 -> '████▋'; 0.5 -> '██▌░░'. Drawn in the text's colour (light and dark theme alike)."""
-    eighths = round(min(max(float(value), 0.0), 1.0) * BAR_CELLS * 8)
-    full, part = divmod(eighths, 8)
-    return ("█" * full + _BAR_EIGHTHS[part]).ljust(BAR_CELLS, "░")
-
-
 def is_share_column(values: Iterable) -> bool:
-    """Whether a percent column holds shares (every value from 0 to 1, at least one): drawn with bars
-    (`cell_formatter('share', ...)`); a column with a value outside (a growth, an index over 100 %) is not."""
+    """Whether a percent column holds shares (every value from 0 to 1, at least one): a table draws them as bars
+    (web/tables.py); a column with a value outside (a growth, an index over 100 %) is not."""
     present = [v for v in values if v is not None and v == v and v != MISSING_NUMBER]
     return bool(present) and all(0 <= v <= 1 for v in present)
 
 
 def cell_formatter(kind: str | None, lang: str):
     """`format_cell` for a table's display values (a pandas Styler): missing values (None, NaN, NaT) read '–';
-    numpy and pandas scalars are turned into Python ones first. Kind 'share': a percent after its bar
-    ('████▋ 92,3%'); the cell still holds the value, so the column sorts by it."""
+    numpy and pandas scalars are turned into Python ones first."""
 
     def write(value) -> str:
         if value is None or value != value or value == MISSING_NUMBER:  # NaN, NaT, the table's missing number
@@ -173,8 +160,6 @@ def cell_formatter(kind: str | None, lang: str):
             value = value.item()
         if value == MISSING_DATE or (isinstance(value, dt.datetime) and value.date() == MISSING_DATE):
             return "–"
-        if kind == "share":
-            return f"{share_bar(value)} {format_cell(value, 'percent', lang)}"
         return format_cell(value, kind, lang)
 
     return write

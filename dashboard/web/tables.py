@@ -66,18 +66,19 @@ def table(
     formats = {c: kind for c, kind in (formats or {}).items() if c in labels}
     shown = df.select(list(labels))
     # Numbers and dates stay values (a click on a header sorts by value) and are written as the cards write them
-    # (92,3%, 1.234, 25/11/2026; a missing value '–') through the Styler's display values; codes become words;
-    # shares (a percent column of values from 0 to 1) get a bar before their value.
+    # (92,3%, 1.234, 25/11/2026; a missing value '–') through the Styler's display values; codes become words.
     value_columns = [c for c in shown.columns if formats.get(c) in VALUE_KINDS or _is_value(shown[c].dtype)]
     kinds = {c: formats.get(c) for c in value_columns}
-    kinds |= {c: "share" for c, k in kinds.items() if k == "percent" and is_share_column(shown[c].to_list())}
+    # A share (a percent column of values from 0 to 1) gets a bar in a narrow column of its own right after it: a
+    # progress column draws a crisp bar in any theme, but writes its number only in the browser's locale, so the
+    # value stays printed in its own column as the cards write it. Both sort by the value.
+    bars = bar_columns([c for c, k in kinds.items() if k == "percent" and is_share_column(shown[c].to_list())])
     # the Styler with its display values worked out, shared between runs with the same inputs (web/memo.py):
     # building and marshalling the display values was the largest part of a warm run (docs/performance.md)
     texts = {c: k for c, k in formats.items() if c not in value_columns}
-    styler = shared(styled_table, shown, texts, kinds, dict(labels), f.lang)
+    styler = shared(styled_table, shown, texts, kinds, dict(labels), bars, f.lang)
     config = {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
-    # bars left-aligned, so that they and the values after them start at the same place in every row
-    config |= {labels[c]: st.column_config.NumberColumn(alignment="left") for c, k in kinds.items() if k == "share"}
+    config |= {bar: share_bar_column(labels[c]) for c, bar in bars.items()}
     event = st.dataframe(
         styler,
         hide_index=True,
@@ -92,17 +93,40 @@ def table(
     return event if on_select != "ignore" else None
 
 
+BAR_WIDTH = 56  # px: a bar column, narrow so that a table of five shares still fits at 1400 px
+BAR_MARK = "\u200b"  # a bar column's header: zero-width spaces (one more per bar column), so it reads as none
+
+
+def bar_columns(shares: Sequence[str]) -> dict[str, str]:
+    """{share column: the name of its bar column}."""
+    return {c: BAR_MARK * (i + 1) for i, c in enumerate(shares)}
+
+
+def is_bar_column(name: str) -> bool:
+    return bool(name) and set(name) == {BAR_MARK}
+
+
+def share_bar_column(label: str):
+    """The bar of a share: 0 to 1, no number of its own (the column before it prints the value), its help the
+    share's name."""
+    return st.column_config.ProgressColumn(width=BAR_WIDTH, min_value=0.0, max_value=1.0, format=" ", help=label)
+
+
 def styled_table(
-    shown: pl.DataFrame, texts: dict[str, str], kinds: dict[str, str | None], labels: dict[str, str], lang: str
+    shown: pl.DataFrame,
+    texts: dict[str, str],
+    kinds: dict[str, str | None],
+    labels: dict[str, str],
+    bars: dict[str, str],
+    lang: str,
 ):
     """The table's pandas Styler, ready to be marshalled: columns `texts` formatted to text (their kinds), columns
-    `kinds` kept as values with display values of their kind, headers `labels`. Pure: shared between runs."""
-    view = formatted(shown, texts, lang).with_columns(pl.col(pl.String).fill_null("–"))
-    styler = (
-        view.rename(labels)
-        .to_pandas()
-        .style.format({labels[c]: cell_formatter(k, lang) for c, k in kinds.items()}, na_rep="–")
-    )
+    `kinds` kept as values with display values of their kind, headers `labels`, each share of `bars` followed by
+    its bar column (the same values). Pure: shared between runs."""
+    view = formatted(shown, texts, lang).with_columns(pl.col(pl.String).fill_null("–")).rename(labels)
+    order = [name for c in shown.columns for name in (labels[c], *([bars[c]] if c in bars else []))]
+    view = view.with_columns([pl.col(labels[c]).alias(bar) for c, bar in bars.items()]).select(order)
+    styler = view.to_pandas().style.format({labels[c]: cell_formatter(k, lang) for c, k in kinds.items()}, na_rep="–")
     return prepared(styler)
 
 
