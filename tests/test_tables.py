@@ -66,8 +66,17 @@ def test_prepared_styler_marshals_as_the_plain_one_and_again_the_same():
 
 
 def test_prepared_keeps_the_cell_colours():
-    styler = prepared(pl.DataFrame({"x": ["● Đạt", "◆ Chưa đạt"]}).to_pandas().style.map(lambda v: "color: red"))
-    assert "color: red" in marshalled(styler).styler.styles
+    frame = pl.DataFrame({"x": ["● Đạt", "◆ Chưa đạt"], "v": [0.5, None]}).to_pandas()
+
+    def styled():
+        return frame.style.map(lambda v: "color: red" if str(v).startswith("◆") else "", subset=["x"]).format(
+            na_rep="–"
+        )
+
+    plain, shared = styled(), prepared(styled())
+    plain.set_uuid(shared.uuid)
+    assert marshalled(shared) == marshalled(plain)
+    assert "row1_col0 { color: red }" in marshalled(shared).styler.styles  # the second row's mark only
 
 
 @pytest.mark.parametrize(

@@ -137,7 +137,14 @@ def prepared(styler):
     elements/lib/pandas_styler_utils.py): both are answered from what was worked out here.
     tests/test_tables.py proves the marshalled table equal to the plain Styler's. Do not change it afterwards."""
     styler._compute()
-    translated = styler._translate(False, False)
+    full = styler._translate(False, False)
+    # kept: what streamlit reads (each cell's id and display value, the CSS rules), a third of the whole in memory
+    translated = {
+        "body": [
+            [{"id": c["id"], "display_value": c["display_value"]} for c in row if c.get("id")] for row in full["body"]
+        ],
+        **{k: full[k] for k in ("cellstyle", "table_styles") if k in full},
+    }
     styler._compute = lambda: styler
     styler._translate = lambda *args, **kwargs: translated
     return styler
