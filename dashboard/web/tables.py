@@ -4,6 +4,7 @@ words. Cells are formatted by dashboard/engine/kpi_text.py (`formatted`); "worst
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 
 import polars as pl
@@ -130,6 +131,9 @@ def styled_table(
     return prepared(styler)
 
 
+CELL_ID = re.compile(r"row(\d+)_col(\d+)")  # a body cell's id in a Styler's translation
+
+
 def prepared(styler):
     """`styler` with its styles and display values worked out now, once, so that st.dataframe marshals a shared
     Styler without working them out again on every run (pandas' `_translate` of every cell was half of a warm
@@ -138,13 +142,19 @@ def prepared(styler):
     tests/test_tables.py proves the marshalled table equal to the plain Styler's. Do not change it afterwards."""
     styler._compute()
     full = styler._translate(False, False)
-    # kept: what streamlit reads (each cell's id and display value, the CSS rules), a third of the whole in memory
-    translated = {
-        "body": [
-            [{"id": c["id"], "display_value": c["display_value"]} for c in row if c.get("id")] for row in full["body"]
-        ],
-        **{k: full[k] for k in ("cellstyle", "table_styles") if k in full},
-    }
+    # kept: what streamlit reads (a cell's id and display value, the CSS rules), and of the cells only those whose
+    # display value differs from the value written as text (streamlit starts from the latter): a text column
+    # needs no update, which halves what each run still does (pandas assignments, column by column)
+    text = styler.data.astype(str)  # what streamlit starts from (pandas_styler_utils._use_display_values)
+    body = []
+    for row in full["body"]:
+        cells = []
+        for c in row:
+            at = CELL_ID.fullmatch(c.get("id") or "")
+            if at and str(c["display_value"]) != text.iat[int(at[1]), int(at[2])]:
+                cells.append({"id": c["id"], "display_value": c["display_value"]})
+        body.append(cells)
+    translated = {"body": body, **{k: full[k] for k in ("cellstyle", "table_styles") if k in full}}
     styler._compute = lambda: styler
     styler._translate = lambda *args, **kwargs: translated
     return styler
