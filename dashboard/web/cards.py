@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard.engine import kpi_text
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID
+from dashboard.engine.pace import series_week_ends
 from dashboard.i18n import fmt_amount, fmt_date, fmt_percent, t
 from dashboard.web.memo import shared
 from dashboard.web.session import Filters, filters, pace, series
@@ -145,7 +146,7 @@ def _weekly(ids: Sequence[str]) -> dict[str, tuple[list[dt.date], list[float | N
     except Exception:  # noqa: BLE001 - a card without its sparkline beats no card
         log.exception("weekly series for the KPI cards failed")
         return {}
-    ends = sorted(set(frame["week_end"].to_list()))
+    ends = series_week_ends(filters().period.end)  # the 12 weeks, a week no query row has included (a gap)
     by_week = {(k, w): v for k, w, v in frame.iter_rows()}
     known = set(frame["kpi_id"].to_list())
     return {k: (ends, [by_week.get((k, e)) for e in ends]) for k in ids if k in known}
