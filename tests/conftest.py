@@ -17,10 +17,10 @@ for _p in (str(ROOT), str(ROOT / "tests")):
 DEMO_UNTIL = dt.date(2025, 9, 30)
 
 
-def _shown_table(self):
+def _displayed(self):
     """What a table shows: the Styler's display values where the app gives them (every ui.table: numbers stay
-    values for sorting and are written as the cards write them), else the data. Page tests read tables as a
-    reader sees them; `raw_value` keeps the data."""
+    values for sorting and are written as the cards write them), else the data; with the shares' bar columns
+    (dashboard/web/tables.py: headers of zero-width spaces, their cells drawn by the browser as bars)."""
     from streamlit import dataframe_util
 
     display = self.proto.arrow_data.styler.display_values
@@ -31,11 +31,21 @@ def _shown_table(self):
     return shown
 
 
+def _shown_table(self):
+    """What a table shows (`displayed`) without the shares' bar columns (tests/test_tables.py checks those): the
+    page tests compare the values as the cards write them. `raw_value` keeps the data."""
+    from dashboard.web.tables import is_bar_column
+
+    shown = self.displayed
+    return shown[[c for c in shown.columns if not is_bar_column(str(c))]]
+
+
 def _patch_apptest_tables() -> None:
     from streamlit.testing.v1.element_tree import Dataframe
 
     if not hasattr(Dataframe, "raw_value"):
         Dataframe.raw_value = Dataframe.value
+        Dataframe.displayed = property(_displayed)
         Dataframe.value = property(_shown_table)
 
 

@@ -141,6 +141,13 @@ MISSING_NUMBER = float("inf")
 MISSING_DATE = dt.date(9999, 12, 31)
 
 
+def is_share_column(values: Iterable) -> bool:
+    """Whether a percent column holds shares (every value from 0 to 1, at least one): a table draws them as bars
+    (web/tables.py); a column with a value outside (a growth, an index over 100 %) is not."""
+    present = [v for v in values if v is not None and v == v and v != MISSING_NUMBER]
+    return bool(present) and all(0 <= v <= 1 for v in present)
+
+
 def cell_formatter(kind: str | None, lang: str):
     """`format_cell` for a table's display values (a pandas Styler): missing values (None, NaN, NaT) read '–';
     numpy and pandas scalars are turned into Python ones first."""

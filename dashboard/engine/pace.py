@@ -65,6 +65,7 @@ PACE_QUERY_OF: dict[str, str] = {
     ),
     **dict.fromkeys(("schedule_performance", "milestones_on_time"), "pace_roadmap"),
 }
+SERIES_KPIS = tuple(PACE_QUERY_OF)  # every KPI with a weekly series from the rollups (the KPI cards' sparklines)
 # The strategy's three phases as spans of days, for the bands of the pace charts (a display convention: a phase
 # ends on 31 December of its last year, the next starts the day after).
 PHASE_SPANS: dict[str, tuple[dt.date, dt.date]] = {
@@ -190,17 +191,28 @@ PACE_SCHEMA = {
 }
 
 
-def compute_pace(base: Path, scope: Scope, end: dt.date, *, database_scope: Scope | None = None) -> pl.DataFrame:
+def compute_pace(
+    base: Path,
+    scope: Scope,
+    end: dt.date,
+    *,
+    database_scope: Scope | None = None,
+    series: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Every targeted KPI's pace for `scope` as of `end` (metrics.md, "Targets and pace to 2030"): PACE_COLUMNS,
     then DETAIL_COLUMNS, one row per KPI that has a target of the scope or a national one (any date), in the
-    catalogue's order. No kpi_targets table (or no target): no rows."""
+    catalogue's order. No kpi_targets table (or no target): no rows.
+
+    `series`, when given, is `weekly_series(base, scope, end, <these KPIs or more>)` already read (the dashboard
+    reads it once for the KPI cards' sparklines and the pace)."""
     db_scope = database_scope or scope
     targets = run_query(base, db_scope, "pace_targets", scope.params()).to_dicts()
     kpi_ids = [k for k in TARGET_KPIS if any(t["kpi_id"] == k for t in targets)]
     if not kpi_ids:
         return pl.DataFrame(schema=PACE_SCHEMA)
     ends = series_week_ends(end)
-    series = weekly_series(base, scope, end, kpi_ids, database_scope=db_scope)
+    if series is None:
+        series = weekly_series(base, scope, end, kpi_ids, database_scope=db_scope)
     by_week = {(k, w): v for k, w, v in series.iter_rows()}
     rows = []
     for kpi_id in kpi_ids:

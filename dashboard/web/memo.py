@@ -1,5 +1,6 @@
-"""What a warm page run would otherwise make again: built Plotly figures, formatted table frames, CSV downloads,
-shared between runs and sessions. `ui.figure(charts.weekly_trend, weekly, x=..., lang=...)`; `shared(fn, ...)`.
+"""What a warm page run would otherwise make again: built Plotly figures, formatted table frames, tables' prepared
+Stylers (web/tables.py), the cards' sparklines, CSV downloads, shared between runs and sessions.
+`ui.figure(charts.weekly_trend, weekly, x=..., lang=...)`; `shared(fn, ...)`.
 
 A warm run (every query from st.cache_data) spent most of its time rebuilding the same figures (Plotly validates
 every property it is given: quality's rule history was 70 % of its page's warm run, the roadmap's Gantt 40 %) and

@@ -17,7 +17,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard.config import late_days, today
 from dashboard.engine import freshness, summary
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, kpi_table
-from dashboard.engine.pace import compute_pace
+from dashboard.engine.pace import SERIES_KPIS, compute_pace, weekly_series
 from dashboard.engine.query import bind, load_sql, run_query
 from dashboard.i18n import DEFAULT_LANG, fmt_date, t
 from dashboard.period import Period
@@ -118,9 +118,24 @@ def kpis(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> pl.DataFra
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
+def cached_series(base: str, version: str, scope_key: str, end: dt.date) -> pl.DataFrame:
+    """kpi_id, week_end, value of the 12 weeks to `end` of every KPI the weekly rollups give (engine/pace.py's
+    SERIES_KPIS): one read for all the KPI cards of a page (their sparklines) and the pace; cached on the data dir,
+    the data version, the scope and the date."""
+    return weekly_series(Path(base), Scope.parse(scope_key), end, list(SERIES_KPIS))
+
+
+def series() -> pl.DataFrame:
+    """The 12-week series of every KPI the rollups give, to the period's end, in the current scope."""
+    f = filters()
+    return cached_series(str(f.base), f.version, f.scope.key, f.period.end)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
 def cached_pace(base: str, version: str, scope_key: str, end: dt.date) -> pl.DataFrame:
     """The pace to 2030 of every targeted KPI, cached on the data dir, the data version, the scope and the date."""
-    return compute_pace(Path(base), Scope.parse(scope_key), end)
+    weekly = cached_series(base, version, scope_key, end)
+    return compute_pace(Path(base), Scope.parse(scope_key), end, series=weekly)
 
 
 def pace() -> pl.DataFrame:

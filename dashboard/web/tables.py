@@ -4,6 +4,7 @@ words. Cells are formatted by dashboard/engine/kpi_text.py (`formatted`); "worst
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 
 import polars as pl
@@ -19,6 +20,7 @@ from dashboard.engine.kpi_text import (
     cell_formatter,
     format_value,
     formatted,
+    is_share_column,
     mark_colour,
     status_word,
 )
@@ -67,15 +69,17 @@ def table(
     # Numbers and dates stay values (a click on a header sorts by value) and are written as the cards write them
     # (92,3%, 1.234, 25/11/2026; a missing value '–') through the Styler's display values; codes become words.
     value_columns = [c for c in shown.columns if formats.get(c) in VALUE_KINDS or _is_value(shown[c].dtype)]
-    # shared between runs with the same inputs (web/memo.py): formatting cell by cell was a tenth of a warm run
-    view = shared(formatted, shown, {c: k for c, k in formats.items() if c not in value_columns}, f.lang)
-    view = view.with_columns(pl.col(pl.String).fill_null("–"))
-    styler = (
-        view.rename(labels)
-        .to_pandas()
-        .style.format({labels[c]: cell_formatter(formats.get(c), f.lang) for c in value_columns}, na_rep="–")
-    )
+    kinds = {c: formats.get(c) for c in value_columns}
+    # A share (a percent column of values from 0 to 1) gets a bar in a narrow column of its own right after it: a
+    # progress column draws a crisp bar in any theme, but writes its number only in the browser's locale, so the
+    # value stays printed in its own column as the cards write it. Both sort by the value.
+    bars = bar_columns([c for c, k in kinds.items() if k == "percent" and is_share_column(shown[c].to_list())])
+    # the Styler with its display values worked out, shared between runs with the same inputs (web/memo.py):
+    # building and marshalling the display values was the largest part of a warm run (docs/performance.md)
+    texts = {c: k for c, k in formats.items() if c not in value_columns}
+    styler = shared(styled_table, shown, texts, kinds, dict(labels), bars, f.lang)
     config = {labels[c]: st.column_config.TextColumn(width="large") for c in wide if c in labels}
+    config |= {bar: share_bar_column(labels[c]) for c, bar in bars.items()}
     event = st.dataframe(
         styler,
         hide_index=True,
@@ -88,6 +92,72 @@ def table(
     )
     download_buttons(shown.rename(labels), name)
     return event if on_select != "ignore" else None
+
+
+BAR_WIDTH = 56  # px: a bar column, narrow so that a table of five shares still fits at 1400 px
+BAR_MARK = "\u200b"  # a bar column's header: zero-width spaces (one more per bar column), so it reads as none
+
+
+def bar_columns(shares: Sequence[str]) -> dict[str, str]:
+    """{share column: the name of its bar column}."""
+    return {c: BAR_MARK * (i + 1) for i, c in enumerate(shares)}
+
+
+def is_bar_column(name: str) -> bool:
+    return bool(name) and set(name) == {BAR_MARK}
+
+
+def share_bar_column(label: str):
+    """The bar of a share: 0 to 1, no number of its own (the column before it prints the value), its help the
+    share's name."""
+    return st.column_config.ProgressColumn(width=BAR_WIDTH, min_value=0.0, max_value=1.0, format=" ", help=label)
+
+
+def styled_table(
+    shown: pl.DataFrame,
+    texts: dict[str, str],
+    kinds: dict[str, str | None],
+    labels: dict[str, str],
+    bars: dict[str, str],
+    lang: str,
+):
+    """The table's pandas Styler, ready to be marshalled: columns `texts` formatted to text (their kinds), columns
+    `kinds` kept as values with display values of their kind, headers `labels`, each share of `bars` followed by
+    its bar column (the same values). Pure: shared between runs."""
+    view = formatted(shown, texts, lang).with_columns(pl.col(pl.String).fill_null("–")).rename(labels)
+    order = [name for c in shown.columns for name in (labels[c], *([bars[c]] if c in bars else []))]
+    view = view.with_columns([pl.col(labels[c]).alias(bar) for c, bar in bars.items()]).select(order)
+    styler = view.to_pandas().style.format({labels[c]: cell_formatter(k, lang) for c, k in kinds.items()}, na_rep="–")
+    return prepared(styler)
+
+
+CELL_ID = re.compile(r"row(\d+)_col(\d+)")  # a body cell's id in a Styler's translation
+
+
+def prepared(styler):
+    """`styler` with its styles and display values worked out now, once, so that st.dataframe marshals a shared
+    Styler without working them out again on every run (pandas' `_translate` of every cell was half of a warm
+    table). st.dataframe reads them through the Styler's `_compute()` and `_translate(False, False)` (streamlit's
+    elements/lib/pandas_styler_utils.py): both are answered from what was worked out here.
+    tests/test_tables.py proves the marshalled table equal to the plain Styler's. Do not change it afterwards."""
+    styler._compute()
+    full = styler._translate(False, False)
+    # kept: what streamlit reads (a cell's id and display value, the CSS rules), and of the cells only those whose
+    # display value differs from the value written as text (streamlit starts from the latter): a text column
+    # needs no update, which halves what each run still does (pandas assignments, column by column)
+    text = styler.data.astype(str)  # what streamlit starts from (pandas_styler_utils._use_display_values)
+    body = []
+    for row in full["body"]:
+        cells = []
+        for c in row:
+            at = CELL_ID.fullmatch(c.get("id") or "")
+            if at and str(c["display_value"]) != text.iat[int(at[1]), int(at[2])]:
+                cells.append({"id": c["id"], "display_value": c["display_value"]})
+        body.append(cells)
+    translated = {"body": body, **{k: full[k] for k in ("cellstyle", "table_styles") if k in full}}
+    styler._compute = lambda: styler
+    styler._translate = lambda *args, **kwargs: translated
+    return styler
 
 
 def mark_style(text) -> str:
@@ -104,7 +174,12 @@ def coloured_marks(styler, columns: Sequence[str]):
 def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
     """A table whose `kpis` columns (label -> KPI id) hold the KPI values, so a header sorts by value, shown as the
     cards show them with the status ('97,3% · Đạt') on a light tint of the status colour; other text columns
-    as they are (marks coloured)."""
+    as they are (marks coloured). Worked out once per distinct inputs and shared (`prepared`): do not change it."""
+    return shared(kpi_styled, frame, kpis, lang)
+
+
+def kpi_styled(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
+    """`kpi_styler`'s Styler, built and `prepared`."""
     pdf = with_missing_marked(frame, list(kpis)).to_pandas()
 
     def cell(kpi_id: str):
@@ -130,7 +205,7 @@ def kpi_styler(frame: pl.DataFrame, kpis: dict[str, str], lang: str):
     for label, kpi_id in kpis.items():
         styler = styler.map(tint(kpi_id), subset=[label])
     texts = [c for c in frame.columns if c not in kpis and frame[c].dtype == pl.String]
-    return coloured_marks(styler, texts)
+    return prepared(coloured_marks(styler, texts))
 
 
 def with_missing_marked(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
