@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,25 @@ for _p in (str(ROOT), str(ROOT / "tests")):
         sys.path.insert(0, _p)
 
 DEMO_UNTIL = dt.date(2025, 9, 30)
+SLOW_SKIPPED = "slow (scale or many rounds): runs under CI=true, with --run-slow or with -m slow"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (CI=true runs them)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Tests marked `slow` run in CI (CI=true) and when asked for; a local run skips them (README, Tests)."""
+    if in_ci() or config.getoption("--run-slow") or "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason=SLOW_SKIPPED)
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)
 
 
 def _shown_table(self):
@@ -42,6 +62,29 @@ def _patch_apptest_tables() -> None:
 _patch_apptest_tables()
 
 
+# The browser tests' figures (tests/e2e/conftest.py) that xdist workers sent back, printed at the end of the run.
+WORKER_FIGURES: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    WORKER_FIGURES.extend(getattr(node, "workeroutput", {}).get("e2e_summary", []))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if WORKER_FIGURES:
+        terminalreporter.section("end-to-end figures (recorded, not asserted)")
+        for line in WORKER_FIGURES:
+            terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session) -> None:
+    from session_data import ARTIFACTS, remove_if_empty, xdist_worker
+
+    if xdist_worker() is None:  # the main process, once every worker is done
+        remove_if_empty(ARTIFACTS)
+
+
 @pytest.fixture(autouse=True)
 def _no_login_on_test_data(monkeypatch):
     """The tests' fixtures are test data served without a login (mode none); tests/test_security.py takes this
@@ -61,11 +104,14 @@ def tiny_base(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_base(tmp_path_factory) -> Path:
+    """The short demo (seed 7, until DEMO_UNTIL): generated once per run, a copy per xdist worker."""
+    from session_data import built_once
+
     from dashboard.data.demo import generate
 
-    base = tmp_path_factory.mktemp("demo")
-    generate(base, seed=7, scale=1, until=DEMO_UNTIL, progress=False)
-    return base
+    return built_once(
+        tmp_path_factory, "demo", lambda base: generate(base, seed=7, scale=1, until=DEMO_UNTIL, progress=False)
+    )
 
 
 @pytest.fixture
