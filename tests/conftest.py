@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
@@ -16,11 +15,6 @@ for _p in (str(ROOT), str(ROOT / "tests")):
         sys.path.insert(0, _p)
 
 DEMO_UNTIL = dt.date(2025, 9, 30)
-SLOW_SKIPPED = "slow (scale or many rounds): runs under CI=true, with --run-slow or with -m slow"
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 
 def pytest_addoption(parser) -> None:
@@ -28,38 +22,9 @@ def pytest_addoption(parser) -> None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Tests marked `slow` run in CI (CI=true) and when asked for; a local run skips them (README, Tests)."""
-    if in_ci() or config.getoption("--run-slow") or "slow" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason=SLOW_SKIPPED)
-    for item in items:
-        if item.get_closest_marker("slow"):
-            item.add_marker(skip)
+    from session_data import skip_slow
 
-
-def _shown_table(self):
-    """What a table shows: the Styler's display values where the app gives them (every ui.table: numbers stay
-    values for sorting and are written as the cards write them), else the data. Page tests read tables as a
-    reader sees them; `raw_value` keeps the data."""
-    from streamlit import dataframe_util
-
-    display = self.proto.arrow_data.styler.display_values
-    if not display:
-        return self.raw_value
-    shown = dataframe_util.convert_arrow_bytes_to_pandas_df(display)
-    shown.columns = self.raw_value.columns
-    return shown
-
-
-def _patch_apptest_tables() -> None:
-    from streamlit.testing.v1.element_tree import Dataframe
-
-    if not hasattr(Dataframe, "raw_value"):
-        Dataframe.raw_value = Dataframe.value
-        Dataframe.value = property(_shown_table)
-
-
-_patch_apptest_tables()
+    skip_slow(config, items)
 
 
 # The browser tests' figures (tests/e2e/conftest.py) that xdist workers sent back, printed at the end of the run.

@@ -1,9 +1,15 @@
-"""Data a test session builds once, even when pytest-xdist runs the tests in several processes (`make test`).
+"""The test suite's machinery for speed (issue 15): data built once per run, and the `slow` tests.
+
+Data a test session builds once, even when pytest-xdist runs the tests in several processes (`make test`).
 
 `built_once(tmp_path_factory, name, build)`: the first process to ask runs `build(folder)` into a folder the
 processes share (the run's temporary root), under a file lock; the others wait for it. Each process then gets its
 own copy, since the app writes into its data folder (audit log, scope databases). Without xdist, the folder is
 built where it is used, as before.
+
+`skip_slow(config, items)` (tests/conftest.py): tests marked `slow` (scale, many rounds) run under CI=true, with
+`--run-slow` or `-m slow`; a developer's run skips them. Import from here, not from conftest: tests/ and tests/e2e/
+each have a module named conftest.
 """
 
 from __future__ import annotations
@@ -14,7 +20,24 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+SLOW_SKIPPED = "slow (scale or many rounds): runs under CI=true, with --run-slow or with -m slow"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "e2e"  # screenshots and figures of the browser tests
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def skip_slow(config, items) -> None:
+    """Tests marked `slow` run in CI (CI=true) and when asked for; a local run skips them (README, Tests)."""
+    if in_ci() or config.getoption("--run-slow") or "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason=SLOW_SKIPPED)
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)
 
 
 def xdist_worker() -> str | None:

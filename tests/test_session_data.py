@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SLOW_SKIPPED, pytest_collection_modifyitems
-from session_data import built_once
+from session_data import SLOW_SKIPPED, built_once, skip_slow
 
 
 class WorkerTmp:
@@ -105,7 +104,7 @@ class Config:
 def test_slow_tests_are_skipped_only_outside_ci_unless_asked_for(monkeypatch, ci, config, skipped):
     monkeypatch.setenv("CI", ci)
     slow, quick = Item(slow=True), Item(slow=False)
-    pytest_collection_modifyitems(config, [slow, quick])
+    skip_slow(config, [slow, quick])
     assert quick.added == []
     if skipped:
         assert [(m.name, m.kwargs) for m in slow.added] == [("skip", {"reason": SLOW_SKIPPED})]
