@@ -17,6 +17,31 @@ for _p in (str(ROOT), str(ROOT / "tests")):
 DEMO_UNTIL = dt.date(2025, 9, 30)
 
 
+def _shown_table(self):
+    """What a table shows: the Styler's display values where the app gives them (every ui.table: numbers stay
+    values for sorting and are written as the cards write them), else the data. Page tests read tables as a
+    reader sees them; `raw_value` keeps the data."""
+    from streamlit import dataframe_util
+
+    display = self.proto.arrow_data.styler.display_values
+    if not display:
+        return self.raw_value
+    shown = dataframe_util.convert_arrow_bytes_to_pandas_df(display)
+    shown.columns = self.raw_value.columns
+    return shown
+
+
+def _patch_apptest_tables() -> None:
+    from streamlit.testing.v1.element_tree import Dataframe
+
+    if not hasattr(Dataframe, "raw_value"):
+        Dataframe.raw_value = Dataframe.value
+        Dataframe.value = property(_shown_table)
+
+
+_patch_apptest_tables()
+
+
 def pytest_addoption(parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (CI=true runs them)")
 
