@@ -52,6 +52,39 @@ def _patch_apptest_tables() -> None:
 _patch_apptest_tables()
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run the tests marked slow (CI=true runs them)")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    from session_data import skip_slow
+
+    skip_slow(config, items)
+
+
+# The browser tests' figures (tests/e2e/conftest.py) that xdist workers sent back, printed at the end of the run.
+WORKER_FIGURES: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    WORKER_FIGURES.extend(getattr(node, "workeroutput", {}).get("e2e_summary", []))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if WORKER_FIGURES:
+        terminalreporter.section("end-to-end figures (recorded, not asserted)")
+        for line in WORKER_FIGURES:
+            terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session) -> None:
+    from session_data import ARTIFACTS, remove_if_empty, xdist_worker
+
+    if xdist_worker() is None:  # the main process, once every worker is done
+        remove_if_empty(ARTIFACTS)
+
+
 @pytest.fixture(autouse=True)
 def _no_login_on_test_data(monkeypatch):
     """The tests' fixtures are test data served without a login (mode none); tests/test_security.py takes this
@@ -71,11 +104,14 @@ def tiny_base(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_base(tmp_path_factory) -> Path:
+    """The short demo (seed 7, until DEMO_UNTIL): generated once per run, a copy per xdist worker."""
+    from session_data import built_once
+
     from dashboard.data.demo import generate
 
-    base = tmp_path_factory.mktemp("demo")
-    generate(base, seed=7, scale=1, until=DEMO_UNTIL, progress=False)
-    return base
+    return built_once(
+        tmp_path_factory, "demo", lambda base: generate(base, seed=7, scale=1, until=DEMO_UNTIL, progress=False)
+    )
 
 
 @pytest.fixture

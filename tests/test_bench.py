@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from dashboard.devtools.bench import format_bench, leader_pages, page_queries, run_bench
 
 REPORT_KEYS = {"page", "scope", "queries", "cold_s", "warm_s", "engine_warm_s", "baseline_s", "ratio", "rss_mib"}
@@ -18,6 +20,7 @@ def test_page_queries_are_found_in_the_page_source():
     assert ("sharing_weekly", {}, ["trend_start"]) in spec["queries"]  # others get the bench's defaults
 
 
+@pytest.mark.slow
 def test_bench_reports_every_page_in_every_scope(demo_base, monkeypatch, tmp_path):
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(demo_base))
     report = run_bench(demo_base, scopes=("all", "province:HNI"), snapshot=False)

@@ -98,10 +98,12 @@ def assert_identical_runs(base: Path, period: Period, scope_keys, rounds: int, q
             assert_same(frame, first.setdefault(name, frame), f"round {n + 1} vs round 1, {name}")
 
 
+@pytest.mark.slow
 def test_tiny_kpis_are_identical_on_every_run_and_in_every_database(tiny):
     assert_identical_runs(tiny, TINY_WEEK, TINY_SCOPES, ROUNDS)
 
 
+@pytest.mark.slow
 def test_demo_kpis_and_queries_are_identical_on_every_run_and_in_every_database(demo_base, demo_scopes):
     params = {
         **DEMO_QUARTER.params(),

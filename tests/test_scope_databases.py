@@ -42,6 +42,7 @@ def test_every_fixture_agency_gets_the_same_kpis_in_its_own_database(tiny_base):
         assert_same_kpis_in_own_database(tiny_base, Scope("agency", agency), period)
 
 
+@pytest.mark.slow
 def test_every_demo_province_gets_the_same_kpis_in_its_own_database(demo_base):
     codes = provinces(demo_base)
     assert len(codes) == 34

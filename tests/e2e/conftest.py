@@ -8,17 +8,15 @@ app in a browser. Screenshots and the render figures go to artifacts/e2e/ (ignor
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from e2e_browser import CHROMIUM, CHROMIUM_ARGS, CLEARED_ENV, ROOT, SUMMARY, TODAY, server_env
+from session_data import ARTIFACTS, built_once, remove_if_empty, xdist_worker
 
 from dashboard.devtools.loadtest import Server, app_pages, open_pages
-
-ARTIFACTS = ROOT / "artifacts" / "e2e"
 
 
 def pytest_configure(config) -> None:
@@ -59,10 +57,7 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def e2e_base(tmp_path_factory) -> Path:
-    """Small demo data, made by the command a user would run."""
-    base = tmp_path_factory.mktemp("e2e_demo")
+def _demo_command(base: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "dashboard", "demo", "--data-dir", str(base), "--until", TODAY.isoformat(), "--quiet"],
         cwd=ROOT,
@@ -70,7 +65,13 @@ def e2e_base(tmp_path_factory) -> Path:
         check=True,
         capture_output=True,
     )
-    return base
+
+
+@pytest.fixture(scope="session")
+def e2e_base(tmp_path_factory) -> Path:
+    """Small demo data, made by the command a user would run (with its 8 weekly snapshots): once per run, a copy per
+    xdist worker (tests/session_data.py)."""
+    return built_once(tmp_path_factory, "e2e_demo", _demo_command)
 
 
 @pytest.fixture(scope="session")
@@ -127,6 +128,9 @@ def context(browser):
 
 
 def pytest_sessionfinish(session) -> None:
-    # keep the artifacts folder, but not an empty one
-    if ARTIFACTS.exists() and not any(ARTIFACTS.iterdir()):
-        shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    # Under xdist the main process loads only tests/conftest.py: a worker hands its figures back to it (printed and
+    # the empty artifacts folder removed there, once every worker is done).
+    if xdist_worker() is not None:
+        session.config.workeroutput["e2e_summary"] = list(SUMMARY)
+        return
+    remove_if_empty(ARTIFACTS)
