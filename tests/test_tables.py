@@ -47,6 +47,8 @@ def test_prepared_styler_marshals_as_the_plain_one_and_again_the_same():
     shared = styled_table(frame, {}, kinds, labels, {"share": BAR_MARK}, "vi")
     plain = (
         frame.with_columns(pl.col(pl.String).fill_null("–"), pl.col("share").alias(BAR_MARK))
+        # a missing value is held as the sentinel written '–' (a null cell is drawn "None"); a missing bar is null
+        .with_columns(pl.col("share", "count").cast(pl.Float64).fill_null(float("inf")))
         .select("name", "share", BAR_MARK, "count")
         .rename(labels)
         .to_pandas()
@@ -58,11 +60,12 @@ def test_prepared_styler_marshals_as_the_plain_one_and_again_the_same():
     assert second == expected  # marshalled again from what was worked out once
     shown = display_values(first)
     assert [[r[0], r[1], r[3]] for r in shown] == [["A", "92,3%", "1.234"], ["–", "–", "5"], ["C", "50,0%", "–"]]
-    # the data stays values: a header sorts by the share itself (its bar column too), a missing one is null
+    # the data stays values: a header sorts by the share itself (its bar column too)
     data = dataframe_util.convert_arrow_bytes_to_pandas_df(first.data)
     assert list(data.columns) == ["Tên", "Tỷ lệ", BAR_MARK, "Số"]
     assert data["Tỷ lệ"].tolist()[::2] == data[BAR_MARK].tolist()[::2] == [0.923, 0.5]
     assert data[BAR_MARK].isna().tolist() == [False, True, False]
+    assert data["Tỷ lệ"].tolist()[1] == data["Số"].tolist()[2] == float("inf")  # sorts after every value
 
 
 def test_prepared_keeps_the_cell_colours():
@@ -114,3 +117,6 @@ def test_only_shares_get_a_bar_and_a_missing_value_reads_a_dash(app):
     # D3 (10 calls, 0 ok): a success rate of 0 (an empty bar); no latency: '–'
     assert element.value["Tỷ lệ thành công"].tolist()[-1] == "0,0%"
     assert element.value["Độ trễ p95 (ms)"].tolist()[-1] == "–"
+    # the data under it is the missing-number sentinel, not a null: the browser draws a null cell "None" whatever
+    # its display value (the governance page's lifecycle table showed "None" for archived and retired datasets)
+    assert element.raw_value["Độ trễ p95 (ms)"].tolist()[-1] == float("inf")

@@ -3,6 +3,7 @@ words. Cells are formatted by dashboard/engine/kpi_text.py (`formatted`); "worst
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Callable, Sequence
@@ -124,9 +125,13 @@ def styled_table(
     """The table's pandas Styler, ready to be marshalled: columns `texts` formatted to text (their kinds), columns
     `kinds` kept as values with display values of their kind, headers `labels`, each share of `bars` followed by
     its bar column (the same values). Pure: shared between runs."""
-    view = formatted(shown, texts, lang).with_columns(pl.col(pl.String).fill_null("–")).rename(labels)
+    view = formatted(shown, texts, lang).with_columns(pl.col(pl.String).fill_null("–"))
+    # the bars from the values as they are (a missing share draws no bar), then the missing values of every value
+    # column held as the sentinels written '–' (a null cell is drawn "None" whatever its display value)
+    view = view.with_columns([pl.col(c).alias(bar) for c, bar in bars.items()])
+    view = with_missing_marked(view, list(kinds)).rename(labels)
     order = [name for c in shown.columns for name in (labels[c], *([bars[c]] if c in bars else []))]
-    view = view.with_columns([pl.col(labels[c]).alias(bar) for c, bar in bars.items()]).select(order)
+    view = view.select(order)
     styler = view.to_pandas().style.format({labels[c]: cell_formatter(k, lang) for c, k in kinds.items()}, na_rep="–")
     return prepared(styler)
 
@@ -216,7 +221,9 @@ def with_missing_marked(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataF
         col = frame[name]
         if col.null_count() == 0:
             continue
-        if col.dtype.is_temporal():
+        if col.dtype == pl.Datetime or isinstance(col.dtype, pl.Datetime):  # keeps its time of day
+            out.append(col.fill_null(dt.datetime.combine(MISSING_DATE, dt.time())))
+        elif col.dtype.is_temporal():
             out.append(col.cast(pl.Date).fill_null(MISSING_DATE))
         elif col.dtype.is_numeric():
             out.append(col.cast(pl.Float64).fill_null(MISSING_NUMBER))

@@ -171,6 +171,9 @@ def choose(page, label: str, option: str) -> None:
     """Pick `option` in the sidebar selectbox labelled `label`, then wait for the rerun."""
     box = _combobox(page, label)
     box.click()
+    # typed first, as a user does in a long list: the list draws only the options that fit its popup, which is
+    # short when the sidebar's full menu pushes the filters down
+    page.keyboard.type(option)
     page.get_by_role("option", name=option, exact=True).click()
     page.wait_for_timeout(300)
     settle(page)
