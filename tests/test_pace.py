@@ -183,6 +183,17 @@ def test_a_scope_s_own_database_gives_the_same_pace(pace_base):
     assert compute_pace(pace_base, p1, END).equals(compute_pace(pace_base, p1, END, database_scope=Scope()))
 
 
+@pytest.mark.parametrize("scope", [Scope(), Scope("province", "P1")], ids=str)
+def test_the_pace_a_week_before_from_the_series_read_with_one_week_more(pace_base, scope):
+    """The overview reads the series once, with one week before the 12 (weekly_series(weeks_before=1)); the weekly
+    summary's pace a week before the end comes from that frame and equals the pace read on its own."""
+    before = END - dt.timedelta(days=7)
+    shared = weekly_series(pace_base, scope, END, weeks_before=1)
+    assert shared["week_end"].unique().sort().to_list() == [series_week_ends(before)[0], *series_week_ends(END)]
+    assert compute_pace(pace_base, scope, before, series=shared).equals(compute_pace(pace_base, scope, before))
+    assert compute_pace(pace_base, scope, END, series=shared).equals(compute_pace(pace_base, scope, END))
+
+
 def test_target_that_applies_after_a_date_has_passed():
     targets = [
         {"target_id": "a", "scope_type": "all", "target_date": D(2026, 6, 28)},

@@ -85,11 +85,20 @@ def series_week_ends(end: dt.date) -> list[dt.date]:
 
 
 def weekly_series(
-    base: Path, scope: Scope, end: dt.date, kpi_ids: list[str] | None = None, *, database_scope: Scope | None = None
+    base: Path,
+    scope: Scope,
+    end: dt.date,
+    kpi_ids: list[str] | None = None,
+    *,
+    database_scope: Scope | None = None,
+    weeks_before: int = 0,
 ) -> pl.DataFrame:
-    """kpi_id, week_end, value for the 12 weeks of the pace series of `end` (only the queries the KPIs need)."""
+    """kpi_id, week_end, value for the 12 weeks of the pace series of `end` (only the queries the KPIs need), and
+    `weeks_before` more weeks before them: each week's value is its own (as of its Sunday), so the series of a
+    date `weeks_before` weeks earlier is part of the same read (the weekly summary's pace a week before)."""
     wanted = list(TARGET_KPIS if kpi_ids is None else kpi_ids)
     ends = series_week_ends(end)
+    ends = [ends[0] - dt.timedelta(weeks=k) for k in range(weeks_before, 0, -1)] + ends
     params = {**scope.params(), "week_ends": ends, "ready_threshold": READY_THRESHOLD}
     queries = list(dict.fromkeys(PACE_QUERY_OF[k] for k in wanted))
     frames = [run_query(base, database_scope or scope, name, params) for name in queries]

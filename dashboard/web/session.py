@@ -122,7 +122,8 @@ def cached_series(base: str, version: str, scope_key: str, end: dt.date) -> pl.D
     """kpi_id, week_end, value of the 12 weeks to `end` of every KPI the weekly rollups give (engine/pace.py's
     SERIES_KPIS): one read for all the KPI cards of a page (their sparklines) and the pace; cached on the data dir,
     the data version, the scope and the date."""
-    return weekly_series(Path(base), Scope.parse(scope_key), end, list(SERIES_KPIS))
+    # one week more than the cards show: the weekly summary's pace a week before `end` reads the same frame
+    return weekly_series(Path(base), Scope.parse(scope_key), end, list(SERIES_KPIS), weeks_before=1)
 
 
 def series() -> pl.DataFrame:
@@ -132,9 +133,12 @@ def series() -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def cached_pace(base: str, version: str, scope_key: str, end: dt.date) -> pl.DataFrame:
-    """The pace to 2030 of every targeted KPI, cached on the data dir, the data version, the scope and the date."""
-    weekly = cached_series(base, version, scope_key, end)
+def cached_pace(
+    base: str, version: str, scope_key: str, end: dt.date, series_end: dt.date | None = None
+) -> pl.DataFrame:
+    """The pace to 2030 of every targeted KPI, cached on the data dir, the data version, the scope and the date;
+    its weekly values from the series read for `series_end` (default `end`; a week later holds them too)."""
+    weekly = cached_series(base, version, scope_key, series_end or end)
     return compute_pace(Path(base), Scope.parse(scope_key), end, series=weekly)
 
 
@@ -158,7 +162,9 @@ def week_summary(kpis: pl.DataFrame) -> list[str]:
         milestones=summary.milestones_from(query("summary_slipped_milestones")),
         provinces=provinces,
         pace_now=pace(),
-        pace_before=cached_pace(str(f.base), f.version, f.scope.key, f.period.end - summary.PACE_LOOKBACK),
+        pace_before=cached_pace(
+            str(f.base), f.version, f.scope.key, f.period.end - summary.PACE_LOOKBACK, series_end=f.period.end
+        ),
     )
     return summary.sentences(inputs, f.lang)
 

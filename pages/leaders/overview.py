@@ -18,13 +18,14 @@ ui.period_caption()
 # A period of exactly one ISO week is compared with the stored snapshot of the week before, when there is one.
 stored = archive.stored_comparison(f.base, f.period, f.scope)
 
-# The week in words (dashboard/engine/summary.py), from the KPIs as the cards below show them.
-with ui.part(f.tr("summary.title")), st.container(border=True, key="week_summary"):
+# The week in words (dashboard/engine/summary.py), from the KPIs as the cards below show them: its box comes first,
+# its sentences are written once the cards are drawn (they need the scorecard and the pace a week before, which
+# the cards do not), so a leader sees the cards without waiting for them.
+with st.container(border=True, key="week_summary"):
     st.markdown(f"**{f.tr('summary.title')}**")
     period_text = f"{fmt_date(f.period.start, f.lang)} – {fmt_date(f.period.end, f.lang)}"
     st.caption(f.tr("summary.caption", period=period_text, scope=f.scope_name))
-    sentences = ui.week_summary(archive.with_stored_change(ui.kpis(), stored))
-    st.markdown(ui.summary_markdown(sentences))
+    summary_slot = st.empty()
 
 with ui.part(f.tr("overview.headline")):
     kpis = archive.with_stored_change(ui.kpis(), stored)
@@ -51,6 +52,9 @@ with ui.part(f.tr("overview.quality_heading")):
         ["quality_correct", "quality_sufficient", "quality_clean", "quality_live", "quality_index"],
         change_note=archive.change_note(stored, f.lang),
     )
+
+with summary_slot.container(), ui.part(f.tr("summary.title")):
+    st.markdown(ui.summary_markdown(ui.week_summary(archive.with_stored_change(ui.kpis(), stored))))
 
 left, right = st.columns([3, 2])
 with left, ui.part(f.tr("overview.sharing_trend")):
