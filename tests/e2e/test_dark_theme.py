@@ -129,6 +129,7 @@ def test_the_menu_switches_to_the_dark_theme_and_the_charts_follow_without_a_rer
     assert not visit.problems()
 
 
+@pytest.mark.slow  # every page again in the dark theme (about 2.5 min): run under CI=true (and --run-slow), not by a local make test
 def test_every_page_reads_in_the_dark_theme(dark, server, page_paths, artifacts):
     folder = artifacts / "dark"
     folder.mkdir(exist_ok=True)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import pytest
 from e2e_browser import CLEARED_ENV, TODAY, main_text, settle, watch
 
 from dashboard.devtools.loadtest import Server
@@ -33,6 +34,7 @@ def _offline_context(browser, base_url: str, blocked: list[str]):
     return ctx
 
 
+@pytest.mark.slow  # every page again with outside addresses blocked (about 1 min): run under CI=true (and --run-slow), not by a local make test
 def test_every_page_works_offline_with_its_icons(browser, server, page_paths, subtests):
     blocked: list[str] = []
     ctx = _offline_context(browser, server.url, blocked)
