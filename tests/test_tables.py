@@ -120,3 +120,24 @@ def test_only_shares_get_a_bar_and_a_missing_value_reads_a_dash(app):
     # the data under it is the missing-number sentinel, not a null: the browser draws a null cell "None" whatever
     # its display value (the governance page's lifecycle table showed "None" for archived and retired datasets)
     assert element.raw_value["Độ trễ p95 (ms)"].tolist()[-1] == float("inf")
+
+
+def test_missing_dates_and_times_keep_their_type_and_zone():
+    import datetime as dt
+
+    from dashboard.engine.kpi_text import MISSING_DATE
+    from dashboard.web.tables import with_missing_marked
+
+    utc = dt.datetime(2026, 1, 1, 5, tzinfo=dt.UTC)
+    frame = pl.DataFrame(
+        {"at": [utc, None], "local": [dt.datetime(2026, 1, 1, 5), None], "day": [dt.date(2026, 1, 1), None]},
+        schema={"at": pl.Datetime("us", "UTC"), "local": pl.Datetime("us"), "day": pl.Date},
+    )
+    marked = with_missing_marked(frame, ["at", "local", "day"])
+    assert marked.schema == frame.schema  # a time zone, a time of day are not lost
+    assert marked["at"].to_list() == [utc, dt.datetime(9999, 12, 31, tzinfo=dt.UTC)]
+    assert marked["local"].to_list() == [dt.datetime(2026, 1, 1, 5), dt.datetime(9999, 12, 31)]
+    assert marked["day"].to_list() == [dt.date(2026, 1, 1), MISSING_DATE]
+    # and each is written '–' in a table
+    for column, kind in (("at", "datetime"), ("local", "datetime"), ("day", "date")):
+        assert cell_formatter(kind, "vi")(marked[column].to_pandas()[1]) == "–"

@@ -221,8 +221,9 @@ def with_missing_marked(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataF
         col = frame[name]
         if col.null_count() == 0:
             continue
-        if col.dtype == pl.Datetime or isinstance(col.dtype, pl.Datetime):  # keeps its time of day
-            out.append(col.fill_null(dt.datetime.combine(MISSING_DATE, dt.time())))
+        if isinstance(col.dtype, pl.Datetime):  # keeps its time of day (and its time zone, if any)
+            zone = dt.UTC if col.dtype.time_zone else None
+            out.append(col.fill_null(pl.lit(dt.datetime.combine(MISSING_DATE, dt.time(), zone)).cast(col.dtype)))
         elif col.dtype.is_temporal():
             out.append(col.cast(pl.Date).fill_null(MISSING_DATE))
         elif col.dtype.is_numeric():
