@@ -189,8 +189,9 @@ create or replace macro full_weeks_last(period_end) as
 -- weeks from exchanges_weekly, edge days from exchanges_daily (one row per day). calls_ok > 0 on a row means
 -- the same at either grain (calls_ok is never negative), so distinct counts over such rows are unchanged.
 -- The leading and the trailing edge days are two scans with one range each, disjoint (the trailing one starts
--- at the first whole week at the earliest): a scan with an OR of two ranges costs several ms more per query
--- even when both are empty, as they are for the whole-week periods of the presets.
+-- at the first whole week at the earliest), instead of one scan with an OR of the two ranges: measured A/B under
+-- load, 20-30 % off kpis_exchanges for the whole-week presets (both ranges empty); on a quiet machine within the
+-- noise (docs/performance.md, 2026-12-03).
 create or replace macro period_exchange_weeks(period_start, period_end) as table
     select
         week_start,
