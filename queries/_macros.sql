@@ -185,6 +185,24 @@ create or replace macro full_weeks_first(period_start) as
 create or replace macro full_weeks_last(period_end) as
     period_end::date - (isodow(period_end::date) % 7)::integer;
 
+-- The daily exchange rows of the days first_day .. last_day (one range: a scan can skip the other days) in the
+-- columns of exchanges_weekly, each day a row of its week.
+create or replace macro exchange_days_as_weeks(first_day, last_day) as table
+    select
+        date_trunc('week', exchange_date)::date as week_start,
+        provider_agency_id,
+        consumer_agency_id,
+        dataset_id,
+        channel,
+        calls,
+        calls_ok,
+        records,
+        if(p95_latency_ms is null, 0, calls)::bigint as latency_calls,
+        p95_latency_ms * calls as latency_weighted_sum,
+        exchange_date as last_exchange_date,
+    from exchanges_daily
+    where exchange_date between first_day::date and last_day::date;
+
 -- Exchange rows of the period at the weekly grain (week_start, provider, consumer, dataset, channel): whole
 -- weeks from exchanges_weekly, edge days from exchanges_daily (one row per day). calls_ok > 0 on a row means
 -- the same at either grain (calls_ok is never negative), so distinct counts over such rows are unchanged.
@@ -208,36 +226,11 @@ create or replace macro period_exchange_weeks(period_start, period_end) as table
     from exchanges_weekly
     where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
     union all
-    select
-        date_trunc('week', exchange_date)::date as week_start,
-        provider_agency_id,
-        consumer_agency_id,
-        dataset_id,
-        channel,
-        calls,
-        calls_ok,
-        records,
-        if(p95_latency_ms is null, 0, calls)::bigint as latency_calls,
-        p95_latency_ms * calls as latency_weighted_sum,
-        exchange_date as last_exchange_date,
-    from exchanges_daily
-    where exchange_date between period_start::date and least(period_end::date, full_weeks_first(period_start) - 1)
+    select * from exchange_days_as_weeks(period_start, least(period_end::date, full_weeks_first(period_start) - 1))
     union all
-    select
-        date_trunc('week', exchange_date)::date as week_start,
-        provider_agency_id,
-        consumer_agency_id,
-        dataset_id,
-        channel,
-        calls,
-        calls_ok,
-        records,
-        if(p95_latency_ms is null, 0, calls)::bigint as latency_calls,
-        p95_latency_ms * calls as latency_weighted_sum,
-        exchange_date as last_exchange_date,
-    from exchanges_daily
-    where exchange_date between greatest(period_start::date, full_weeks_first(period_start), full_weeks_last(period_end) + 1)
-                            and period_end::date;
+    select * from exchange_days_as_weeks(
+        greatest(period_start::date, full_weeks_first(period_start), full_weeks_last(period_end) + 1), period_end
+    );
 
 -- scope_exchanges at the weekly grain: rows of the period whose provider or consumer is in scope, with levels.
 create or replace macro scope_exchange_weeks(period_start, period_end, scope_type, scope_id) as table
@@ -342,6 +335,21 @@ create or replace macro weekly_calls(period_start, period_end, scope_type, scope
         count_calls_ok::double / nullif(count_calls, 0) as success_rate,
     from weekly;
 
+-- The daily dossier rows of the days first_day .. last_day in the columns of dossiers_weekly.
+create or replace macro dossier_days_as_weeks(first_day, last_day) as table
+    select
+        date_trunc('week', dossier_date)::date as week_start,
+        agency_id,
+        procedure_code,
+        procedure_name_vi,
+        procedure_name_en,
+        dossiers,
+        dossiers_reusing,
+        fields_total,
+        fields_prefilled,
+    from dossiers_daily
+    where dossier_date between first_day::date and last_day::date;
+
 -- Dossier rows of the period at the weekly grain (week_start, agency, procedure): whole weeks from
 -- dossiers_weekly, edge days from dossiers_daily (two disjoint scans, as in period_exchange_weeks).
 create or replace macro period_dossier_weeks(period_start, period_end) as table
@@ -358,32 +366,11 @@ create or replace macro period_dossier_weeks(period_start, period_end) as table
     from dossiers_weekly
     where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
     union all
-    select
-        date_trunc('week', dossier_date)::date as week_start,
-        agency_id,
-        procedure_code,
-        procedure_name_vi,
-        procedure_name_en,
-        dossiers,
-        dossiers_reusing,
-        fields_total,
-        fields_prefilled,
-    from dossiers_daily
-    where dossier_date between period_start::date and least(period_end::date, full_weeks_first(period_start) - 1)
+    select * from dossier_days_as_weeks(period_start, least(period_end::date, full_weeks_first(period_start) - 1))
     union all
-    select
-        date_trunc('week', dossier_date)::date as week_start,
-        agency_id,
-        procedure_code,
-        procedure_name_vi,
-        procedure_name_en,
-        dossiers,
-        dossiers_reusing,
-        fields_total,
-        fields_prefilled,
-    from dossiers_daily
-    where dossier_date between greatest(period_start::date, full_weeks_first(period_start), full_weeks_last(period_end) + 1)
-                           and period_end::date;
+    select * from dossier_days_as_weeks(
+        greatest(period_start::date, full_weeks_first(period_start), full_weeks_last(period_end) + 1), period_end
+    );
 
 -- period_dossier_weeks of the scope's bodies.
 create or replace macro scope_dossier_weeks(period_start, period_end, scope_type, scope_id) as table
