@@ -319,3 +319,24 @@ def test_the_scorecard_marks_a_late_province_late_data(late_base, monkeypatch):
     assert marks == {"Tỉnh P2": "▲ Dữ liệu về muộn", "★ Tỉnh P1": ""}
     notes = [c.value for c in at.caption if c.value.startswith("▲ Tỉnh P2:")]
     assert len(notes) == 1 and "không phải do tỉnh chậm" in notes[0]
+
+
+def test_the_data_version_hashes_each_curated_files_path_size_and_time_in_path_order(tmp_path):
+    """data_version (asked before every query): sha1 over 'path|size|mtime_ns' lines of the curated Parquet files,
+    in path-part order ('a/x' before 'a-b/x', as sorted Paths were), first 12 hex digits; other files ignored."""
+    import hashlib
+    import os
+
+    from dashboard.config import data_version
+
+    cur = tmp_path / "curated"
+    for rel, body in (("a-b/x.parquet", b"12345"), ("a/x.parquet", b"123"), ("t.parquet", b"1"), ("a/notes.txt", b"")):
+        (cur / rel).parent.mkdir(parents=True, exist_ok=True)
+        (cur / rel).write_bytes(body)
+    for i, rel in enumerate(("a/x.parquet", "a-b/x.parquet", "t.parquet")):
+        os.utime(cur / rel, ns=(0, (i + 1) * 1_000_000_000))
+    lines = "a/x.parquet|3|1000000000\na-b/x.parquet|5|2000000000\nt.parquet|1|3000000000\n"
+    assert data_version(tmp_path) == hashlib.sha1(lines.encode()).hexdigest()[:12]
+    os.utime(cur / "t.parquet", ns=(0, 4_000_000_000))  # a rewritten file is a new version
+    assert data_version(tmp_path) != hashlib.sha1(lines.encode()).hexdigest()[:12]
+    assert data_version(tmp_path / "none") == hashlib.sha1(b"").hexdigest()[:12]
