@@ -59,7 +59,7 @@ def artifacts() -> Path:
 
 def _demo_command(base: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "dashboard", "demo", "--data-dir", str(base), "--until", TODAY.isoformat(), "--quiet"],
+        [sys.executable, "-m", "dashboard", "demo", "--data-dir", str(base), "--until", TODAY.isoformat(), "--weeks", "2", "--quiet"],
         cwd=ROOT,
         env=server_env(),
         check=True,
@@ -69,8 +69,9 @@ def _demo_command(base: Path) -> None:
 
 @pytest.fixture(scope="session")
 def e2e_base(tmp_path_factory) -> Path:
-    """Small demo data, made by the command a user would run (with its 8 weekly snapshots): once per run, a copy per
-    xdist worker (tests/session_data.py)."""
+    """Small demo data, made by the command a user would run, with the snapshots of its last 2 weeks (the Snapshots
+    page has a week and the one it is compared with; the 8 `make run` stores cost 30 s more): once per run, a copy
+    per xdist worker (tests/session_data.py)."""
     return built_once(tmp_path_factory, "e2e_demo", _demo_command)
 
 
