@@ -52,12 +52,12 @@ run: venv nginx
 	$(PY) -m dashboard serve --data-dir "$(DATA_DIR)"
 
 # The tests run in one process per core (pytest-xdist; a test file stays in one process, whose session data, app
-# server and browser its tests share); PYTEST_WORKERS=0 runs them in this process. Tests marked slow run under
-# CI=true only (or with `--run-slow`).
+# server and browser its tests share), the longest files first (tests/session_data.py); PYTEST_WORKERS=0 runs them
+# in this process. Tests marked slow run under CI=true only (or with `--run-slow`).
 PYTEST_WORKERS ?= auto
 test: venv-dev
 	$(PY) -m ruff check .
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 	$(PY) -m dashboard pages check --data-dir "$(DATA_DIR)"
 
 check: venv

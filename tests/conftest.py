@@ -57,9 +57,10 @@ def pytest_addoption(parser) -> None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    from session_data import skip_slow
+    from session_data import longest_first, skip_slow
 
     skip_slow(config, items)
+    longest_first(items)
 
 
 # The browser tests' figures (tests/e2e/conftest.py) that xdist workers sent back, printed at the end of the run.

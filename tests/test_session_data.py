@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from session_data import SLOW_SKIPPED, built_once, skip_slow
+from session_data import LONGEST_FIRST, SLOW_SKIPPED, built_once, longest_first, skip_slow
 
 
 class WorkerTmp:
@@ -120,3 +120,17 @@ def test_the_slow_marker_is_registered_and_marks_the_scale_tests():
     assert any(m.startswith("slow:") for m in markers["markers"])
     bench = (root / "tests" / "test_bench.py").read_text(encoding="utf-8")
     assert "@pytest.mark.slow\ndef test_bench_reports_every_page_in_every_scope(" in bench
+
+
+class Collected:
+    def __init__(self, nodeid: str) -> None:
+        self.nodeid = nodeid
+
+
+def test_the_longest_files_come_first_in_their_order_and_the_others_keep_theirs():
+    root = Path(__file__).resolve().parents[1]
+    assert all((root / name).is_file() for name in LONGEST_FIRST), "a file of LONGEST_FIRST was renamed"
+    first, second = LONGEST_FIRST[0], LONGEST_FIRST[1]
+    items = [Collected(n) for n in ("tests/a.py::x", f"{second}::y", "tests/b.py::z", f"{first}::p", f"{first}::q")]
+    longest_first(items)
+    assert [i.nodeid for i in items] == [f"{first}::p", f"{first}::q", f"{second}::y", "tests/a.py::x", "tests/b.py::z"]
