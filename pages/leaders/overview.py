@@ -1,5 +1,5 @@
 """Overview: the leader's first screen. Queries: kpis_*, summary_slipped_milestones and provinces_scorecard (the
-week in words), sharing_weekly, roadmap_by_phase, attention_*."""
+week in words), sharing_weekly, roadmap_by_phase, attention_*. Its two charts are HTML (web/light_charts.py)."""
 
 import datetime as dt
 
@@ -8,7 +8,8 @@ import streamlit as st
 
 from dashboard.engine import kpi_text
 from dashboard.i18n import fmt_date
-from dashboard.web import charts, ui
+from dashboard.web import light_charts, ui
+from dashboard.web.memo import shared
 from dashboard.weekly import archive
 
 f = ui.filters()
@@ -64,9 +65,10 @@ with left, ui.part(f.tr("overview.sharing_trend")):
     if weekly.is_empty():
         st.info(f.tr("app.empty"))
     else:
-        st.plotly_chart(
-            ui.figure(
-                charts.weekly_trend,
+        # HTML, not Plotly: the cards of a fresh tab would wait for Plotly's bundle (web/light_charts.py)
+        st.markdown(
+            shared(
+                light_charts.weekly_trend_html,
                 weekly,
                 x="week_start",
                 bars="count_calls_ok",
@@ -76,7 +78,7 @@ with left, ui.part(f.tr("overview.sharing_trend")):
                 x_label=f.tr("overview.week"),
                 lang=f.lang,
             ),
-            width="stretch",
+            unsafe_allow_html=True,
         )
 
 with right, ui.part(f.tr("overview.roadmap_heading")):
@@ -85,13 +87,10 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
     if phases.is_empty():
         st.info(f.tr("app.empty"))
     else:
-        # phase names wrapped, margin fitted: in this narrow column they otherwise left the bars a sliver
-        phases = phases.with_columns(
-            kpi_text.values_mapped(phases["phase"], lambda p: charts.wrap_label(f.tr(f"phase.{p}"), 12))
-        )
-        st.plotly_chart(
-            ui.figure(
-                charts.progress_vs_plan,
+        phases = phases.with_columns(kpi_text.values_mapped(phases["phase"], lambda p: f.tr(f"phase.{p}")))
+        st.markdown(
+            shared(
+                light_charts.progress_vs_plan_html,
                 phases,
                 category="phase",
                 actual="progress",
@@ -99,9 +98,8 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
                 actual_label=f.tr("overview.progress"),
                 planned_label=f.tr("overview.planned"),
                 lang=f.lang,
-                update_yaxes={"automargin": True},
             ),
-            width="stretch",
+            unsafe_allow_html=True,
         )
 
 st.subheader(f.tr("overview.attention"))
