@@ -59,7 +59,8 @@ def artifacts() -> Path:
 
 def _demo_command(base: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "dashboard", "demo", "--data-dir", str(base), "--until", TODAY.isoformat(), "--weeks", "2", "--quiet"],
+        [sys.executable, "-m", "dashboard", "demo", "--data-dir", str(base), "--until", TODAY.isoformat()]
+        + ["--weeks", "2", "--quiet"],
         cwd=ROOT,
         env=server_env(),
         check=True,
