@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -48,3 +49,17 @@ def test_bench_reports_every_page_in_every_scope(demo_base, monkeypatch, tmp_pat
     assert "overview" in text and "app start to first overview" in text
     assert "every province's database" in text
     json.dumps(report, default=str)
+
+
+def test_bench_times_the_weekly_snapshot(tiny_base, tmp_path):
+    """The snapshot measure runs the snapshot command (it once looked for dashboard/snapshot.py, which the layout
+    moved to dashboard/weekly/, and silently measured nothing)."""
+    from snapshot_helpers import fresh_base
+
+    from dashboard.devtools.bench import _snapshot
+
+    base = fresh_base(tiny_base, tmp_path)
+    result = _snapshot(base, dt.date(2026, 3, 10))  # a Tuesday: the last complete week is 2026-W10
+    assert result["week"] == "2026-W10" and result["exit_code"] == 0, result
+    assert result["snapshot_s"] > 0
+    assert (base / "snapshots" / "2026-W10" / "kpis.parquet").is_file()

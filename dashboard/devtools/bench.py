@@ -303,9 +303,7 @@ def _app_start(base: Path, today: dt.date) -> dict:
     return {"app_start_s": round(seconds, 2), "ok": done.returncode == 0 and out.startswith("OK"), "detail": out[:300]}
 
 
-def _snapshot(base: Path, today: dt.date) -> dict | None:
-    if not (ROOT / "dashboard" / "snapshot.py").is_file():
-        return None
+def _snapshot(base: Path, today: dt.date) -> dict:
     week = iso_week(today - dt.timedelta(days=today.isoweekday()))
     env = {**os.environ, "DASHBOARD_TODAY": today.isoformat(), "DASHBOARD_ALLOW_NO_AUTH": "1"}
     cmd = [sys.executable, "-m", "dashboard", "snapshot", "--data-dir", str(base), "--week", week, "--force"]
