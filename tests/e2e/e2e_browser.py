@@ -124,8 +124,12 @@ def settle(page, timeout_s: float = 90.0) -> float:
     """Wait until the script finished, nothing is stale or loading and every chart is drawn; return the seconds."""
     started = time.monotonic()
     page.wait_for_function(_SETTLED, timeout=timeout_s * 1000, polling=100)
-    painted(page)  # fonts and canvases (tables) finish drawing
+    # Still settled 250 ms later: after a click the rerun it asks for starts only once the server answers, and
+    # fonts and canvases (tables) finish drawing. (Two painted frames alone were too short: a language switch was
+    # read before its rerun in one run of 2026-12-03.)
+    page.wait_for_timeout(250)
     page.wait_for_function(_SETTLED, timeout=timeout_s * 1000, polling=100)
+    painted(page)
     return time.monotonic() - started
 
 
