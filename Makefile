@@ -21,11 +21,12 @@ $(VENV)/.installed: requirements.txt
 	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
-# --no-compile: pip's byte-compiling of every installed file took half of this install (30 s against 15 s on a clean
-# clone); Python writes the .pyc of what the tests import as it imports it.
+# pip byte-compiles every installed file one by one: half of this install's 30 s on a clean clone. compileall does it
+# on every core (about 8 s); a file it cannot compile (none today) is compiled, or not, when imported.
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) --no-compile -r requirements.txt -r requirements-dev.txt
+	$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null || true
 	touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed
@@ -53,11 +54,10 @@ run: venv nginx
 	fi
 	$(PY) -m dashboard serve --data-dir "$(DATA_DIR)"
 
-# The tests run in one process per core and one more (pytest-xdist; a test file stays in one process, whose session
-# data, app server and browser its tests share), the longest files first (tests/session_data.py): a third process
-# on 2 cores uses the time the others wait on browsers and servers (pytest 270 s -> 250 s). PYTEST_WORKERS=0 runs
-# them in this process. Tests marked slow run under CI=true only (or with `--run-slow`).
-PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+# The tests run in one process per core (pytest-xdist; a test file stays in one process, whose session data, app
+# server and browser its tests share), the longest files first (tests/session_data.py); PYTEST_WORKERS=0 runs them
+# in this process. Tests marked slow run under CI=true only (or with `--run-slow`).
+PYTEST_WORKERS ?= auto
 test: venv-dev
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
