@@ -581,10 +581,3 @@ def lifecycle_funnel(df: pl.DataFrame, *, names: dict[str, str], stage_counts: d
     _layout(fig, lang, height=100 + 70 * max(len(rows), 1))
     fig.update_layout(hovermode="closest", showlegend=False, yaxis={"automargin": True})
     return fig
-
-
-def wrap_label(text: str, width: int = 22) -> str:
-    """A long category name on several lines (Plotly's `<br>`), so that a narrow chart keeps room for its bars."""
-    import textwrap
-
-    return "<br>".join(textwrap.wrap(text, width)) or text
