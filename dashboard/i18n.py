@@ -79,6 +79,11 @@ def fmt_date(day: dt.date | None, lang: str = DEFAULT_LANG) -> str:
     return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
+def fmt_day_month(day: dt.date, lang: str = DEFAULT_LANG) -> str:
+    """25/11 in Vietnamese, 25 Nov in English: a week's label on a chart's axis."""
+    return day.strftime("%d/%m") if lang == "vi" else f"{day.day} {_MONTHS_EN[day.month - 1]}"
+
+
 def plotly_separators(lang: str) -> str:
     """Plotly's `separators` layout setting: decimal mark then thousands mark."""
     return ",." if lang == "vi" else ".,"

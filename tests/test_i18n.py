@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.engine.kpis import KPIS
-from dashboard.i18n import catalogue, fmt_date, fmt_number, fmt_percent, t
+from dashboard.i18n import catalogue, fmt_date, fmt_day_month, fmt_number, fmt_percent, t
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,6 +53,8 @@ def test_percentages_and_dates():
     assert fmt_percent(0.8534, "en") == "85.3%"
     assert fmt_date(dt.date(2026, 11, 25), "vi") == "25/11/2026"
     assert fmt_date(dt.date(2026, 11, 25), "en") == "25 Nov 2026"
+    assert fmt_day_month(dt.date(2026, 3, 2), "vi") == "02/03"
+    assert fmt_day_month(dt.date(2026, 3, 2), "en") == "2 Mar"
 
 
 def test_every_text_key_used_in_code_exists():

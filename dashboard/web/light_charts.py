@@ -13,16 +13,14 @@ the same inputs give the same markup, so pages share it between runs (web/memo.p
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 
 import polars as pl
 
-from dashboard.i18n import fmt_number, fmt_percent
+from dashboard.i18n import fmt_day_month, fmt_number, fmt_percent
 from dashboard.web.charts import PLANNED, PRIMARY, SECONDARY
 
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 PLOT_HEIGHT = 220  # px: the weekly chart's plot area
 _STYLE = """<style>
 .lc{margin:0 0 1rem 0;font-size:0.8rem;line-height:1.2;container-type:inline-size}
@@ -68,11 +66,6 @@ def nice_top(largest: float) -> tuple[float, float]:
     return largest, largest  # not reached: 10 x power always fits
 
 
-def week_label(day: dt.date, lang: str) -> str:
-    """A week's tick: 01/09 in Vietnamese, 1 Sep in English (as the Plotly charts' %d/%m and %d %b)."""
-    return day.strftime("%d/%m") if lang == "vi" else f"{day.day} {_MONTHS_EN[day.month - 1]}"
-
-
 def _number(value: float | None, lang: str) -> str:
     return fmt_number(value, lang, 0 if value is None or float(value).is_integer() else 1)
 
@@ -96,10 +89,8 @@ def weekly_trend_html(
     marks, points, runs = [], [], [[]]
     for i, (week, volume, rate) in enumerate(zip(weeks, volumes, rates, strict=True)):
         centre = (i + 0.5) / n * 100
-        tip = html.escape(
-            f"{week_label(week, lang)}: {bars_label} {_number(volume, lang)}; {line_label} {fmt_percent(rate, lang)}",
-            quote=True,
-        )
+        values = f"{bars_label} {_number(volume, lang)}; {line_label} {fmt_percent(rate, lang)}"
+        tip = html.escape(f"{fmt_day_month(week, lang)}: {values}", quote=True)
         if volume is not None and volume > 0:
             marks.append(
                 f'<div class="lc-bar" title="{tip}" style="left:{_pct(centre - 30 / n)};width:{_pct(60 / n)};'
@@ -125,7 +116,7 @@ def weekly_trend_html(
     alt = ' class="lc-alt"'
     ticks = "".join(
         f'<span{alt if (n - 1 - i) % (2 * every) else ""} style="left:{_pct((i + 0.5) / n * 100)}">'
-        f"{week_label(week, lang)}</span>"
+        f"{fmt_day_month(week, lang)}</span>"
         for i, week in enumerate(weeks)
         if (n - 1 - i) % every == 0
     )

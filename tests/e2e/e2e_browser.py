@@ -68,6 +68,12 @@ class Visit:
     failed: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
 
+    def restart(self) -> None:
+        """Forget what was recorded: the tab goes on to another page."""
+        self.console.clear()
+        self.failed.clear()
+        self.external.clear()
+
     def problems(self) -> list[str]:
         p = self.page
         out = [f"exception box: {e}" for e in p.locator("[data-testid=stException]").all_inner_texts()]
@@ -141,9 +147,7 @@ def open_page(context, base_url: str, path: str, query: str = "", tab: Visit | N
     if tab is None:
         tab = watch(context.new_page(), base_url)
     else:
-        tab.console.clear()
-        tab.failed.clear()
-        tab.external.clear()
+        tab.restart()
     tab.page.goto(f"{base_url}/{path}" + (f"?{query}" if query else ""), wait_until="domcontentloaded")
     settle(tab.page)
     return tab

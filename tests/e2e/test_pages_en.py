@@ -22,8 +22,7 @@ def test_every_page_in_english(context, server, page_paths, nav_pages, subtests)
     for i, path in enumerate(page_paths):
         with subtests.test(page=_name(path)):
             if i:  # what went wrong is recorded per page
-                visit.console.clear()
-                visit.failed.clear()
+                visit.restart()
                 page.locator(f"[data-testid=stSidebarNav] a[href$='/{path}']").click()
                 page.wait_for_url(re.compile(rf"/{re.escape(path)}\?"))
                 settle(page)
