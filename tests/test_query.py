@@ -54,3 +54,23 @@ def test_comparison_period_and_presets():
     assert preset_period("year_to_date", wed) == Period(dt.date(2026, 1, 1), wed)
     with pytest.raises(ValueError):
         Period(dt.date(2026, 3, 8), dt.date(2026, 3, 2))
+
+
+def test_run_queries_returns_each_frame_in_call_order_and_raises_a_failing_query(tiny_base):
+    from dashboard.engine.query import run_queries
+
+    calls = [
+        (Scope(), "scope_options", {"lang": "vi"}),
+        (Scope(), "scope_options", {"lang": "en"}),
+        (Scope("province", "P1"), "scope_options", {"lang": "vi"}),
+    ]
+    one_by_one = [run_query(tiny_base, *call) for call in calls]
+    for threads in (1, 3):
+        frames = run_queries(tiny_base, calls, threads=threads)
+        assert len(frames) == 3
+        for got, want in zip(frames, one_by_one, strict=True):
+            assert got.equals(want)
+    # the English names are not the Vietnamese ones: the order of the frames is the order of the calls
+    assert not frames[0].equals(frames[1])
+    with pytest.raises(FileNotFoundError):
+        run_queries(tiny_base, [*calls, (Scope(), "no_such_query", {})], threads=3)

@@ -109,3 +109,33 @@ def test_a_new_version_of_the_data_gets_a_new_database(tmp_path):
 def test_missing_data_is_a_clear_error(tmp_path):
     with pytest.raises(DataMissingError, match="python -m dashboard demo"):
         database(tmp_path, Scope())
+
+
+def test_a_scope_source_database_gets_the_macros_its_scope_sql_calls_and_no_more():
+    """build_scope_database_from_files creates in its source database only the macros of queries/_macros.sql up to
+    SCOPE_SQL_MACROS_THROUGH: every macro queries/scope/*.sql calls must be among them."""
+    import re
+
+    from dashboard.config import QUERIES_DIR
+    from dashboard.engine.db import SCOPE_SQL_MACROS_THROUGH, _create_macros
+
+    order = re.findall(r"create or replace macro (\w+)\(", (QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
+    created = order[: order.index(SCOPE_SQL_MACROS_THROUGH) + 1]
+    later = set(order) - set(created)
+    for path in sorted((QUERIES_DIR / "scope").glob("*.sql")):
+        called = set(re.findall(r"\b(\w+)\s*\(", path.read_text(encoding="utf-8")))
+        assert not called & later, (
+            f"{path.name} calls {sorted(called & later)}, created after {SCOPE_SQL_MACROS_THROUGH}"
+        )
+
+    con = duckdb.connect()
+    for table in ("agencies", "datasets"):  # what the first macros read; no rows needed to create them
+        con.execute(
+            f"create table {table} (agency_id varchar, dataset_id varchar, owner_agency_id varchar, "
+            "level varchar, province_code varchar)"
+        )
+    _create_macros(con, through=SCOPE_SQL_MACROS_THROUGH)
+    macros = {r[0] for r in con.execute("select function_name from duckdb_functions() where not internal").fetchall()}
+    assert set(created) <= macros and not later & macros
+    with pytest.raises(ValueError, match="no macro"):
+        _create_macros(con, through="no_such_macro")

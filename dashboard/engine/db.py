@@ -46,6 +46,8 @@ MAX_EXECUTION_MS = 120_000
 MAX_CACHED_DATABASES = 48
 _SCOPE_COPIED_WHOLE = ("provinces", "dictionary_terms", "quality_rules")
 _IN_MEMORY = ("agencies", "provinces", "datasets", "dictionary_terms", "data_elements", "quality_rules")
+# queries/scope/*.sql call the macros of queries/_macros.sql up to this one (tests/test_scope_database.py checks)
+SCOPE_SQL_MACROS_THROUGH = "scope_dataset_ids"
 _SCOPE_FILES_STATE: dict[tuple[str, str], dict | None] = {}
 
 
@@ -98,8 +100,23 @@ def harden(con: duckdb.DuckDBPyConnection, max_execution_ms: int = MAX_EXECUTION
     con.execute("set lock_configuration = true")
 
 
-def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute((QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
+def _create_macros(con: duckdb.DuckDBPyConnection, through: str | None = None) -> None:
+    """Create the macros of queries/_macros.sql; with `through`, only those up to that macro (a macro comes after
+    the ones it calls, so they are all there). Creating a macro binds it, which costs (some 4 ms each, 60 ms for
+    all of them with the footers cached); a scope's source database needs only the first few."""
+    sql = (QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8")
+    if through is not None:
+        statements = con.extract_statements(sql)
+        last = next(
+            (i for i, s in enumerate(statements) if f"macro {through}(" in s.query),
+            None,
+        )
+        if last is None:
+            raise ValueError(f"no macro {through} in queries/_macros.sql")
+        for statement in statements[: last + 1]:
+            con.execute(statement)
+        return
+    con.execute(sql)
 
 
 def empty_table_sql(table: str) -> str:
@@ -137,14 +154,19 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
             f"no curated data for {', '.join(missing)} in {curated_dir(base)}; "
             "run `python -m dashboard demo` or point --data-dir / DASHBOARD_DATA_DIR at real extracts"
         )
+    # A scope's database copies its rows through Arrow: pyarrow (0.1-0.2 s to import) is imported with `all`, which
+    # a server builds when it starts, not on the first provincial leader's page.
+    import pyarrow  # noqa: F401
+
     con = hardened_connection(MEMORY_LIMIT_ALL)
+    # Footers read once, not on every query, nor again by every macro that binds a view over them.
+    con.execute("set parquet_metadata_cache = true")
     try:
         _create_views(con, base)
     except DataDamagedError:  # never half a database
         con.close()
         raise
     _create_macros(con)
-    con.execute("set parquet_metadata_cache = true")  # footers read once, not on every query
     con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
     harden(con)
     return con
@@ -215,12 +237,21 @@ def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> du
     return con
 
 
-def _scope_files(base: Path) -> dict | None:
-    """The manifest of fresh scope files (dashboard/data/scope_files.py) of `base`, checked once per data version."""
+def _scope_files(base: Path, all_con: duckdb.DuckDBPyConnection | None = None) -> dict | None:
+    """The manifest of fresh scope files (dashboard/data/scope_files.py) of `base`, checked once per data version;
+    with `all_con` (the `all` database) the tables' footers are read through it, already cached there (a tenth of
+    the time a connection of its own takes)."""
     key = (str(base), data_version(base))
     if key in _SCOPE_FILES_STATE:
         return _SCOPE_FILES_STATE[key]
-    state, manifest = scope_files_state(base)
+    if all_con is None:
+        state, manifest = scope_files_state(base)
+    else:
+        cur = all_con.cursor()
+        try:
+            state, manifest = scope_files_state(base, cur)
+        finally:
+            cur.close()
     if state != "fresh":
         log.info("scope files of %s are %s: scope databases copy their rows from the whole tables", base, state)
     if len(_SCOPE_FILES_STATE) > 16:  # a server serves one data version per data dir; tests use many dirs
@@ -239,7 +270,7 @@ def build_scope_database_from_files(
     copied, nothing held in memory), its other tables copies of its rows.  A body inside a province copies its
     rows out of its province's files.
     """
-    manifest = _scope_files(base)
+    manifest = _scope_files(base, all_con)
     if manifest is None:
         return None
     own = scope.key in manifest.get("scopes", ())
@@ -271,10 +302,12 @@ def build_scope_database_from_files(
 
     source = hardened_connection(MEMORY_LIMIT_SCOPE)
     con = hardened_connection(MEMORY_LIMIT_SCOPE)
+    for c in (source, con):  # footers read once: by the views, not again by every macro binding them
+        c.execute("set parquet_metadata_cache = true")
     try:
         for table in (*LOAD_ORDER, *ROLLUPS):
             source.execute(f'create view "{table}" as {read(table)}')
-        _create_macros(source)
+        _create_macros(source, through=SCOPE_SQL_MACROS_THROUGH)
         for table in (*LOAD_ORDER, *ROLLUPS):
             if own and parts.get(table):
                 con.execute(f'create view "{table}" as {read(table)}')
@@ -287,7 +320,6 @@ def build_scope_database_from_files(
         source.close()
     _create_macros(con)
     allowed = [str(folders[t]) + "/" for t in PARTITIONED if own and parts.get(t)]
-    con.execute("set parquet_metadata_cache = true")
     con.execute(f"set allowed_directories = [{', '.join(literal(a) for a in allowed)}]")
     harden(con)
     return con

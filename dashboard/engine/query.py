@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,3 +53,18 @@ def run_sql(base: Path, scope: Scope, sql: str, params: dict | None = None) -> p
 def run_query(base: Path, scope: Scope, name: str, params: dict | None = None) -> pl.DataFrame:
     """Run the named query of queries/ with bound parameters in the database of `scope`."""
     return run_sql(base, scope, load_sql(name), params)
+
+
+# Several queries of one page run at once, each on its own cursor: a query is only partly parallel inside DuckDB
+# (its planning, its small steps and the conversion to Polars take one core), so three at a time on two cores cut a
+# KPI table's ten queries by about a third (docs/performance.md, 2026-12-03, fourth pass).
+QUERY_THREADS = 3
+
+
+def run_queries(base: Path, calls: list[tuple[Scope, str, dict]], threads: int = QUERY_THREADS) -> list[pl.DataFrame]:
+    """Run named queries, (scope, name, params) each, up to `threads` at a time; their frames in the same order.
+    The first error raised is raised here (after the queries already started have finished)."""
+    if threads <= 1 or len(calls) <= 1:
+        return [run_query(base, scope, name, params) for scope, name, params in calls]
+    with ThreadPoolExecutor(min(threads, len(calls)), thread_name_prefix="dashboard-query") as pool:
+        return list(pool.map(lambda call: run_query(base, *call), calls))

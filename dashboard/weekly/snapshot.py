@@ -111,7 +111,7 @@ def snapshot_kpis(base: Path, week: Week, scopes: list[Scope], progress=None) ->
     """
     frames = []
     with ThreadPoolExecutor(max_workers=2) as pool:
-        tables = pool.map(lambda scope: compute_kpis(base, week.period, scope, database_scope=ALL), scopes)
+        tables = pool.map(lambda scope: compute_kpis(base, week.period, scope, database_scope=ALL, threads=1), scopes)
         for i, (scope, table) in enumerate(zip(scopes, tables, strict=True), start=1):
             frames.append(table.with_columns(scope_type=pl.lit(scope.type), scope_id=pl.lit(scope.id, pl.String)))
             if progress:
