@@ -203,13 +203,21 @@ create or replace macro exchange_days_as_weeks(first_day, last_day) as table
     from exchanges_daily
     where exchange_date between first_day::date and last_day::date;
 
+-- The daily exchange rows of the partial weeks at the edges of the period, in the columns of exchanges_weekly: the
+-- leading and the trailing edge days are two scans with one range each, disjoint (the trailing one starts at the
+-- first whole week at the earliest), instead of one scan with an OR of the two ranges: measured A/B under load,
+-- 20-30 % off kpis_exchanges for the whole-week presets (both ranges empty); on a quiet machine within the noise
+-- (docs/performance.md, 2026-12-03).
+create or replace macro period_exchange_edge_days(period_start, period_end) as table
+    select * from exchange_days_as_weeks(period_start, least(period_end::date, full_weeks_first(period_start) - 1))
+    union all
+    select * from exchange_days_as_weeks(
+        greatest(period_start::date, full_weeks_first(period_start), full_weeks_last(period_end) + 1), period_end
+    );
+
 -- Exchange rows of the period at the weekly grain (week_start, provider, consumer, dataset, channel): whole
 -- weeks from exchanges_weekly, edge days from exchanges_daily (one row per day). calls_ok > 0 on a row means
 -- the same at either grain (calls_ok is never negative), so distinct counts over such rows are unchanged.
--- The leading and the trailing edge days are two scans with one range each, disjoint (the trailing one starts
--- at the first whole week at the earliest), instead of one scan with an OR of the two ranges: measured A/B under
--- load, 20-30 % off kpis_exchanges for the whole-week presets (both ranges empty); on a quiet machine within the
--- noise (docs/performance.md, 2026-12-03).
 create or replace macro period_exchange_weeks(period_start, period_end) as table
     select
         week_start,
@@ -226,11 +234,7 @@ create or replace macro period_exchange_weeks(period_start, period_end) as table
     from exchanges_weekly
     where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
     union all
-    select * from exchange_days_as_weeks(period_start, least(period_end::date, full_weeks_first(period_start) - 1))
-    union all
-    select * from exchange_days_as_weeks(
-        greatest(period_start::date, full_weeks_first(period_start), full_weeks_last(period_end) + 1), period_end
-    );
+    select * from period_exchange_edge_days(period_start, period_end);
 
 -- scope_exchanges at the weekly grain: rows of the period whose provider or consumer is in scope, with levels.
 create or replace macro scope_exchange_weeks(period_start, period_end, scope_type, scope_id) as table
@@ -244,14 +248,30 @@ create or replace macro scope_exchange_weeks(period_start, period_end, scope_typ
     where period_exchanges.provider_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id))
        or period_exchanges.consumer_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
 
--- The bodies with a successful exchange in the period, as provider or as consumer (connected_agencies).
+-- The bodies with a successful exchange in the period, as provider or as consumer (connected_agencies): the whole
+-- weeks' from connected_agencies_weekly (one row per week and body), the edge days' from exchanges_daily.
 create or replace macro connected_agency_ids(period_start, period_end) as table
-    with period_exchanges as (
-        select * from period_exchange_weeks(period_start, period_end)
+    with edge_days as (
+        select * from period_exchange_edge_days(period_start, period_end)
     )
-    select provider_agency_id as agency_id from period_exchanges where calls_ok > 0
+    select agency_id
+    from connected_agencies_weekly
+    where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
     union
-    select consumer_agency_id from period_exchanges where calls_ok > 0;
+    select provider_agency_id from edge_days where calls_ok > 0
+    union
+    select consumer_agency_id from edge_days where calls_ok > 0;
+
+-- The (dataset, consumer) pairs with a successful call in the period: the whole weeks' from
+-- dataset_consumers_weekly, the edge days' from exchanges_daily; a pair may come more than once (several weeks).
+create or replace macro period_dataset_consumers(period_start, period_end) as table
+    select dataset_id, consumer_agency_id
+    from dataset_consumers_weekly
+    where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
+    union all
+    select dataset_id, consumer_agency_id
+    from period_exchange_edge_days(period_start, period_end)
+    where calls_ok > 0;
 
 -- The operating shared datasets of the scope as of period_end (sharing_class shared or open) with count_consumers:
 -- the distinct bodies other than the owner with calls_ok > 0 in the period (shared_data_utilization counts the
@@ -266,13 +286,12 @@ create or replace macro operating_shared_datasets(period_start, period_end, scop
     consumers as (
         select
             operating_shared.dataset_id,
-            count(distinct period_exchanges.consumer_agency_id) filter (
-                where period_exchanges.calls_ok > 0
-                  and period_exchanges.consumer_agency_id is distinct from operating_shared.owner_agency_id
+            count(distinct pairs.consumer_agency_id) filter (
+                where pairs.consumer_agency_id is distinct from operating_shared.owner_agency_id
             ) as count_consumers,
         from operating_shared
-        left join period_exchange_weeks(period_start, period_end) as period_exchanges
-            on period_exchanges.dataset_id = operating_shared.dataset_id
+        left join period_dataset_consumers(period_start, period_end) as pairs
+            on pairs.dataset_id = operating_shared.dataset_id
         group by operating_shared.dataset_id
     )
     select

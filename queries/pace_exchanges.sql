@@ -1,5 +1,7 @@
 -- Pace: the sharing KPIs with a target (metrics.md) for each of the 12 weeks of a pace series ($week_ends, their
--- Sundays), each week a period of its own. Whole ISO weeks, so only the exchanges_weekly rollup is read.
+-- Sundays), each week a period of its own. Whole ISO weeks, so only the weekly rollups are read: exchanges_weekly
+-- for the calls, connected_agencies_weekly and dataset_consumers_weekly (one row per week and body, per week,
+-- dataset and consumer) for the distinct counts, which are then counts of rows.
 with
 
 week_rows as (
@@ -25,27 +27,23 @@ success as (
 ),
 
 connected as (
-    select week_end, count(distinct agency_id) as count_connected,
-    from (
-        select week_end, provider_agency_id as agency_id from week_rows where calls_ok > 0
-        union all
-        select week_end, consumer_agency_id from week_rows where calls_ok > 0
-    )
-    where agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
-    group by week_end
+    select weeks.week_end, count(*) as count_connected,
+    from unnest($week_ends::date[]) as weeks(week_end)
+    join connected_agencies_weekly on connected_agencies_weekly.week_start = weeks.week_end - 6
+    where connected_agencies_weekly.agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
+    group by weeks.week_end
 ),
 
 shared_consumers as (
     select
-        week_rows.week_end,
-        week_rows.dataset_id,
-        count(distinct week_rows.consumer_agency_id) as count_consumers,
-    from week_rows
-    join operating_datasets
-        on operating_datasets.dataset_id = week_rows.dataset_id and operating_datasets.week_end = week_rows.week_end
+        operating_datasets.week_end,
+        pairs.dataset_id,
+        count(*) as count_consumers,
+    from operating_datasets
+    join dataset_consumers_weekly as pairs
+        on pairs.dataset_id = operating_datasets.dataset_id and pairs.week_start = operating_datasets.week_end - 6
     where operating_datasets.sharing_class in ('shared', 'open')
-      and week_rows.calls_ok > 0
-      and week_rows.consumer_agency_id is distinct from operating_datasets.owner_agency_id
+      and pairs.consumer_agency_id is distinct from operating_datasets.owner_agency_id
     group by all
 ),
 

@@ -160,6 +160,8 @@ def test_midweek_totals_by_hand(midweek_base):
     assert {r.name: rollup_state(midweek_base, r) for r in ROLLUPS.values()} == {
         "exchanges_weekly": "fresh",
         "dossiers_weekly": "fresh",
+        "dataset_consumers_weekly": "fresh",
+        "connected_agencies_weekly": "fresh",
     }
     k = compute_kpis(midweek_base, MID, Scope())
     # tiny E1..E5 (the whole week): calls 100+50+20+30+10, ok 98+50+18+30+0, records 1000+500+200+300+0;
@@ -172,6 +174,64 @@ def test_midweek_totals_by_hand(midweek_base):
     # dossiers: K1 10/10, K2 30/22, K3 30/6 (whole week); K4 (02-27) 20/5, K5 (03-10) 50/50, extras 4/2 and 6/6.
     reuse = _kpi(k, "dossier_reuse_rate")
     assert (reuse["numerator"], reuse["denominator"]) == (10 + 22 + 6 + 5 + 50 + 2 + 6, 10 + 30 + 30 + 20 + 50 + 4 + 6)
+
+
+def _rollup_rows(base: Path, name: str) -> list[tuple]:
+    from dashboard.config import table_files
+
+    return [tuple(r) for r in pl.read_parquet(table_files(base, name)).iter_rows()]
+
+
+def test_midweek_derived_rollups_by_hand(midweek_base):
+    """The pairs and the bodies with calls_ok > 0, one row per week, sorted (tiny's rows and the extras above)."""
+    w1, w2, w3 = dt.date(2026, 2, 23), dt.date(2026, 3, 2), dt.date(2026, 3, 9)
+    # week 1: C1 -> P1C D1 on 02-24 and 02-26 (one pair), C1 -> P1X D1 on 03-01; week 2: D3's call failed (out);
+    # week 3: C1 -> P2C D1 on 03-10 and 03-13 (one pair), P2C -> P2X D4.
+    assert _rollup_rows(midweek_base, "dataset_consumers_weekly") == [
+        (w1, "D1", "P1C"),
+        (w1, "D1", "P1X"),
+        (w2, "D1", "P1C"),
+        (w2, "D1", "P2C"),
+        (w2, "D2", "P1C"),
+        (w2, "D4", "P1C"),
+        (w3, "D1", "P2C"),
+        (w3, "D4", "P2X"),
+    ]
+    # providers and consumers alike; C2 only made the failed call (out)
+    assert _rollup_rows(midweek_base, "connected_agencies_weekly") == [
+        (w1, "C1"),
+        (w1, "P1C"),
+        (w1, "P1X"),
+        (w2, "C1"),
+        (w2, "P1C"),
+        (w2, "P1X"),
+        (w2, "P2C"),
+        (w3, "C1"),
+        (w3, "P2C"),
+        (w3, "P2X"),
+    ]
+
+
+def test_a_derived_rollup_rebuilt_alone_is_made_from_a_fresh_weekly_rollup(tmp_path):
+    """build_rollups(["connected_agencies_weekly"]) after the fact changed: exchanges_weekly is stale, so it is
+    rebuilt first, and the bodies of the new row are in the derived rollup."""
+    base = tmp_path / "data"
+    t = tiny_tables()
+    for name, df in t.items():
+        write_table(base, name, df)
+    build_rollups(base)
+    extra = pl.DataFrame(
+        [(dt.date(2026, 3, 4), "C2", "P2X", "D1", "file", 5, 5, 7, None)],
+        schema=polars_schema("exchanges_daily"),
+        orient="row",
+    )
+    write_table(base, "exchanges_daily", pl.concat([t["exchanges_daily"], extra]))
+    assert rollup_state(base, ROLLUPS["exchanges_weekly"]) == "stale"
+    counts = build_rollups(base, ["connected_agencies_weekly"])
+    assert sorted(counts) == ["connected_agencies_weekly", "exchanges_weekly"]
+    assert all(rollup_state(base, ROLLUPS[n]) == "fresh" for n in counts)
+    week = [a for w, a in _rollup_rows(base, "connected_agencies_weekly") if w == dt.date(2026, 3, 2)]
+    assert week == ["C1", "C2", "P1C", "P1X", "P2C", "P2X"]  # C2 and P2X through the new row only
 
 
 @pytest.mark.parametrize(

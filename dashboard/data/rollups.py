@@ -12,6 +12,12 @@ rows), so the writers of curated data also materialise, beside the facts in `<da
   and `last_exchange_date`.  About 6x fewer rows than the daily fact in the demo data.
 * `dossiers_weekly` (`queries/rollups/dossiers_weekly.sql`): `dossiers_daily` summed per ISO week and
   (agency, procedure code and names): `dossiers`, `dossiers_reusing`, `fields_total`, `fields_prefilled`.
+* `dataset_consumers_weekly` and `connected_agencies_weekly`, made from `exchanges_weekly` (`built_from`): the
+  (week, dataset, consumer) and (week, body) with a successful call, one row each.  The distinct counts of the
+  sharing KPIs (consumers per dataset, connected bodies) read them instead of every exchange row: a week's count
+  is a count of rows (the 12-week pace series: `pace_exchanges` 0.35 -> 0.09 s at scale 100).  Their source is
+  still the daily fact (its fingerprint, so they are rebuilt with `exchanges_weekly`).  A scope's database
+  does not read their files: it defines them as views over its own `exchanges_weekly` (the same SQL).
 
 **How queries use them.** The macros `period_exchange_weeks`, `scope_exchange_weeks` and
 `period_dossier_weeks` (`queries/_macros.sql`) return the rows of a period at the weekly grain: the
@@ -61,6 +67,7 @@ class Rollup:
     grain: tuple[str, ...]
     measures: tuple[str, ...]
     doc: str
+    built_from: str | None = None  # the rollup its SQL reads (which comes before it in ROLLUPS), else the fact
 
     @property
     def sql_path(self) -> Path:
@@ -95,8 +102,26 @@ ROLLUPS: dict[str, Rollup] = {
             ("dossiers", "dossiers_reusing", "fields_total", "fields_prefilled"),
             "dossiers_daily per ISO week, agency and procedure",
         ),
+        Rollup(
+            "dataset_consumers_weekly",
+            "exchanges_daily",
+            ("week_start", "dataset_id", "consumer_agency_id"),
+            (),
+            "the consumers of each dataset with a successful call, per ISO week",
+            built_from="exchanges_weekly",
+        ),
+        Rollup(
+            "connected_agencies_weekly",
+            "exchanges_daily",
+            ("week_start", "agency_id"),
+            (),
+            "the bodies with a successful call, as provider or consumer, per ISO week",
+            built_from="exchanges_weekly",
+        ),
     )
 }
+# The rollups made from another rollup: a scope's database defines them as views over its own rows of it.
+DERIVED = tuple(r.name for r in ROLLUPS.values() if r.built_from)
 
 
 def _files_list(files: list[Path]) -> str:
@@ -148,7 +173,8 @@ def rollup_state(base: Path, rollup: Rollup, con: duckdb.DuckDBPyConnection | No
 
 
 def build_rollups(base: Path, names: list[str] | None = None) -> dict[str, int]:
-    """(Re)build the rollups (all, or `names`) of `<base>/curated` from its facts; returns their row counts.
+    """(Re)build the rollups (all, or `names`, and the rollup a derived one of them is made from when that one is not
+    fresh) of `<base>/curated` from its facts; returns their row counts.
 
     Each is written to `curated/<name>.parquet` through a temporary file and a rename, with the source
     fingerprint in its metadata.  A rollup whose fact is missing is skipped.
@@ -161,21 +187,39 @@ def build_rollups(base: Path, names: list[str] | None = None) -> dict[str, int]:
     try:
         con.execute(f"set temp_directory = {literal(str(tmp_dir))}")
         con.execute("set preserve_insertion_order = true")
-        for name in names or list(ROLLUPS):
+        wanted = set(names or ROLLUPS)
+        for name in list(wanted):  # a derived rollup is made from a fresh one: rebuild that first if it is not
+            made_from = ROLLUPS[name].built_from
+            if made_from and made_from not in wanted and rollup_state(base, ROLLUPS[made_from], con) != "fresh":
+                wanted.add(made_from)
+        # In ROLLUPS' order, whatever the order of `names`: a derived rollup after the one it is made from.
+        for name in [n for n in ROLLUPS if n in wanted]:
             rollup = ROLLUPS[name]
             files = table_files(base, rollup.source)
             if not files:
                 continue
             fingerprint = source_fingerprint(base, rollup.source, con)
+            # A derived rollup reads the rollup it is made from, as it is in the folder now (fresh, or just built).
+            read = rollup.built_from or rollup.source
+            read_files = table_files(base, read) if rollup.built_from else files
+            if not read_files:
+                continue
             con.execute(
-                f'create or replace view "{rollup.source}" as '
-                f"select * from read_parquet({_files_list(files)}, union_by_name = true)"
+                f'create or replace view "{read}" as '
+                f"select * from read_parquet({_files_list(read_files)}, union_by_name = true)"
             )
             target = cur / f"{rollup.name}.parquet"
             tmp = cur / f".{rollup.name}.parquet.tmp-{os.getpid()}"
             # Our own paths and a hex fingerprint: COPY takes no bound parameters.
+            # A derived rollup's SQL has no order (a scope's database uses it as a view): its file is sorted here, by
+            # its grain, week first, so a period reads only its row groups.
+            sql = (
+                f"select * from ({rollup.sql()}) order by {', '.join(rollup.grain)}"
+                if rollup.built_from
+                else rollup.sql()
+            )
             con.execute(
-                f"copy ({rollup.sql()}) to {literal(str(tmp))} (format parquet, compression zstd, "
+                f"copy ({sql}) to {literal(str(tmp))} (format parquet, compression zstd, "
                 f"row_group_size 122880, kv_metadata {{{FINGERPRINT_KEY}: {literal(fingerprint)}}})"
             )
             if (cur / rollup.name).is_dir():

@@ -32,7 +32,7 @@ import duckdb
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
 from dashboard.data.contract import LOAD_ORDER, REQUIRED_TABLES, TABLES
 from dashboard.data.io import curated_select_sql
-from dashboard.data.rollups import ROLLUPS, rollup_state
+from dashboard.data.rollups import DERIVED, ROLLUPS, rollup_state
 from dashboard.data.scope_files import PARTITIONED, scope_files_state, scope_folder
 from dashboard.scope import Scope
 from dashboard.sqltext import ident, literal
@@ -223,15 +223,28 @@ def copy_scope_rows(
     con.unregister("incoming_rows")
 
 
+def _scope_tables() -> tuple[str, ...]:
+    """The tables a scope's database copies or reads from its files: all but the derived rollups."""
+    return (*LOAD_ORDER, *(r for r in ROLLUPS if r not in DERIVED))
+
+
+def _create_derived_views(con: duckdb.DuckDBPyConnection) -> None:
+    """A scope's derived rollups (dashboard/data/rollups.py): views over its own rows of the rollup they are made
+    from, with the SQL that makes their files, so they hold the scope's rows and nothing else."""
+    for name in DERIVED:
+        con.execute(f'create view "{name}" as {ROLLUPS[name].sql()}')
+
+
 def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> duckdb.DuckDBPyConnection:
     """An in-memory database holding copies of only the rows that belong to `scope`."""
     con = hardened_connection(MEMORY_LIMIT_SCOPE, external_access=False)
     source = all_con.cursor()
     try:
-        for table in (*LOAD_ORDER, *ROLLUPS):
+        for table in _scope_tables():
             copy_scope_rows(source, con, table, scope)
     finally:
         source.close()
+    _create_derived_views(con)
     _create_macros(con)
     harden(con)
     return con
@@ -305,14 +318,15 @@ def build_scope_database_from_files(
     for c in (source, con):  # footers read once: by the views, not again by every macro binding them
         c.execute("set parquet_metadata_cache = true")
     try:
-        for table in (*LOAD_ORDER, *ROLLUPS):
+        for table in _scope_tables():
             source.execute(f'create view "{table}" as {read(table)}')
         _create_macros(source, through=SCOPE_SQL_MACROS_THROUGH)
-        for table in (*LOAD_ORDER, *ROLLUPS):
+        for table in _scope_tables():
             if own and parts.get(table):
                 con.execute(f'create view "{table}" as {read(table)}')
                 continue
             copy_scope_rows(source, con, table, scope)
+        _create_derived_views(con)
     except BaseException:
         con.close()
         raise

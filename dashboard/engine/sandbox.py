@@ -41,6 +41,7 @@ import pyarrow as pa
 from dashboard.config import QUERIES_DIR, data_version, workbench_max_bytes
 from dashboard.csvsafe import csv_bytes
 from dashboard.data.contract import LOAD_ORDER, TABLES
+from dashboard.data.rollups import DERIVED
 from dashboard.engine.db import database, file_views, harden, hardened_connection
 from dashboard.scope import Scope
 from dashboard.sqltext import ident, literal
@@ -362,7 +363,9 @@ def build_workbench_database(base: Path, scope: Scope) -> duckdb.DuckDBPyConnect
     con = hardened_connection(WORKBENCH_MEMORY_LIMIT, WORKBENCH_THREADS, external_access=bool(allowed))
     try:
         views = dict(source.sql(_SHARED_VIEWS).fetchall())
-        for name, kind in source.sql(_SHARED_TABLES).fetchall():
+        # The derived rollups last: in a scope's database they are views over its exchanges_weekly.
+        shared = sorted(source.sql(_SHARED_TABLES).fetchall(), key=lambda row: row[0] in DERIVED)
+        for name, kind in shared:
             if name in over_files:
                 con.execute(f'create view "{name}" as {over_files[name]}')
             elif kind == "VIEW":
