@@ -249,14 +249,15 @@ create or replace macro scope_exchange_weeks(period_start, period_end, scope_typ
        or period_exchanges.consumer_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
 
 -- The bodies with a successful exchange in the period, as provider or as consumer (connected_agencies): the whole
--- weeks' from connected_agencies_weekly (one row per week and body), the edge days' from exchanges_daily.
+-- weeks' from exchange_agencies_weekly (one row per week and body), the edge days' from exchanges_daily.
 create or replace macro connected_agency_ids(period_start, period_end) as table
     with edge_days as (
         select * from period_exchange_edge_days(period_start, period_end)
     )
     select agency_id
-    from connected_agencies_weekly
+    from exchange_agencies_weekly
     where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
+      and connected
     union
     select provider_agency_id from edge_days where calls_ok > 0
     union

@@ -3,28 +3,24 @@
 -- Rows belong to a body as in metrics.md: an exchange to its provider and its consumer, a dossier to its body, a
 -- quality check to its dataset's owner, a roadmap update to its item's owner. Roadmap updates count only for
 -- items still open as of $end (neither done nor cancelled): a finished item is owed no more weekly reports.
--- Exchanges and dossiers are read from the weekly rollups for whole weeks, from the daily facts for the days after.
+-- Exchanges and dossiers are read from the weekly rollups for whole weeks (exchange_agencies_weekly: one row per week
+-- and body), from the daily facts for the days after.
 with
 
-exchange_pairs as (
-    select provider_agency_id, consumer_agency_id, max(last_exchange_date) as latest_on,
-    from exchanges_weekly
+exchange_dates as (
+    select agency_id, max(last_exchange_date) as latest_on,
+    from exchange_agencies_weekly
     where week_start <= full_weeks_last($end) - 6
     group by all
     union all
-    select provider_agency_id, consumer_agency_id, max(exchange_date),
+    select provider_agency_id, max(exchange_date),
     from exchanges_daily
     where exchange_date between full_weeks_last($end) + 1 and $end::date
     group by all
-),
-
-exchange_dates as (
-    select provider_agency_id as agency_id, max(latest_on) as latest_on,
-    from exchange_pairs
-    group by all
     union all
-    select consumer_agency_id, max(latest_on),
-    from exchange_pairs
+    select consumer_agency_id, max(exchange_date),
+    from exchanges_daily
+    where exchange_date between full_weeks_last($end) + 1 and $end::date
     group by all
 ),
 

@@ -1,6 +1,6 @@
 -- Pace: the sharing KPIs with a target (metrics.md) for each of the 12 weeks of a pace series ($week_ends, their
 -- Sundays), each week a period of its own. Whole ISO weeks, so only the weekly rollups are read: exchanges_weekly
--- for the calls, connected_agencies_weekly and dataset_consumers_weekly (one row per week and body, per week,
+-- for the calls, exchange_agencies_weekly and dataset_consumers_weekly (one row per week and body, per week,
 -- dataset and consumer) for the distinct counts, which are then counts of rows.
 with
 
@@ -29,8 +29,9 @@ success as (
 connected as (
     select weeks.week_end, count(*) as count_connected,
     from unnest($week_ends::date[]) as weeks(week_end)
-    join connected_agencies_weekly on connected_agencies_weekly.week_start = weeks.week_end - 6
-    where connected_agencies_weekly.agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
+    join exchange_agencies_weekly as bodies on bodies.week_start = weeks.week_end - 6
+    where bodies.connected
+      and bodies.agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
     group by weeks.week_end
 ),
 

@@ -42,6 +42,7 @@ QUERIES = (
     ("reuse_hotspots_by_body", {}),
     ("reuse_hotspots_by_procedure", {}),
     ("reuse_weekly", {}),
+    ("freshness_latest", {}),
 )
 
 
@@ -161,7 +162,7 @@ def test_midweek_totals_by_hand(midweek_base):
         "exchanges_weekly": "fresh",
         "dossiers_weekly": "fresh",
         "dataset_consumers_weekly": "fresh",
-        "connected_agencies_weekly": "fresh",
+        "exchange_agencies_weekly": "fresh",
     }
     k = compute_kpis(midweek_base, MID, Scope())
     # tiny E1..E5 (the whole week): calls 100+50+20+30+10, ok 98+50+18+30+0, records 1000+500+200+300+0;
@@ -197,23 +198,25 @@ def test_midweek_derived_rollups_by_hand(midweek_base):
         (w3, "D1", "P2C"),
         (w3, "D4", "P2X"),
     ]
-    # providers and consumers alike; C2 only made the failed call (out)
-    assert _rollup_rows(midweek_base, "connected_agencies_weekly") == [
-        (w1, "C1"),
-        (w1, "P1C"),
-        (w1, "P1X"),
-        (w2, "C1"),
-        (w2, "P1C"),
-        (w2, "P1X"),
-        (w2, "P2C"),
-        (w3, "C1"),
-        (w3, "P2C"),
-        (w3, "P2X"),
+    # providers and consumers alike, with the last day each exchanged that week; C2 made only a failed call (D3, 03-07),
+    # and that call is C1's last of week 2, as consumer.
+    assert _rollup_rows(midweek_base, "exchange_agencies_weekly") == [
+        (w1, "C1", True, dt.date(2026, 3, 1)),
+        (w1, "P1C", True, dt.date(2026, 2, 26)),
+        (w1, "P1X", True, dt.date(2026, 3, 1)),
+        (w2, "C1", True, dt.date(2026, 3, 7)),
+        (w2, "C2", False, dt.date(2026, 3, 7)),
+        (w2, "P1C", True, dt.date(2026, 3, 6)),
+        (w2, "P1X", True, dt.date(2026, 3, 5)),
+        (w2, "P2C", True, dt.date(2026, 3, 6)),
+        (w3, "C1", True, dt.date(2026, 3, 13)),
+        (w3, "P2C", True, dt.date(2026, 3, 13)),
+        (w3, "P2X", True, dt.date(2026, 3, 9)),
     ]
 
 
 def test_a_derived_rollup_rebuilt_alone_is_made_from_a_fresh_weekly_rollup(tmp_path):
-    """build_rollups(["connected_agencies_weekly"]) after the fact changed: exchanges_weekly is stale, so it is
+    """build_rollups(["exchange_agencies_weekly"]) after the fact changed: exchanges_weekly is stale, so it is
     rebuilt first, and the bodies of the new row are in the derived rollup."""
     base = tmp_path / "data"
     t = tiny_tables()
@@ -227,11 +230,12 @@ def test_a_derived_rollup_rebuilt_alone_is_made_from_a_fresh_weekly_rollup(tmp_p
     )
     write_table(base, "exchanges_daily", pl.concat([t["exchanges_daily"], extra]))
     assert rollup_state(base, ROLLUPS["exchanges_weekly"]) == "stale"
-    counts = build_rollups(base, ["connected_agencies_weekly"])
-    assert sorted(counts) == ["connected_agencies_weekly", "exchanges_weekly"]
+    counts = build_rollups(base, ["exchange_agencies_weekly"])
+    assert sorted(counts) == ["exchange_agencies_weekly", "exchanges_weekly"]
     assert all(rollup_state(base, ROLLUPS[n]) == "fresh" for n in counts)
-    week = [a for w, a in _rollup_rows(base, "connected_agencies_weekly") if w == dt.date(2026, 3, 2)]
-    assert week == ["C1", "C2", "P1C", "P1X", "P2C", "P2X"]  # C2 and P2X through the new row only
+    week = [(a, ok) for w, a, ok, _ in _rollup_rows(base, "exchange_agencies_weekly") if w == dt.date(2026, 3, 2)]
+    # C2 connected and P2X there at all through the new row only
+    assert week == [("C1", True), ("C2", True), ("P1C", True), ("P1X", True), ("P2C", True), ("P2X", True)]
 
 
 @pytest.mark.parametrize(

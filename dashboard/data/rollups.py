@@ -12,10 +12,12 @@ rows), so the writers of curated data also materialise, beside the facts in `<da
   and `last_exchange_date`.  About 6x fewer rows than the daily fact in the demo data.
 * `dossiers_weekly` (`queries/rollups/dossiers_weekly.sql`): `dossiers_daily` summed per ISO week and
   (agency, procedure code and names): `dossiers`, `dossiers_reusing`, `fields_total`, `fields_prefilled`.
-* `dataset_consumers_weekly` and `connected_agencies_weekly`, made from `exchanges_weekly` (`built_from`): the
-  (week, dataset, consumer) and (week, body) with a successful call, one row each.  The distinct counts of the
-  sharing KPIs (consumers per dataset, connected bodies) read them instead of every exchange row: a week's count
-  is a count of rows (the 12-week pace series: `pace_exchanges` 0.35 -> 0.09 s at scale 100).  Their source is
+* `dataset_consumers_weekly` and `exchange_agencies_weekly`, made from `exchanges_weekly` (`built_from`): the
+  (week, dataset, consumer) with a successful call, one row each, and the (week, body) with an exchange, whether
+  one of its calls succeeded (`connected`) and its last day (`last_exchange_date`).  The distinct counts of the
+  sharing KPIs (consumers per dataset, connected bodies) and the freshness of the exchanges read them instead of
+  every exchange row: a week's count is a count of rows (the 12-week pace series: `pace_exchanges` 0.35 -> 0.11 s
+  at scale 100; `freshness_latest` groups 6 million weekly rows by pair no more).  Their source is
   still the daily fact (its fingerprint, so they are rebuilt with `exchanges_weekly`).  A scope's database
   does not read their files: it defines them as views over its own `exchanges_weekly` (the same SQL).
 
@@ -111,11 +113,11 @@ ROLLUPS: dict[str, Rollup] = {
             built_from="exchanges_weekly",
         ),
         Rollup(
-            "connected_agencies_weekly",
+            "exchange_agencies_weekly",
             "exchanges_daily",
             ("week_start", "agency_id"),
-            (),
-            "the bodies with a successful call, as provider or consumer, per ISO week",
+            ("connected", "last_exchange_date"),
+            "the bodies with an exchange, as provider or consumer, per ISO week: connected or not, last day",
             built_from="exchanges_weekly",
         ),
     )
