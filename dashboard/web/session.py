@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from dashboard.config import late_days, today
 from dashboard.engine import freshness, summary
@@ -100,21 +101,56 @@ def late_provinces() -> dict[str, tuple[str, ...]]:
     return late_summary().province_tables()
 
 
+def query_read(name: str, **extra) -> Callable[[], pl.DataFrame]:
+    """query(name, **extra) as a read to call later (its arguments worked out now, on the page's thread)."""
+    f = filters()
+    params = {**f.period.params(), **f.scope.params(), "lang": f.lang, **extra}
+    key = tuple(sorted(bind(load_sql(name), params).items()))
+    base, version, scope_key = str(f.base), f.version, f.scope.key
+    return lambda: cached_query(base, version, scope_key, name, key)
+
+
 def query(name: str, **extra) -> pl.DataFrame:
     """Run queries/<name>.sql in the current scope's database with the period, scope and language bound.
 
     Cached on the query name, the parameters, the data version and the scope.
     """
+    return query_read(name, **extra)()
+
+
+def kpis_read(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> Callable[[], pl.DataFrame]:
+    """kpis() as a read to call later (see prefetch)."""
     f = filters()
-    params = {**f.period.params(), **f.scope.params(), "lang": f.lang, **extra}
-    bound = bind(load_sql(name), params)
-    return cached_query(str(f.base), f.version, f.scope.key, name, tuple(sorted(bound.items())))
+    args = (str(f.base), f.version, f.scope.key, f.period.start, f.period.end, float(minutes_per_dossier))
+    return lambda: cached_kpis(*args)
 
 
 def kpis(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> pl.DataFrame:
     """The KPI table for the current period and scope, with the comparison period's values and the change."""
-    f = filters()
-    return cached_kpis(str(f.base), f.version, f.scope.key, f.period.start, f.period.end, float(minutes_per_dossier))
+    return kpis_read(minutes_per_dossier)()
+
+
+def prefetch(*reads: Callable[[], object]) -> None:
+    """Start these reads (query_read, kpis_read, series_read) at once, each on a thread of its own that carries this
+    run's context, and return: the page goes on drawing, and its own call of the same read later finds the result
+    cached or waits for it (Streamlit computes a cached value once, whoever asks first), so a cold page's reads
+    overlap instead of queueing (the second core, and DuckDB's single-threaded steps). A read that fails here is
+    dropped: the page's own call of it fails again and says why. Without a script run (a page's code called bare)
+    nothing is started."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    for read in reads:
+        thread = threading.Thread(target=_read_quietly, args=(read,), name="dashboard-prefetch", daemon=True)
+        add_script_run_ctx(thread, ctx)
+        thread.start()
+
+
+def _read_quietly(read: Callable[[], object]) -> None:
+    try:
+        read()
+    except Exception:  # noqa: BLE001 - the page's own call of the read reports it
+        log.debug("a prefetched read failed; the page's own call reports it", exc_info=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -126,10 +162,16 @@ def cached_series(base: str, version: str, scope_key: str, end: dt.date) -> pl.D
     return weekly_series(Path(base), Scope.parse(scope_key), end, list(SERIES_KPIS), weeks_before=1)
 
 
+def series_read() -> Callable[[], pl.DataFrame]:
+    """series() as a read to call later (see prefetch)."""
+    f = filters()
+    args = (str(f.base), f.version, f.scope.key, f.period.end)
+    return lambda: cached_series(*args)
+
+
 def series() -> pl.DataFrame:
     """The 12-week series of every KPI the rollups give, to the period's end, in the current scope."""
-    f = filters()
-    return cached_series(str(f.base), f.version, f.scope.key, f.period.end)
+    return series_read()()
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

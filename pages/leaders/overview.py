@@ -13,6 +13,9 @@ from dashboard.web.memo import shared
 from dashboard.weekly import archive
 
 f = ui.filters()
+# On a cold cache the cards' reads start now, beside the freshness banner's (ui.period_caption), not after it.
+ui.prefetch(ui.kpis_read(), ui.series_read())
+trend_start = min(f.period.start, f.period.end - dt.timedelta(days=83))
 st.title(f.tr("overview.title"))
 st.caption(f.tr("overview.intro"))
 ui.period_caption()
@@ -54,13 +57,24 @@ with ui.part(f.tr("overview.quality_heading")):
         change_note=archive.change_note(stored, f.lang),
     )
 
+# The rest of the page's reads at once, while the week in words waits for its own.
+scorecard = [ui.query_read("provinces_scorecard")] if f.scope.type == "all" else []  # the week in words, `all` only
+ui.prefetch(
+    *scorecard,
+    ui.query_read("summary_slipped_milestones"),
+    ui.query_read("sharing_weekly", trend_start=trend_start),
+    ui.query_read("roadmap_by_phase"),
+    ui.query_read("attention_datasets", limit=5),
+    ui.query_read("attention_milestones", limit=10),
+    ui.query_read("attention_provinces", limit=5),
+)
+
 with summary_slot.container(), ui.part(f.tr("summary.title")):
     st.markdown(ui.summary_markdown(ui.week_summary(archive.with_stored_change(ui.kpis(), stored))))
 
 left, right = st.columns([3, 2])
 with left, ui.part(f.tr("overview.sharing_trend")):
     st.subheader(f.tr("overview.sharing_trend"))
-    trend_start = min(f.period.start, f.period.end - dt.timedelta(days=83))
     weekly = ui.query("sharing_weekly", trend_start=trend_start)
     if weekly.is_empty():
         st.info(f.tr("app.empty"))
