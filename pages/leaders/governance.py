@@ -10,6 +10,7 @@ from dashboard.i18n import fmt_number
 from dashboard.web import charts, ui
 
 f = ui.filters()
+ui.prefetch(ui.kpis_read(), ui.series_read())  # the cards' reads beside the freshness banner's
 st.title(f.tr("governance.title"))
 st.caption(f.tr("governance.intro"))
 ui.period_caption()

@@ -15,6 +15,7 @@ from dashboard.web.charts import CRITERIA
 HEATMAP_ROWS = 20
 GROUP_COLOURS = {1: "green", 2: "orange", 3: "red"}
 f = ui.filters()
+ui.prefetch(ui.kpis_read(), ui.series_read())  # the cards' reads beside the freshness banner's
 st.title(f.tr("quality.title"))
 st.caption(f.tr("quality.intro"))
 ui.period_caption()

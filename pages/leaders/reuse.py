@@ -8,6 +8,7 @@ from dashboard.i18n import fmt_amount, fmt_percent
 from dashboard.web import charts, ui
 
 f = ui.filters()
+ui.prefetch(ui.kpis_read(), ui.series_read())  # the cards' reads beside the freshness banner's
 st.title(f.tr("reuse.title"))
 st.caption(f.tr("reuse.intro"))
 ui.period_caption()

@@ -9,6 +9,7 @@ from dashboard.i18n import fmt_date, fmt_percent
 from dashboard.web import charts, gantt, ui
 
 f = ui.filters()
+ui.prefetch(ui.kpis_read(), ui.series_read())  # the cards' reads beside the freshness banner's
 st.title(f.tr("roadmap.title"))
 st.caption(f.tr("roadmap.intro"))
 ui.period_caption()

@@ -8,6 +8,7 @@ from dashboard.engine import kpi_text
 from dashboard.web import charts, ui
 
 f = ui.filters()
+ui.prefetch(ui.kpis_read(), ui.series_read())  # the cards' reads beside the freshness banner's
 st.title(f.tr("sharing.title"))
 st.caption(f.tr("sharing.intro"))
 ui.period_caption()
