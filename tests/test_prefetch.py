@@ -65,3 +65,33 @@ def test_prefetch_outside_a_script_run_starts_nothing():
     before = threading.active_count()
     prefetch(lambda: ran.append(1))
     assert threading.active_count() == before and ran == []
+
+
+def _page_twice() -> None:
+    import threading
+
+    import streamlit as st
+
+    from dashboard.web.session import Read, prefetch
+
+    calls = st.session_state.setdefault("calls", [])
+
+    @st.cache_data(show_spinner=False)
+    def cube(x: int) -> int:
+        calls.append(threading.current_thread().name)
+        return x**3
+
+    cube.clear()
+    prefetch(Read(cube, (2,)))
+    st.write(f"first {cube(2)}")
+    cube.clear()  # evicted: a read prefetched before is not started again, the page's own call computes it
+    prefetch(Read(cube, (2,)))
+    st.write(f"again {cube(2)}")
+
+
+def test_a_read_prefetched_before_is_not_started_again():
+    at = AppTest.from_function(_page_twice, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert [m.value for m in at.markdown] == ["first 8", "again 8"]
+    assert at.session_state["calls"] == ["dashboard-prefetch", "ScriptRunner.scriptThread"]

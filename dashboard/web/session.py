@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -101,13 +102,23 @@ def late_provinces() -> dict[str, tuple[str, ...]]:
     return late_summary().province_tables()
 
 
-def query_read(name: str, **extra) -> Callable[[], pl.DataFrame]:
+@dataclass(frozen=True)
+class Read:
+    """A cached read with its arguments worked out on the page's thread: call it for the value (see prefetch)."""
+
+    function: Callable
+    args: tuple
+
+    def __call__(self):
+        return self.function(*self.args)
+
+
+def query_read(name: str, **extra) -> Read:
     """query(name, **extra) as a read to call later (its arguments worked out now, on the page's thread)."""
     f = filters()
     params = {**f.period.params(), **f.scope.params(), "lang": f.lang, **extra}
     key = tuple(sorted(bind(load_sql(name), params).items()))
-    base, version, scope_key = str(f.base), f.version, f.scope.key
-    return lambda: cached_query(base, version, scope_key, name, key)
+    return Read(cached_query, (str(f.base), f.version, f.scope.key, name, key))
 
 
 def query(name: str, **extra) -> pl.DataFrame:
@@ -118,11 +129,11 @@ def query(name: str, **extra) -> pl.DataFrame:
     return query_read(name, **extra)()
 
 
-def kpis_read(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> Callable[[], pl.DataFrame]:
+def kpis_read(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> Read:
     """kpis() as a read to call later (see prefetch)."""
     f = filters()
     args = (str(f.base), f.version, f.scope.key, f.period.start, f.period.end, float(minutes_per_dossier))
-    return lambda: cached_kpis(*args)
+    return Read(cached_kpis, args)
 
 
 def kpis(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> pl.DataFrame:
@@ -130,17 +141,32 @@ def kpis(minutes_per_dossier: float = DEFAULT_MINUTES_PER_DOSSIER) -> pl.DataFra
     return kpis_read(minutes_per_dossier)()
 
 
+_PREFETCHED: OrderedDict[tuple, None] = OrderedDict()  # reads this process has started (their values are cached)
+_PREFETCHED_LOCK = threading.Lock()
+_PREFETCHED_MAX = 4096
+
+
 def prefetch(*reads: Callable[[], object]) -> None:
     """Start these reads (query_read, kpis_read, series_read) at once, each on a thread of its own that carries this
     run's context, and return: the page goes on drawing, and its own call of the same read later finds the result
     cached or waits for it (Streamlit computes a cached value once, whoever asks first), so a cold page's reads
-    overlap instead of queueing (the second core, and DuckDB's single-threaded steps). A read that fails here is
-    dropped: the page's own call of it fails again and says why. Without a script run (a page's code called bare)
-    nothing is started."""
+    overlap instead of queueing (the second core, and DuckDB's single-threaded steps). A read this process has
+    prefetched before is not started again: its value is cached, and a warm run should not pay for copying it out
+    twice (were it evicted since, the page's own call computes it). A read that fails here is dropped: the page's
+    own call of it fails again and says why. Without a script run (a page's code called bare) nothing is started."""
     ctx = get_script_run_ctx()
     if ctx is None:
         return
     for read in reads:
+        if isinstance(read, Read):
+            key = (read.function.__qualname__, repr(read.args))
+            with _PREFETCHED_LOCK:
+                if key in _PREFETCHED:
+                    _PREFETCHED.move_to_end(key)
+                    continue
+                _PREFETCHED[key] = None
+                while len(_PREFETCHED) > _PREFETCHED_MAX:
+                    _PREFETCHED.popitem(last=False)
         thread = threading.Thread(target=_read_quietly, args=(read,), name="dashboard-prefetch", daemon=True)
         add_script_run_ctx(thread, ctx)
         thread.start()
@@ -162,11 +188,10 @@ def cached_series(base: str, version: str, scope_key: str, end: dt.date) -> pl.D
     return weekly_series(Path(base), Scope.parse(scope_key), end, list(SERIES_KPIS), weeks_before=1)
 
 
-def series_read() -> Callable[[], pl.DataFrame]:
+def series_read() -> Read:
     """series() as a read to call later (see prefetch)."""
     f = filters()
-    args = (str(f.base), f.version, f.scope.key, f.period.end)
-    return lambda: cached_series(*args)
+    return Read(cached_series, (str(f.base), f.version, f.scope.key, f.period.end))
 
 
 def series() -> pl.DataFrame:
