@@ -46,7 +46,7 @@ MAX_EXECUTION_MS = 120_000
 MAX_CACHED_DATABASES = 48
 _SCOPE_COPIED_WHOLE = ("provinces", "dictionary_terms", "quality_rules")
 _IN_MEMORY = ("agencies", "provinces", "datasets", "dictionary_terms", "data_elements", "quality_rules")
-# queries/scope/*.sql call the macros of queries/_macros.sql up to this one (tests/test_scope_database.py checks)
+# queries/scope/*.sql call the macros of queries/_macros.sql up to this one (tests/test_scope_databases.py checks)
 SCOPE_SQL_MACROS_THROUGH = "scope_dataset_ids"
 _SCOPE_FILES_STATE: dict[tuple[str, str], dict | None] = {}
 
