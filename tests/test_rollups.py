@@ -215,20 +215,26 @@ def test_midweek_derived_rollups_by_hand(midweek_base):
     ]
 
 
+def _tiny_with_rollups(tmp_path: Path) -> Path:
+    """The tiny data set written to a data dir, with its rollups."""
+    base = tmp_path / "data"
+    for name, df in tiny_tables().items():
+        write_table(base, name, df)
+    build_rollups(base)
+    return base
+
+
+def _add_exchange(base: Path, row: tuple) -> None:
+    """One more daily exchange row written by hand after the rollups (which are stale then)."""
+    extra = pl.DataFrame([row], schema=polars_schema("exchanges_daily"), orient="row")
+    write_table(base, "exchanges_daily", pl.concat([tiny_tables()["exchanges_daily"], extra]))
+
+
 def test_a_derived_rollup_rebuilt_alone_is_made_from_a_fresh_weekly_rollup(tmp_path):
     """build_rollups(["exchange_agencies_weekly"]) after the fact changed: exchanges_weekly is stale, so it is
     rebuilt first, and the bodies of the new row are in the derived rollup."""
-    base = tmp_path / "data"
-    t = tiny_tables()
-    for name, df in t.items():
-        write_table(base, name, df)
-    build_rollups(base)
-    extra = pl.DataFrame(
-        [(dt.date(2026, 3, 4), "C2", "P2X", "D1", "file", 5, 5, 7, None)],
-        schema=polars_schema("exchanges_daily"),
-        orient="row",
-    )
-    write_table(base, "exchanges_daily", pl.concat([t["exchanges_daily"], extra]))
+    base = _tiny_with_rollups(tmp_path)
+    _add_exchange(base, (dt.date(2026, 3, 4), "C2", "P2X", "D1", "file", 5, 5, 7, None))
     assert rollup_state(base, ROLLUPS["exchanges_weekly"]) == "stale"
     counts = build_rollups(base, ["exchange_agencies_weekly"])
     assert sorted(counts) == ["exchange_agencies_weekly", "exchanges_weekly"]
@@ -258,18 +264,9 @@ def test_midweek_rollup_queries_equal_daily_queries(midweek_base, period, scope)
 
 def test_stale_rollups_are_not_trusted(tmp_path):
     """Facts changed by hand after the rollups were built: the database rebuilds the rollup in memory."""
-    base = tmp_path / "data"
-    t = tiny_tables()
-    for name, df in t.items():
-        write_table(base, name, df)
-    build_rollups(base)
+    base = _tiny_with_rollups(tmp_path)
     before = _kpi(compute_kpis(base, Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)), Scope()), "records_exchanged")
-    extra = pl.DataFrame(
-        [(dt.date(2026, 3, 4), "C2", "P2C", "D1", "file", 5, 5, 7, None)],
-        schema=polars_schema("exchanges_daily"),
-        orient="row",
-    )
-    write_table(base, "exchanges_daily", pl.concat([t["exchanges_daily"], extra]))
+    _add_exchange(base, (dt.date(2026, 3, 4), "C2", "P2C", "D1", "file", 5, 5, 7, None))
     assert rollup_state(base, ROLLUPS["exchanges_weekly"]) == "stale"
     DATABASES.clear()
     after = _kpi(compute_kpis(base, Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)), Scope()), "records_exchanged")
