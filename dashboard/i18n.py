@@ -56,6 +56,32 @@ def fmt_number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 0)
     return sign + _group(whole, thousands) + (decimal + frac if frac else "")
 
 
+# A large count in words (what a card 210 px wide can hold): the unit word of each language, from the largest.
+_COMPACT_UNITS = {
+    "vi": ((1e12, "nghìn tỷ"), (1e9, "tỷ"), (1e6, "triệu")),
+    "en": ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")),
+}
+
+
+def fmt_compact(value: float | None, lang: str = DEFAULT_LANG) -> str:
+    """A number of a million or more in three significant digits and a word: 128.012.901 -> '128 triệu' (vi),
+    1.0769e9 -> '1.08 billion' (en); smaller numbers as fmt_number writes them."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    units = _COMPACT_UNITS[lang]
+    for i, (size, word) in enumerate(units):
+        if abs(value) < size:
+            continue
+        rounded = float(f"{abs(value) / size:.3g}")
+        if rounded >= 1000 and i > 0:  # 999.6 million is written 1.00 billion
+            size, word = units[i - 1]
+            rounded = float(f"{abs(value) / size:.3g}")
+        decimals = 2 if rounded < 10 else 1 if rounded < 100 else 0
+        sign = "-" if value < 0 else ""
+        return f"{sign}{fmt_number(rounded, lang, decimals)} {word}"
+    return fmt_number(value, lang)
+
+
 def fmt_amount(value: float | None, lang: str = DEFAULT_LANG) -> str:
     """A count or weighted sum: whole numbers without decimals, others with up to two."""
     if value is not None and float(value).is_integer():

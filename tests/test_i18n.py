@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.engine.kpis import KPIS
-from dashboard.i18n import catalogue, fmt_date, fmt_day_month, fmt_number, fmt_percent, t
+from dashboard.i18n import catalogue, fmt_compact, fmt_date, fmt_day_month, fmt_number, fmt_percent, t
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,3 +66,23 @@ def test_every_text_key_used_in_code_exists():
         )
     assert used, "the scan found no keys: the pattern is broken"
     assert used - keys == set()
+
+
+@pytest.mark.parametrize(
+    ("value", "lang", "expected"),
+    [
+        (128_012_901, "vi", "128 triệu"),  # 128.012901 million: three significant digits
+        (128_012_901, "en", "128 million"),
+        (1_076_900_000, "vi", "1,08 tỷ"),  # 1.0769 billion -> 1.08
+        (1_076_900_000, "en", "1.08 billion"),
+        (12_801_290, "vi", "12,8 triệu"),
+        (999_600_000, "vi", "1,00 tỷ"),  # 999.6 million rounds to 1000 million: the next word
+        (9_996_000, "en", "10.0 million"),  # 9.996 -> 10.0, still three digits
+        (-2_500_000_000, "en", "-2.50 billion"),
+        (3_400_000_000_000, "vi", "3,40 nghìn tỷ"),
+        (999_999, "vi", "999.999"),  # under a million: every digit
+        (None, "vi", "–"),
+    ],
+)
+def test_compact_numbers(value, lang, expected):
+    assert fmt_compact(value, lang) == expected

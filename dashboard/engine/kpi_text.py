@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from dashboard.engine.kpis import DEFAULT_MINUTES_PER_DOSSIER, KPI_BY_ID, status_for
-from dashboard.i18n import fmt_date, fmt_number, fmt_percent, t
+from dashboard.i18n import fmt_compact, fmt_date, fmt_number, fmt_percent, t
 
 # A status mark in a table cell: a shape per status (readable without colour, and without a colour emoji font,
 # which a server printing the PDF often lacks), coloured by the table (web/tables.py, the HTML report).
@@ -66,6 +66,21 @@ def format_value(kpi_id: str, value: float | None, lang: str) -> str:
     if unit == "hours":
         return t("card.hours", lang, value=fmt_number(value, lang))
     return fmt_number(value, lang)
+
+
+# The largest count, and hours, a card (web/cards.py CARD_WIDTH) writes in full: "9.999.999", "999.999 giờ".
+CARD_EXACT_BELOW = {"count": 10_000_000, "hours": 1_000_000}
+
+
+def format_card_value(kpi_id: str, value: float | None, lang: str) -> str:
+    """A KPI value on a card: as format_value, but a count or hours too long for the card in three significant
+    digits and a word ('128 triệu', '1,08 tỷ giờ'); the card's "how" section gives the exact number."""
+    unit = KPI_BY_ID[kpi_id].unit
+    if value is None or unit not in CARD_EXACT_BELOW or abs(value) < CARD_EXACT_BELOW[unit]:
+        return format_value(kpi_id, value, lang)
+    if unit == "hours":
+        return t("card.hours", lang, value=fmt_compact(value, lang))
+    return fmt_compact(value, lang)
 
 
 def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:

@@ -57,7 +57,7 @@ def kpi_card(
         st.markdown(f"**{name}**")
         st.metric(
             name,
-            kpi_text.format_value(kpi.id, row["value"], lang),
+            kpi_text.format_card_value(kpi.id, row["value"], lang),
             delta=change,
             delta_color="off" if not row.get("change") else "normal" if kpi.higher_is_better else "inverse",
             label_visibility="collapsed",
@@ -91,6 +91,9 @@ def kpi_card(
                         amber=fmt_percent(kpi.amber, lang, 0),
                     )
                 )
+            exact = kpi_text.format_value(kpi.id, row["value"], lang)
+            if exact != kpi_text.format_card_value(kpi.id, row["value"], lang):
+                st.caption(t("card.exact", lang, value=exact))
             if row["denominator"] is not None:
                 st.caption(
                     t(
