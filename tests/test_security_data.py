@@ -23,6 +23,29 @@ def _allowed(con) -> list[str]:
         cur.close()
 
 
+def test_every_cursor_has_the_time_limit_and_the_footer_cache(tiny_base, demo_base):
+    """Queries run on cursors: the settings `harden` and the build set must be the database's (GLOBAL), not the
+    building connection's only. A plain `set` left cursors with no time limit and no footer cache."""
+    cache = db.DatabaseCache()
+    cases = [
+        (tiny_base, Scope(), True),  # views over the curated files
+        (demo_base, Scope("province", "HNI"), True),  # views over its scope files
+        (tiny_base, Scope("province", "P1"), False),  # copies of its rows out of `all`: it reads no file
+    ]
+    try:
+        for base, scope, reads_files in cases:
+            cur = cache.get(base, scope).cursor()
+            try:
+                limit, footers = cur.sql(
+                    "select current_setting('max_execution_time'), current_setting('parquet_metadata_cache')"
+                ).fetchall()[0]
+            finally:
+                cur.close()
+            assert (limit, footers) == (db.MAX_EXECUTION_MS, reads_files), scope
+    finally:
+        cache.clear()
+
+
 def test_finding_14_each_database_has_a_private_temp_directory_or_none(tiny_base, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # DuckDB's default temp directory is `.tmp` under the working directory
     cache = db.DatabaseCache()

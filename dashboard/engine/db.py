@@ -94,10 +94,20 @@ def hardened_connection(
 def harden(con: duckdb.DuckDBPyConnection, max_execution_ms: int = MAX_EXECUTION_MS) -> None:
     """The last step of building a database, once its views and tables are in place: a time limit on every
     statement, then no file access (beyond the allowed directories set before), then the configuration locked so
-    no later statement can undo any of it."""
-    con.execute(f"set max_execution_time = {max_execution_ms}")
+    no later statement can undo any of it.
+
+    GLOBAL: a plain `set` of a setting that has a session scope sets it for this connection only, and every query
+    runs on a cursor (a connection of its own): the time limit would not apply to any of them."""
+    con.execute(f"set global max_execution_time = {max_execution_ms}")
     con.execute("set enable_external_access = false")
     con.execute("set lock_configuration = true")
+
+
+def _cache_footers(con: duckdb.DuckDBPyConnection) -> None:
+    """Parquet footers read once, not on every query, nor again by every macro that binds a view over them. GLOBAL,
+    for the cursors the queries run on: set for the building connection only, every query on a cursor read the
+    footers again (half of a page query's time at scale 100, docs/performance.md, 2026-12-03, fifth pass)."""
+    con.execute("set global parquet_metadata_cache = true")
 
 
 def _create_macros(con: duckdb.DuckDBPyConnection, through: str | None = None) -> None:
@@ -159,8 +169,7 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
     import pyarrow  # noqa: F401
 
     con = hardened_connection(MEMORY_LIMIT_ALL)
-    # Footers read once, not on every query, nor again by every macro that binds a view over them.
-    con.execute("set parquet_metadata_cache = true")
+    _cache_footers(con)
     try:
         _create_views(con, base)
     except DataDamagedError:  # never half a database
@@ -315,8 +324,8 @@ def build_scope_database_from_files(
 
     source = hardened_connection(MEMORY_LIMIT_SCOPE)
     con = hardened_connection(MEMORY_LIMIT_SCOPE)
-    for c in (source, con):  # footers read once: by the views, not again by every macro binding them
-        c.execute("set parquet_metadata_cache = true")
+    for c in (source, con):
+        _cache_footers(c)
     try:
         for table in _scope_tables():
             source.execute(f'create view "{table}" as {read(table)}')

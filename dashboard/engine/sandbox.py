@@ -16,10 +16,10 @@ pages/). Three layers, each enough on its own for the attacks it names:
    starve the leaders' pages. A restricted scope's workbench database holds copies of only that scope's
    rows and has no file access at all; the `all` one reads the curated Parquet through the same views,
    inside the one allowed folder.
-3. The run (`run_select`): a timer interrupts the cursor after `timeout_s` (DuckDB's locked
-   `max_execution_time` is not applied to cursors), and rows are streamed so at most `max_rows` rows and
-   `max_bytes` bytes are kept while the rest are only counted. Every failure (DuckDB, Arrow, Polars, a
-   statement too deep to check) becomes a `Refused` with a reason; repeated column names are made unique and
+3. The run (`run_select`): a timer interrupts the cursor after `timeout_s` (shorter than the
+   database's locked `max_execution_time`, which also applies to cursors), and rows are streamed so at most
+   `max_rows` rows and `max_bytes` bytes are kept while the rest are only counted. Every failure (DuckDB, Arrow,
+   Polars, a statement too deep to check) becomes a `Refused` with a reason; repeated column names are made unique and
    types Polars cannot hold (intervals, lists, structs, maps, blobs...) are shown as their text.
 """
 
