@@ -248,6 +248,61 @@ create or replace macro scope_exchange_weeks(period_start, period_end, scope_typ
     where period_exchanges.provider_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id))
        or period_exchanges.consumer_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
 
+-- Exchange rows of the period at the grain of exchange_flows_weekly (week_start, each end known or not, its level
+-- and province): whole weeks from that rollup, edge days from exchanges_daily with the same columns. Sums of calls,
+-- successful calls and records over them are the sums over the exchange rows.
+create or replace macro period_exchange_flows(period_start, period_end) as table
+    select
+        week_start,
+        provider_known,
+        provider_level,
+        provider_province,
+        consumer_known,
+        consumer_level,
+        consumer_province,
+        calls,
+        calls_ok,
+        records,
+    from exchange_flows_weekly
+    where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
+    union all
+    select
+        edge_days.week_start,
+        provider.agency_id is not null,
+        provider.level,
+        provider.province_code,
+        consumer.agency_id is not null,
+        consumer.level,
+        consumer.province_code,
+        edge_days.calls,
+        edge_days.calls_ok,
+        edge_days.records,
+    from period_exchange_edge_days(period_start, period_end) as edge_days
+    left join agencies as provider on provider.agency_id = edge_days.provider_agency_id
+    left join agencies as consumer on consumer.agency_id = edge_days.consumer_agency_id;
+
+-- One end of a flow is a body of the scope 'all' or of a province (scope_agency_ids, on the flow's columns): a body
+-- of the agencies table, not external, and of that province.
+create or replace macro flow_end_in_scope(known, level, province_code, scope_type, scope_id) as
+    known and level is distinct from 'external'
+    and (scope_type = 'all' or (scope_type = 'province' and province_code = scope_id));
+
+-- scope_exchange_weeks summed to what the sums by level need (week_start, provider_level, consumer_level, calls,
+-- calls_ok, records): for `all` and a province from period_exchange_flows (the rule on each end's columns), for a
+-- body from its exchange rows. The branch not taken reads nothing (the scope type is a constant of the query).
+create or replace macro scope_exchange_flows(period_start, period_end, scope_type, scope_id) as table
+    select week_start, provider_level, consumer_level, calls, calls_ok, records,
+    from period_exchange_flows(period_start, period_end)
+    where scope_type in ('all', 'province')
+      and (
+          flow_end_in_scope(provider_known, provider_level, provider_province, scope_type, scope_id)
+          or flow_end_in_scope(consumer_known, consumer_level, consumer_province, scope_type, scope_id)
+      )
+    union all
+    select week_start, provider_level, consumer_level, calls, calls_ok, records,
+    from scope_exchange_weeks(period_start, period_end, scope_type, scope_id)
+    where scope_type not in ('all', 'province');
+
 -- The bodies with a successful exchange in the period, as provider or as consumer (connected_agencies): the whole
 -- weeks' from exchange_agencies_weekly (one row per week and body), the edge days' from exchanges_daily.
 create or replace macro connected_agency_ids(period_start, period_end) as table
@@ -305,14 +360,8 @@ create or replace macro operating_shared_datasets(period_start, period_end, scop
 -- belongs to it (the rule of scope_exchanges with the province as the scope), a row counted once when both do.
 create or replace macro province_calls(period_start, period_end) as table
     with row_provinces as (
-        select
-            period_exchanges.calls,
-            period_exchanges.calls_ok,
-            provider.province_code as provider_province,
-            consumer.province_code as consumer_province,
-        from period_exchange_weeks(period_start, period_end) as period_exchanges
-        left join agencies as provider on provider.agency_id = period_exchanges.provider_agency_id
-        left join agencies as consumer on consumer.agency_id = period_exchanges.consumer_agency_id
+        select calls, calls_ok, provider_province, consumer_province,
+        from period_exchange_flows(period_start, period_end)
     )
     select province_code, sum(calls) as count_calls, sum(calls_ok) as count_calls_ok,
     from (
@@ -330,22 +379,18 @@ create or replace macro province_calls(period_start, period_end) as table
 -- consumer in it) when one_dataset_id is null, else of every exchange of that one dataset if the scope owns it.
 create or replace macro weekly_calls(period_start, period_end, scope_type, scope_id, one_dataset_id) as table
     with weekly as (
-        select
-            week_start,
-            sum(calls)::bigint as count_calls,
-            sum(calls_ok)::bigint as count_calls_ok,
-        from period_exchange_weeks(period_start, period_end) as period_exchanges
-        where (one_dataset_id is null or period_exchanges.dataset_id = one_dataset_id)
-          and case
-              when one_dataset_id is null then
-                  period_exchanges.provider_agency_id in (
-                      select agency_id from scope_agency_ids(scope_type, scope_id)
-                  )
-                  or period_exchanges.consumer_agency_id in (
-                      select agency_id from scope_agency_ids(scope_type, scope_id)
-                  )
-              else one_dataset_id in (select dataset_id from scope_dataset_ids(scope_type, scope_id))
-          end
+        select week_start, sum(calls)::bigint as count_calls, sum(calls_ok)::bigint as count_calls_ok,
+        from (
+            select week_start, calls, calls_ok,
+            from scope_exchange_flows(period_start, period_end, scope_type, scope_id)
+            where one_dataset_id is null
+            union all
+            select week_start, calls, calls_ok,
+            from period_exchange_weeks(period_start, period_end) as period_exchanges
+            where one_dataset_id is not null
+              and period_exchanges.dataset_id = one_dataset_id
+              and one_dataset_id in (select dataset_id from scope_dataset_ids(scope_type, scope_id))
+        )
         group by week_start
     )
     select

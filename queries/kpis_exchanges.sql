@@ -1,5 +1,6 @@
--- Sharing KPIs and reuse_breadth: everything computed from the exchanges (metrics.md), whole weeks from the
--- exchanges_weekly rollup and the partial edge weeks from exchanges_daily (period_exchange_weeks).
+-- Sharing KPIs and reuse_breadth: everything computed from the exchanges (metrics.md), whole weeks from the weekly
+-- rollups and the partial edge weeks from exchanges_daily: the sums by level from exchange_flows_weekly
+-- (scope_exchange_flows), the distinct counts from dataset_consumers_weekly and exchange_agencies_weekly.
 with
 
 operating_datasets as (
@@ -12,7 +13,7 @@ dataset_consumers as (
 ),
 
 exchanges_in_scope as (
-    select * from scope_exchange_weeks($start, $end, $scope_type, $scope_id)
+    select * from scope_exchange_flows($start, $end, $scope_type, $scope_id)
 ),
 
 ratios as (

@@ -1,14 +1,8 @@
 -- Pace: the sharing KPIs with a target (metrics.md) for each of the 12 weeks of a pace series ($week_ends, their
--- Sundays), each week a period of its own. Whole ISO weeks, so only the weekly rollups are read: exchanges_weekly
--- for the calls, exchange_agencies_weekly and dataset_consumers_weekly (one row per week and body, per week,
--- dataset and consumer) for the distinct counts, which are then counts of rows.
+-- Sundays), each week a period of its own. Whole ISO weeks, so only the weekly rollups are read: exchange_flows_weekly
+-- for the calls (scope_exchange_flows), exchange_agencies_weekly and dataset_consumers_weekly (one row per week and
+-- body, per week, dataset and consumer) for the distinct counts, which are then counts of rows.
 with
-
-week_rows as (
-    select weeks.week_end, exchanges_weekly.*
-    from unnest($week_ends::date[]) as weeks(week_end)
-    join exchanges_weekly on exchanges_weekly.week_start = weeks.week_end - 6
-),
 
 -- Operating as of each week's end (metrics.md): a dataset counts from its `operating_since` on.
 operating_datasets as (
@@ -18,12 +12,15 @@ operating_datasets as (
     where operating_as_of(d.lifecycle_stage, d.operating_since, weeks.week_end)
 ),
 
+-- The weeks from the first one's Monday to the last one's Sunday are whole weeks: scope_exchange_flows reads them
+-- from the rollups alone.
 success as (
-    select week_end, sum(calls_ok) as count_calls_ok, sum(calls) as count_calls,
-    from week_rows
-    where provider_agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
-       or consumer_agency_id in (select agency_id from scope_agency_ids($scope_type, $scope_id))
-    group by week_end
+    select weeks.week_end, sum(flows.calls_ok) as count_calls_ok, sum(flows.calls) as count_calls,
+    from unnest($week_ends::date[]) as weeks(week_end)
+    join scope_exchange_flows(
+        list_min($week_ends::date[]) - 6, list_max($week_ends::date[]), $scope_type, $scope_id
+    ) as flows on flows.week_start = weeks.week_end - 6
+    group by weeks.week_end
 ),
 
 connected as (

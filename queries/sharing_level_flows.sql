@@ -6,7 +6,7 @@ flows as (
         provider_level,
         consumer_level,
         sum(calls_ok)::bigint as count_calls_ok,
-    from scope_exchange_weeks($start, $end, $scope_type, $scope_id)
+    from scope_exchange_flows($start, $end, $scope_type, $scope_id)
     where calls_ok > 0
     group by provider_level, consumer_level
 ),

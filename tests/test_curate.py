@@ -260,6 +260,31 @@ def test_replacing_a_dimension_must_not_orphan_kept_rows(tmp_path):
     assert _curated_hashes(base) == before
 
 
+def test_a_dimension_curated_alone_rebuilds_the_rollups_that_join_it(tmp_path):
+    """agencies.csv alone moves P2X to province P1: exchange_flows_weekly (it joins agencies) is rebuilt, the rollups of
+    the unchanged facts are not, and every rollup is fresh after; P1 then has E7 (P2C -> P2X, 10/10) as its row."""
+    from dashboard.data.rollups import ROLLUPS, build_rollups, rollup_state
+    from dashboard.engine.db import DATABASES
+    from dashboard.engine.kpis import compute_kpis
+
+    base = _tiny(tmp_path)
+    build_rollups(base)  # every rollup there, fresh
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "agencies.csv").write_text(
+        "agency_id,name_vi,name_en,level,parent_agency_id,province_code,is_pilot\n"
+        "P2X,Xã P2X,Commune P2X,commune,P2C,P1,false\n",
+        encoding="utf-8",
+    )
+    report = curate(base, source, "append", run_id="r1")
+    assert sorted(report.rollups) == ["exchange_flows_weekly"]
+    assert {r.name: rollup_state(base, r) for r in ROLLUPS.values()} == dict.fromkeys(ROLLUPS, "fresh")
+    DATABASES.clear()
+    week = Period(dt.date(2026, 3, 9), dt.date(2026, 3, 15))
+    rate = compute_kpis(base, week, Scope("province", "P1")).filter(pl.col("kpi_id") == "exchange_success_rate")
+    assert (rate["numerator"][0], rate["denominator"][0]) == (10, 10)
+
+
 def test_cli_prints_the_identity(tmp_path):
     base = _tiny(tmp_path)
     done = subprocess.run(

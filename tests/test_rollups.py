@@ -83,10 +83,11 @@ DEMO_PERIODS = [
 
 
 def _demo_cases() -> list:
-    """`all` over every period, Hà Nội over the first two (whole weeks; edge days on both sides); the other 12
-    pairs (Hà Nội's other periods, Lai Châu's) repeat those shapes on other rows: slow, run in CI."""
+    """`all` over every period, Hà Nội and the Central Party Office (VPTW, a body: the scope the flows rollup cannot
+    serve) over the first two (whole weeks; edge days on both sides); the other pairs (their other periods, Lai
+    Châu's) repeat those shapes on other rows: slow, run in CI."""
     cases = []
-    for scope in (Scope(), Scope("province", "HNI"), Scope("province", "LCU")):
+    for scope in (Scope(), Scope("province", "HNI"), Scope("agency", "VPTW"), Scope("province", "LCU")):
         for i, period in enumerate(DEMO_PERIODS):
             many = scope.type != "all" and (scope.id == "LCU" or i >= 2)
             cases.append(pytest.param(scope, period, marks=[pytest.mark.slow] if many else []))
@@ -163,6 +164,7 @@ def test_midweek_totals_by_hand(midweek_base):
         "dossiers_weekly": "fresh",
         "dataset_consumers_weekly": "fresh",
         "exchange_agencies_weekly": "fresh",
+        "exchange_flows_weekly": "fresh",
     }
     k = compute_kpis(midweek_base, MID, Scope())
     # tiny E1..E5 (the whole week): calls 100+50+20+30+10, ok 98+50+18+30+0, records 1000+500+200+300+0;
@@ -212,6 +214,27 @@ def test_midweek_derived_rollups_by_hand(midweek_base):
         (w3, "C1", True, dt.date(2026, 3, 13)),
         (w3, "P2C", True, dt.date(2026, 3, 13)),
         (w3, "P2X", True, dt.date(2026, 3, 9)),
+    ]
+
+
+def test_midweek_flows_rollup_by_hand(midweek_base):
+    """exchange_flows_weekly: the exchange rows summed per week and (each end known, its level, its province), sorted
+    (levels in alphabetical order; a central body has no province: null, last)."""
+    w1, w2, w3 = dt.date(2026, 2, 23), dt.date(2026, 3, 2), dt.date(2026, 3, 9)
+    central, central_ = (True, "central", None), (True, "central", None)
+    assert _rollup_rows(midweek_base, "exchange_flows_weekly") == [
+        # week 1: C1 -> P1X on 03-01 60/30; C1 -> P1C on 02-24 40/40 and 02-26 10/5
+        (w1, *central, True, "commune", "P1", 60, 30, 600),
+        (w1, *central, True, "provincial", "P1", 40 + 10, 40 + 5, 400 + 50),
+        # week 2 (tiny's E1..E5): C2 -> C1 10/0; C1 -> P1C 100/98; C1 -> P2C 50/50; P1X -> P1C 20/18; P2C -> P1C 30/30
+        (w2, *central, *central_, 10, 0, 0),
+        (w2, *central, True, "provincial", "P1", 100, 98, 1000),
+        (w2, *central, True, "provincial", "P2", 50, 50, 500),
+        (w2, True, "commune", "P1", True, "provincial", "P1", 20, 18, 200),
+        (w2, True, "provincial", "P2", True, "provincial", "P1", 30, 30, 300),
+        # week 3: C1 -> P2C on 03-10 20/20 and 03-13 30/30; P2C -> P2X on 03-09 10/10
+        (w3, *central, True, "provincial", "P2", 20 + 30, 20 + 30, 200 + 300),
+        (w3, True, "provincial", "P2", True, "commune", "P2", 10, 10, 100),
     ]
 
 
@@ -271,6 +294,51 @@ def test_stale_rollups_are_not_trusted(tmp_path):
     DATABASES.clear()
     after = _kpi(compute_kpis(base, Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)), Scope()), "records_exchanged")
     assert after["value"] == before["value"] + 7
+
+
+def test_the_flows_rollup_is_stale_when_a_body_moves_and_the_kpis_follow(tmp_path):
+    """exchange_flows_weekly joins agencies: P2X moved to province P1 (same size, same row count) makes it stale; the
+    database then builds it in memory, and P2's and P1's success rates follow the move; `rollups` makes it fresh."""
+    base = _tiny_with_rollups(tmp_path)
+    week3 = Period(dt.date(2026, 3, 9), dt.date(2026, 3, 15))  # only E7: P2C -> P2X 10/10
+    p1 = Scope("province", "P1")
+    assert _kpi(compute_kpis(base, week3, p1), "exchange_success_rate")["denominator"] == 0  # no row of P1
+    agencies = tiny_tables()["agencies"].with_columns(
+        pl.when(pl.col("agency_id") == "P2X")
+        .then(pl.lit("P1"))
+        .otherwise(pl.col("province_code"))
+        .alias("province_code")
+    )
+    write_table(base, "agencies", agencies)
+    assert rollup_state(base, ROLLUPS["exchange_flows_weekly"]) == "stale"
+    assert rollup_state(base, ROLLUPS["exchanges_weekly"]) == "fresh"  # it does not read agencies
+    DATABASES.clear()
+    rate = _kpi(compute_kpis(base, week3, p1), "exchange_success_rate")
+    assert (rate["numerator"], rate["denominator"]) == (10, 10)  # E7's consumer is P1's now
+    assert build_rollups(base, ["exchange_flows_weekly"]) == {"exchange_flows_weekly": 1 + 5 + 1}  # E6; E1..E5; E7
+    assert rollup_state(base, ROLLUPS["exchange_flows_weekly"]) == "fresh"
+    assert (dt.date(2026, 3, 9), True, "provincial", "P2", True, "commune", "P1", 10, 10, 100) in _rollup_rows(
+        base, "exchange_flows_weekly"
+    )
+
+
+def test_an_exchange_with_a_body_not_in_agencies_counts_through_its_other_end(tmp_path):
+    """A provider the agencies table does not know: its flow's end is not known (no level, no province); the row is
+    in `all` and in P1 through its consumer P1C, not in P2, as scope_agency_ids says."""
+    base = _tiny_with_rollups(tmp_path)
+    _add_exchange(base, (dt.date(2026, 3, 4), "ZZ9", "P1C", "D1", "api", 8, 6, 80, None))
+    build_rollups(base)
+    rows = _rollup_rows(base, "exchange_flows_weekly")
+    assert (dt.date(2026, 3, 2), False, None, None, True, "provincial", "P1", 8, 6, 80) in rows
+    week = Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8))
+    DATABASES.clear()
+    calls = {
+        key: (r["numerator"], r["denominator"])
+        for key, scope in (("all", Scope()), ("P1", Scope("province", "P1")), ("P2", Scope("province", "P2")))
+        for r in [_kpi(compute_kpis(base, week, scope), "exchange_success_rate")]
+    }
+    # tiny's week: all 196/210; P1 (E1, E3, E4 have P1C or P1X) 146/150; P2 (E2 C1 -> P2C, E4 P2C -> P1C) 80/80
+    assert calls == {"all": (196 + 6, 210 + 8), "P1": (146 + 6, 150 + 8), "P2": (80, 80)}
 
 
 def test_rollups_keep_demo_data_demo_and_real_data_real(tmp_path):

@@ -582,8 +582,8 @@ def _execute(run: _Run, limits: Limits) -> RunReport:
             else:
                 rep.notes.append(f"{'optional: ' * TABLES[name].optional}no curated data and none in the source")
             run.report.tables[name] = rep
-    # Rollups of the facts that changed (or that have none yet) are rebuilt in the stage.
-    stale = {r.name for r in ROLLUPS.values() if r.source in run.changed}
+    # Rollups of the facts or the dimensions that changed (or that have none yet) are rebuilt in the stage.
+    stale = {r.name for r in ROLLUPS.values() if {r.source, *r.dimensions} & run.changed}
     run.link_unchanged(stale)
     missing = {r.name for r in ROLLUPS.values() if not table_files(run.stage_root, r.name)}
     todo = sorted(stale | missing)

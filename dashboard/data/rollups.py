@@ -20,6 +20,12 @@ rows), so the writers of curated data also materialise, beside the facts in `<da
   at scale 100; `freshness_latest` groups 6 million weekly rows by pair no more).  Their source is
   still the daily fact (its fingerprint, so they are rebuilt with `exchanges_weekly`).  A scope's database
   does not read their files: it defines them as views over its own `exchanges_weekly` (the same SQL).
+* `exchange_flows_weekly`, made from `exchanges_weekly` and `agencies` (`dimensions`): the calls, successful calls
+  and records per week and kind of flow (each end's level and province, and whether `agencies` knows it).  The
+  scope rule of `all` and of a province, and every sum by level or province, need nothing finer: about 300 rows a
+  week instead of 130,000 at scale 100 (`scope_exchange_flows`, `province_calls`, `weekly_calls`).  Its
+  fingerprint covers the agencies file's bytes too, so a body moved to another province makes it stale, and
+  `curate` rebuilds it when agencies change.
 
 **How queries use them.** The macros `period_exchange_weeks`, `scope_exchange_weeks` and
 `period_dossier_weeks` (`queries/_macros.sql`) return the rows of a period at the weekly grain: the
@@ -70,6 +76,7 @@ class Rollup:
     measures: tuple[str, ...]
     doc: str
     built_from: str | None = None  # the rollup its SQL reads (which comes before it in ROLLUPS), else the fact
+    dimensions: tuple[str, ...] = ()  # the small tables its SQL joins: a change to them makes it stale too
 
     @property
     def sql_path(self) -> Path:
@@ -120,6 +127,23 @@ ROLLUPS: dict[str, Rollup] = {
             "the bodies with an exchange, as provider or consumer, per ISO week: connected or not, last day",
             built_from="exchanges_weekly",
         ),
+        Rollup(
+            "exchange_flows_weekly",
+            "exchanges_daily",
+            (
+                "week_start",
+                "provider_known",
+                "provider_level",
+                "provider_province",
+                "consumer_known",
+                "consumer_level",
+                "consumer_province",
+            ),
+            ("calls", "calls_ok", "records"),
+            "the exchanges per ISO week between kinds of body: each end's level and province (and whether it is known)",
+            built_from="exchanges_weekly",
+            dimensions=("agencies",),
+        ),
     )
 }
 # The rollups made from another rollup: a scope's database defines them as views over its own rows of it.
@@ -130,8 +154,11 @@ def _files_list(files: list[Path]) -> str:
     return "[" + ", ".join(literal(str(p)) for p in files) + "]"
 
 
-def source_fingerprint(base: Path, table: str, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
-    """A hash of the fact's files (path inside curated/, size, row count from the footer); None without files."""
+def source_fingerprint(
+    base: Path, table: str, con: duckdb.DuckDBPyConnection | None = None, *, times: bool = False
+) -> str | None:
+    """A hash of the table's files (path inside curated/, size, row count from the footer); None without files.
+    With `times`, their modification times too (the scope files': dashboard/data/scope_files.py)."""
     files = table_files(base, table)
     if not files:
         return None
@@ -148,12 +175,38 @@ def source_fingerprint(base: Path, table: str, con: duckdb.DuckDBPyConnection | 
     h = hashlib.sha1()
     for p in files:
         h.update(f"{p.relative_to(cur)}|{p.stat().st_size}|{rows.get(str(p), -1)}\n".encode())
+    if not times:
+        return h.hexdigest()[:16]
+    h = hashlib.sha1(h.hexdigest()[:16].encode())
+    for p in files:
+        h.update(f"{p.relative_to(cur)}|{p.stat().st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
+
+
+def dimension_fingerprint(base: Path, table: str) -> str:
+    """A hash of a small dimension table's files, content and all: a body moved to another province changes neither
+    a size nor a row count, and the same rows written again (the demo, a re-curation) give the same hash."""
+    cur = curated_dir(base)
+    h = hashlib.sha1()
+    for p in table_files(base, table):
+        h.update(f"{p.relative_to(cur)}\n".encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def rollup_fingerprint(base: Path, rollup: Rollup, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
+    """What a rollup file records it was built from: its fact's fingerprint, with its dimensions' too; None when the
+    fact has no file."""
+    fact = source_fingerprint(base, rollup.source, con)
+    if fact is None or not rollup.dimensions:
+        return fact
+    parts = [fact, *(dimension_fingerprint(base, d) for d in rollup.dimensions)]
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
 def rollup_state(base: Path, rollup: Rollup, con: duckdb.DuckDBPyConnection | None = None) -> str:
     """'fresh' (built from the current fact files), 'stale', 'missing', or 'no_source' (no fact)."""
-    expected = source_fingerprint(base, rollup.source, con)
+    expected = rollup_fingerprint(base, rollup, con)
     if expected is None:
         return "no_source"
     files = table_files(base, rollup.name)
@@ -200,16 +253,17 @@ def build_rollups(base: Path, names: list[str] | None = None) -> dict[str, int]:
             files = table_files(base, rollup.source)
             if not files:
                 continue
-            fingerprint = source_fingerprint(base, rollup.source, con)
+            fingerprint = rollup_fingerprint(base, rollup, con)
             # A derived rollup reads the rollup it is made from, as it is in the folder now (fresh, or just built).
             read = rollup.built_from or rollup.source
             read_files = table_files(base, read) if rollup.built_from else files
-            if not read_files:
+            if not read_files or not all(table_files(base, d) for d in rollup.dimensions):
                 continue
-            con.execute(
-                f'create or replace view "{read}" as '
-                f"select * from read_parquet({_files_list(read_files)}, union_by_name = true)"
-            )
+            for table, table_paths in ((read, read_files), *((d, table_files(base, d)) for d in rollup.dimensions)):
+                con.execute(
+                    f'create or replace view "{table}" as '
+                    f"select * from read_parquet({_files_list(table_paths)}, union_by_name = true)"
+                )
             target = cur / f"{rollup.name}.parquet"
             tmp = cur / f".{rollup.name}.parquet.tmp-{os.getpid()}"
             # Our own paths and a hex fingerprint: COPY takes no bound parameters.

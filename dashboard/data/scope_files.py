@@ -26,7 +26,6 @@ reader sees the old folder or the new one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -86,18 +85,7 @@ def fingerprints(base: Path, con: duckdb.DuckDBPyConnection | None = None) -> di
     """The fingerprint of every table the scope files are made from (None: the table has no file): its files'
     names, sizes and row counts (as the rollups'), and their modification times, since a body moved to another
     province changes neither a size nor a row count. A file linked unchanged into a new curation keeps its time."""
-    out: dict[str, str | None] = {}
-    cur = curated_dir(base)
-    for t in SOURCES:
-        rows = source_fingerprint(base, t, con)
-        if rows is None:
-            out[t] = None
-            continue
-        h = hashlib.sha1(rows.encode())
-        for p in table_files(base, t):
-            h.update(f"{p.relative_to(cur)}|{p.stat().st_mtime_ns}\n".encode())
-        out[t] = h.hexdigest()[:16]
-    return out
+    return {t: source_fingerprint(base, t, con, times=True) for t in SOURCES}
 
 
 def read_manifest(base: Path) -> dict | None:
