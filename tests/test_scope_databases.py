@@ -117,7 +117,7 @@ def test_a_scope_source_database_gets_the_macros_its_scope_sql_calls_and_no_more
     import re
 
     from dashboard.config import QUERIES_DIR
-    from dashboard.engine.db import SCOPE_SQL_MACROS_THROUGH, _create_macros
+    from dashboard.data.macros import SCOPE_SQL_MACROS_THROUGH, create_macros
 
     order = re.findall(r"create or replace macro (\w+)\(", (QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8"))
     created = order[: order.index(SCOPE_SQL_MACROS_THROUGH) + 1]
@@ -134,8 +134,8 @@ def test_a_scope_source_database_gets_the_macros_its_scope_sql_calls_and_no_more
             f"create table {table} (agency_id varchar, dataset_id varchar, owner_agency_id varchar, "
             "level varchar, province_code varchar)"
         )
-    _create_macros(con, through=SCOPE_SQL_MACROS_THROUGH)
+    create_macros(con, through=SCOPE_SQL_MACROS_THROUGH)
     macros = {r[0] for r in con.execute("select function_name from duckdb_functions() where not internal").fetchall()}
     assert set(created) <= macros and not later & macros
     with pytest.raises(ValueError, match="no macro"):
-        _create_macros(con, through="no_such_macro")
+        create_macros(con, through="no_such_macro")

@@ -20,6 +20,7 @@ from tiny_fixture import tables, write_tiny
 from dashboard.data.io import write_table
 from dashboard.data.rollups import build_rollups
 from dashboard.data.scope_files import (
+    DIMENSIONS,
     PARTITIONED,
     build_scope_files,
     refresh_scope_files,
@@ -205,7 +206,8 @@ def test_warming_builds_the_all_database_the_pages_then_get(scoped_base, monkeyp
 
 @pytest.mark.parametrize("key", ["province:HNI", "province:LCU", "agency:VPTW"])
 def test_demo_scope_files_hold_exactly_the_rows_of_the_scope_queries(demo_base, key):
-    """The demo wrote scope files: a scope's large tables (views over them) equal queries/scope/ run in `all`."""
+    """The demo wrote scope files: a scope's large tables (views over them) and its dimension rows (read from them)
+    equal queries/scope/ run in `all`."""
     from polars.testing import assert_frame_equal
 
     from dashboard.config import QUERIES_DIR
@@ -219,4 +221,12 @@ def test_demo_scope_files_hold_exactly_the_rows_of_the_scope_queries(demo_base, 
         expected = run_sql(demo_base, Scope(), sql, scope.params())
         got = run_sql(demo_base, scope, f'select * from "{table}"')
         assert got.height > 0 or not table.startswith("exchanges"), table  # VPTW has no dossiers
+        assert_frame_equal(got.sort(got.columns), expected.sort(expected.columns)), (key, table)
+    # Its dimension rows, written at curation: read from its files, equal to queries/scope/ run in `all`.
+    for table in DIMENSIONS:
+        assert (scope_folder(demo_base, table, scope.type, scope.id) / "data_0.parquet").is_file(), table
+        sql = (QUERIES_DIR / "scope" / f"{table}.sql").read_text(encoding="utf-8")
+        expected = run_sql(demo_base, Scope(), sql, scope.params())
+        got = run_sql(demo_base, scope, f'select * from "{table}"')
+        assert got.height > 1, table
         assert_frame_equal(got.sort(got.columns), expected.sort(expected.columns)), (key, table)

@@ -7,7 +7,8 @@ when it starts (`warm_all`).
 A restricted scope (a province, an agency) gets a database holding only its rows:
 * with fresh scope files (dashboard/data/scope_files.py, written at curation), a province or a body without a
   province reads its large tables (daily facts and rollups) through views over its own files, file access
-  limited to those folders, and holds copies of its dimension rows (queries/scope/ run over its own files);
+  limited to those folders, and holds copies of its dimension rows: agencies and datasets read from its files
+  (written at curation by queries/scope/), the other small tables by queries/scope/ run over its own files;
   a body inside a province copies all its rows out of its province's files;
 * without them (an older data dir, files changed by hand), it copies its rows out of `all` (queries/scope/)
   and has no file access at all.
@@ -32,8 +33,9 @@ import duckdb
 from dashboard.config import QUERIES_DIR, curated_dir, data_version, table_files
 from dashboard.data.contract import LOAD_ORDER, REQUIRED_TABLES, TABLES
 from dashboard.data.io import curated_select_sql
+from dashboard.data.macros import SCOPE_SQL_MACROS_THROUGH, create_macros
 from dashboard.data.rollups import DERIVED, ROLLUPS, rollup_state
-from dashboard.data.scope_files import PARTITIONED, scope_files_state, scope_folder
+from dashboard.data.scope_files import DIMENSIONS, PARTITIONED, scope_files_state, scope_folder
 from dashboard.scope import Scope
 from dashboard.sqltext import ident, literal
 
@@ -46,8 +48,6 @@ MAX_EXECUTION_MS = 120_000
 MAX_CACHED_DATABASES = 48
 _SCOPE_COPIED_WHOLE = ("provinces", "dictionary_terms", "quality_rules")
 _IN_MEMORY = ("agencies", "provinces", "datasets", "dictionary_terms", "data_elements", "quality_rules")
-# queries/scope/*.sql call the macros of queries/_macros.sql up to this one (tests/test_scope_databases.py checks)
-SCOPE_SQL_MACROS_THROUGH = "scope_dataset_ids"
 _SCOPE_FILES_STATE: dict[tuple[str, str], dict | None] = {}
 
 
@@ -110,25 +110,6 @@ def _cache_footers(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set global parquet_metadata_cache = true")
 
 
-def _create_macros(con: duckdb.DuckDBPyConnection, through: str | None = None) -> None:
-    """Create the macros of queries/_macros.sql; with `through`, only those up to that macro (a macro comes after
-    the ones it calls, so they are all there). Creating a macro binds it, which costs (some 4 ms each, 60 ms for
-    all of them with the footers cached); a scope's source database needs only the first few."""
-    sql = (QUERIES_DIR / "_macros.sql").read_text(encoding="utf-8")
-    if through is not None:
-        statements = con.extract_statements(sql)
-        last = next(
-            (i for i, s in enumerate(statements) if f"macro {through}(" in s.query),
-            None,
-        )
-        if last is None:
-            raise ValueError(f"no macro {through} in queries/_macros.sql")
-        for statement in statements[: last + 1]:
-            con.execute(statement)
-        return
-    con.execute(sql)
-
-
 def empty_table_sql(table: str) -> str:
     """`create table` of a contract table with its columns and no rows (an optional table that is absent)."""
     cols = ", ".join(f"{ident(c.name)} {c.type}" for c in TABLES[table].columns)
@@ -175,7 +156,7 @@ def build_all_database(base: Path) -> duckdb.DuckDBPyConnection:
     except DataDamagedError:  # never half a database
         con.close()
         raise
-    _create_macros(con)
+    create_macros(con)
     con.execute(f"set allowed_directories = [{literal(str(curated_dir(base)) + '/')}]")
     harden(con)
     return con
@@ -254,7 +235,7 @@ def build_scope_database(all_con: duckdb.DuckDBPyConnection, scope: Scope) -> du
     finally:
         source.close()
     _create_derived_views(con)
-    _create_macros(con)
+    create_macros(con)
     harden(con)
     return con
 
@@ -311,6 +292,8 @@ def build_scope_database_from_files(
         source_type, source_id = "province", found[0][0]
     folders = {t: scope_folder(base, t, source_type, source_id) for t in PARTITIONED}
     parts = {t: sorted(f.glob("*.parquet")) for t, f in folders.items()}
+    # The scope's dimension rows, written at curation by the same queries/scope/ SQL (its own files only).
+    dimension_rows = {t: sorted(scope_folder(base, t, scope.type, scope.id).glob("*.parquet")) for t in DIMENSIONS}
 
     def read(table: str) -> str:
         if parts.get(table):
@@ -329,10 +312,13 @@ def build_scope_database_from_files(
     try:
         for table in _scope_tables():
             source.execute(f'create view "{table}" as {read(table)}')
-        _create_macros(source, through=SCOPE_SQL_MACROS_THROUGH)
+        create_macros(source, through=SCOPE_SQL_MACROS_THROUGH)
         for table in _scope_tables():
             if own and parts.get(table):
                 con.execute(f'create view "{table}" as {read(table)}')
+                continue
+            if own and dimension_rows.get(table):
+                con.execute(f'create table "{table}" as {_read_scope_files(dimension_rows[table])}')
                 continue
             copy_scope_rows(source, con, table, scope)
         _create_derived_views(con)
@@ -341,7 +327,7 @@ def build_scope_database_from_files(
         raise
     finally:
         source.close()
-    _create_macros(con)
+    create_macros(con)
     allowed = [str(folders[t]) + "/" for t in PARTITIONED if own and parts.get(t)]
     con.execute(f"set allowed_directories = [{', '.join(literal(a) for a in allowed)}]")
     harden(con)
