@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from dashboard.devtools.bench import format_bench, leader_pages, page_queries, run_bench
+from dashboard.devtools.bench import format_bench, leader_pages, page_queries, run_bench, smallest_province
 
 REPORT_KEYS = {"page", "scope", "queries", "cold_s", "warm_s", "engine_warm_s", "baseline_s", "ratio", "rss_mib"}
 
@@ -63,3 +63,9 @@ def test_bench_times_the_weekly_snapshot(tiny_base, tmp_path):
     assert result["week"] == "2026-W10" and result["exit_code"] == 0, result
     assert result["snapshot_s"] > 0
     assert (base / "snapshots" / "2026-W10" / "kpis.parquet").is_file()
+
+
+def test_the_small_province_has_the_fewest_exchange_rows_at_either_end(tiny_base):
+    # tiny's weekly rows with a province body at an end: P1 E6 (P1X), E1 (P1C), E3 (P1X and P1C: twice), E4 (P1C) = 5;
+    # P2 E2 (P2C), E4 (P2C), E7 (P2C and P2X: twice) = 4
+    assert smallest_province(tiny_base) == "P2"

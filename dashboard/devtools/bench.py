@@ -379,10 +379,16 @@ def smallest_province(base: Path) -> str:
     """The province with the fewest exchange rows (provider or consumer side), for the bench's small province."""
     from dashboard.engine.query import run_sql
 
+    # Each row once per province body at either end (once when both ends are the same body): two equi-joins, not a
+    # join on `in (provider, consumer)`, which DuckDB runs as a nested loop (over the 120 s limit at scale 100).
     sql = """
         select a.province_code, count(*) as n
-        from exchanges_weekly as e
-        join agencies as a on a.agency_id in (e.provider_agency_id, e.consumer_agency_id)
+        from (
+            select provider_agency_id as agency_id from exchanges_weekly
+            union all
+            select consumer_agency_id from exchanges_weekly where consumer_agency_id is distinct from provider_agency_id
+        ) as e
+        join agencies as a on a.agency_id = e.agency_id
         where a.province_code is not null
         group by 1 order by n, 1 limit 1
     """
