@@ -107,6 +107,9 @@ def test_a_province_reads_only_its_own_files(scoped_base):
         if scope_folder(scoped_base, table, "province", "P1").exists():
             assert _kind(scoped_base, p1, table) == "view", table
     assert _kind(scoped_base, p1, "agencies") == "table"
+    # its flows made once when built; a body's never read (its own rows serve it): a view
+    assert _kind(scoped_base, p1, "exchange_flows_weekly") == "table"
+    assert _kind(scoped_base, Scope("agency", "C1"), "exchange_flows_weekly") == "view"
     # C1 has no dossiers: an empty table with the columns of dossiers_daily.
     c1 = run_sql(scoped_base, Scope("agency", "C1"), "select * from dossiers_daily")
     assert c1.height == 0 and "dossier_date" in c1.columns
