@@ -190,46 +190,42 @@ def build_scope_files(base: Path) -> dict[str, int]:
 def _write_dimensions(con: duckdb.DuckDBPyConnection, base: Path, tmp: Path, scopes: list[str]) -> dict[str, int]:
     """Each scope's rows of DIMENSIONS, as its database would copy them: queries/scope/<table>.sql run over the
     scope's own exchanges_weekly just written (the whole dimension tables beside it, the macros it calls), written
-    to `<table>/scope_type=../scope_id=../data_0.parquet` under `tmp`."""
+    to `<table>/scope_type=../scope_id=../data_0.parquet` under `tmp`. One connection for every scope: only its
+    `exchanges_weekly` view changes from one scope to the next."""
     counts = dict.fromkeys(DIMENSIONS, 0)
-    for table in DIMENSIONS:
-        con.execute(
-            f'create or replace temp view "scope_{table}" as {curated_select_sql(con, table, table_files(base, table))}'
-        )
-    whole_weekly = _files_list(table_files(base, "exchanges_weekly"))
-    for key in scopes:
-        scope_type, scope_id = key.split(":", 1)
-        part = sorted(
-            (tmp / "exchanges_weekly" / f"scope_type={scope_type}" / f"scope_id={scope_id}").glob("*.parquet")
-        )
-        scoped = duckdb.connect(":memory:", config={"threads": 2})
-        try:
-            for table in DIMENSIONS:
-                scoped.register(f"incoming_{table}", con.sql(f'select * from "scope_{table}"').arrow())
-                scoped.execute(f'create table "{table}" as select * from "incoming_{table}"')
-                scoped.unregister(f"incoming_{table}")
+    scoped = duckdb.connect(":memory:", config={"threads": 2})
+    try:
+        for table in DIMENSIONS:
+            rows = con.sql(curated_select_sql(con, table, table_files(base, table))).arrow()
+            scoped.register("incoming_rows", rows)
+            scoped.execute(f'create table "{table}" as select * from incoming_rows')
+            scoped.unregister("incoming_rows")
+        create_macros(scoped, through=SCOPE_SQL_MACROS_THROUGH)
+        whole_weekly = _files_list(table_files(base, "exchanges_weekly"))
+        sqls = {t: (QUERIES_DIR / "scope" / f"{t}.sql").read_text(encoding="utf-8") for t in DIMENSIONS}
+        for key in scopes:
+            scope_type, scope_id = key.split(":", 1)
+            folder = tmp / "exchanges_weekly" / f"scope_type={scope_type}" / f"scope_id={scope_id}"
+            part = sorted(folder.glob("*.parquet"))
             rows = (
                 f"read_parquet({_files_list(part)})"
                 if part
                 else f"(select * from read_parquet({whole_weekly}) limit 0)"
             )
-            scoped.execute(f"create view exchanges_weekly as select * from {rows}")
-            create_macros(scoped, through=SCOPE_SQL_MACROS_THROUGH)
+            scoped.execute(f"create or replace view exchanges_weekly as select * from {rows}")
             for table in DIMENSIONS:
-                folder = tmp / table / f"scope_type={scope_type}" / f"scope_id={scope_id}"
-                folder.mkdir(parents=True, exist_ok=True)
-                sql = (QUERIES_DIR / "scope" / f"{table}.sql").read_text(encoding="utf-8")
-                scoped.execute(
-                    f"create or replace temp table found as {sql}", {"scope_type": scope_type, "scope_id": scope_id}
-                )
+                out = tmp / table / f"scope_type={scope_type}" / f"scope_id={scope_id}"
+                out.mkdir(parents=True, exist_ok=True)
+                params = {"scope_type": scope_type, "scope_id": scope_id}
+                scoped.execute(f"create or replace temp table found as {sqls[table]}", params)
                 # Our own paths: COPY takes no bound parameters. Sorted: the same bytes on every run.
                 scoped.execute(
-                    f"copy (select * from found order by all) to {literal(str(folder / 'data_0.parquet'))} "
+                    f"copy (select * from found order by all) to {literal(str(out / 'data_0.parquet'))} "
                     f"(format parquet, compression zstd)"
                 )
                 counts[table] += scoped.execute("select count(*) from found").fetchall()[0][0]
-        finally:
-            scoped.close()
+    finally:
+        scoped.close()
     return counts
 
 
