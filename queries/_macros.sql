@@ -288,20 +288,35 @@ create or replace macro flow_end_in_scope(known, level, province_code, scope_typ
     and (scope_type = 'all' or (scope_type = 'province' and province_code = scope_id));
 
 -- scope_exchange_weeks summed to what the sums by level need (week_start, provider_level, consumer_level, calls,
--- calls_ok, records): for `all` and a province from period_exchange_flows (the rule on each end's columns), for a
--- body from its exchange rows. The branch not taken reads nothing (the scope type is a constant of the query).
+-- calls_ok, records): the whole weeks of `all` and of a province from exchange_flows_weekly (the rule on each end's
+-- columns), a body's whole weeks and every scope's edge days from the exchange rows (the rule on the bodies). The
+-- branch not taken reads nothing (the scope type is a constant of the query); the edge days are written once, so
+-- the query has one copy of them to plan (planning is most of a small scope's query time).
 create or replace macro scope_exchange_flows(period_start, period_end, scope_type, scope_id) as table
     select week_start, provider_level, consumer_level, calls, calls_ok, records,
-    from period_exchange_flows(period_start, period_end)
+    from exchange_flows_weekly
     where scope_type in ('all', 'province')
+      and week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
       and (
           flow_end_in_scope(provider_known, provider_level, provider_province, scope_type, scope_id)
           or flow_end_in_scope(consumer_known, consumer_level, consumer_province, scope_type, scope_id)
       )
     union all
-    select week_start, provider_level, consumer_level, calls, calls_ok, records,
-    from scope_exchange_weeks(period_start, period_end, scope_type, scope_id)
-    where scope_type not in ('all', 'province');
+    select exchange_rows.week_start, provider.level, consumer.level, exchange_rows.calls, exchange_rows.calls_ok,
+        exchange_rows.records,
+    from (
+        select week_start, provider_agency_id, consumer_agency_id, calls, calls_ok, records,
+        from exchanges_weekly
+        where scope_type not in ('all', 'province')
+          and week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
+        union all
+        select week_start, provider_agency_id, consumer_agency_id, calls, calls_ok, records,
+        from period_exchange_edge_days(period_start, period_end)
+    ) as exchange_rows
+    left join agencies as provider on provider.agency_id = exchange_rows.provider_agency_id
+    left join agencies as consumer on consumer.agency_id = exchange_rows.consumer_agency_id
+    where exchange_rows.provider_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id))
+       or exchange_rows.consumer_agency_id in (select agency_id from scope_agency_ids(scope_type, scope_id));
 
 -- The bodies with a successful exchange in the period, as provider or as consumer (connected_agencies): the whole
 -- weeks' from exchange_agencies_weekly (one row per week and body), the edge days' from exchanges_daily.
