@@ -205,7 +205,8 @@ def rollup_fingerprint(base: Path, rollup: Rollup, con: duckdb.DuckDBPyConnectio
 
 
 def rollup_state(base: Path, rollup: Rollup, con: duckdb.DuckDBPyConnection | None = None) -> str:
-    """'fresh' (built from the current fact files), 'stale', 'missing', or 'no_source' (no fact)."""
+    """'fresh' (built from the current fact files, and dimension files if it has any), 'stale', 'missing', or
+    'no_source' (no fact)."""
     expected = rollup_fingerprint(base, rollup, con)
     if expected is None:
         return "no_source"
