@@ -18,8 +18,9 @@ from test_scope_databases import assert_same_kpis_in_own_database
 from tiny_fixture import tables, write_tiny
 
 from dashboard.data.io import write_table
-from dashboard.data.rollups import build_rollups
+from dashboard.data.rollups import ROLLUPS, build_rollups
 from dashboard.data.scope_files import (
+    DERIVED_PER_SCOPE,
     DIMENSIONS,
     PARTITIONED,
     build_scope_files,
@@ -107,9 +108,8 @@ def test_a_province_reads_only_its_own_files(scoped_base):
         if scope_folder(scoped_base, table, "province", "P1").exists():
             assert _kind(scoped_base, p1, table) == "view", table
     assert _kind(scoped_base, p1, "agencies") == "table"
-    # its flows made once when built; a body's never read (its own rows serve it): a view
-    assert _kind(scoped_base, p1, "exchange_flows_weekly") == "table"
-    assert _kind(scoped_base, Scope("agency", "C1"), "exchange_flows_weekly") == "view"
+    # its rollups made from exchanges_weekly: views over its files, written at curation
+    assert all(_kind(scoped_base, p1, name) == "view" for name in DERIVED_PER_SCOPE)
     # C1 has no dossiers: an empty table with the columns of dossiers_daily.
     c1 = run_sql(scoped_base, Scope("agency", "C1"), "select * from dossiers_daily")
     assert c1.height == 0 and "dossier_date" in c1.columns
@@ -225,6 +225,13 @@ def test_demo_scope_files_hold_exactly_the_rows_of_the_scope_queries(demo_base, 
         got = run_sql(demo_base, scope, f'select * from "{table}"')
         assert got.height > 0 or not table.startswith("exchanges"), table  # VPTW has no dossiers
         assert_frame_equal(got.sort(got.columns), expected.sort(expected.columns)), (key, table)
+    # Its rollups made from exchanges_weekly, read from its files: equal to their SQL over its exchanges_weekly.
+    for name in DERIVED_PER_SCOPE:
+        assert (scope_folder(demo_base, name, scope.type, scope.id) / "data_0.parquet").is_file(), name
+        got = run_sql(demo_base, scope, f'select * from "{name}"')
+        expected = run_sql(demo_base, scope, ROLLUPS[name].sql())
+        assert got.height > 0, name
+        assert_frame_equal(got.sort(got.columns), expected.sort(expected.columns)), (key, name)
     # Its dimension rows, written at curation: read from its files, equal to queries/scope/ run in `all`.
     for table in DIMENSIONS:
         assert (scope_folder(demo_base, table, scope.type, scope.id) / "data_0.parquet").is_file(), table

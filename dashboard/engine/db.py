@@ -35,7 +35,7 @@ from dashboard.data.contract import LOAD_ORDER, REQUIRED_TABLES, TABLES
 from dashboard.data.io import curated_select_sql
 from dashboard.data.macros import SCOPE_SQL_MACROS_THROUGH, create_macros
 from dashboard.data.rollups import DERIVED, ROLLUPS, rollup_state
-from dashboard.data.scope_files import DIMENSIONS, PARTITIONED, scope_files_state, scope_folder
+from dashboard.data.scope_files import DERIVED_PER_SCOPE, DIMENSIONS, PARTITIONED, scope_files_state, scope_folder
 from dashboard.scope import Scope
 from dashboard.sqltext import ident, literal
 
@@ -218,13 +218,19 @@ def _scope_tables() -> tuple[str, ...]:
     return (*LOAD_ORDER, *(r for r in ROLLUPS if r not in DERIVED))
 
 
-def _create_derived_views(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
-    """A scope's derived rollups (dashboard/data/rollups.py): views over its own rows of the rollup they are made
-    from, with the SQL that makes their files, so they hold the scope's rows and nothing else. A province's
+def _create_derived_views(
+    con: duckdb.DuckDBPyConnection, scope: Scope, over_files: dict[str, str] | None = None
+) -> None:
+    """A scope's derived rollups (dashboard/data/rollups.py): views over the files written for it at curation
+    (`over_files`: {name: select over them}), else views over its own rows of the rollup they are made from, with
+    the SQL that makes their files, so they hold the scope's rows and nothing else. Without files, a province's
     `exchange_flows_weekly` is made once here, a table (0.01-0.03 s at scale 100): every page of a province reads
     it, and as a view it would join and sum the period's rows at every query; a body's queries never read it
     (scope_exchange_flows takes its exchange rows)."""
     for name in DERIVED:
+        if over_files and name in over_files:
+            con.execute(f'create view "{name}" as {over_files[name]}')
+            continue
         kind = "table" if ROLLUPS[name].dimensions and scope.type == "province" else "view"
         con.execute(f'create {kind} "{name}" as {ROLLUPS[name].sql()}')
 
@@ -298,6 +304,9 @@ def build_scope_database_from_files(
     parts = {t: sorted(f.glob("*.parquet")) for t, f in folders.items()}
     # The scope's dimension rows, written at curation by the same queries/scope/ SQL (its own files only).
     dimension_rows = {t: sorted(scope_folder(base, t, scope.type, scope.id).glob("*.parquet")) for t in DIMENSIONS}
+    # Its rollups made from exchanges_weekly, written at curation from its own rows (its own files only).
+    derived = {t: scope_folder(base, t, scope.type, scope.id) for t in DERIVED_PER_SCOPE} if own else {}
+    derived_rows = {t: sorted(f.glob("*.parquet")) for t, f in derived.items()}
 
     def read(table: str) -> str:
         if parts.get(table):
@@ -325,7 +334,7 @@ def build_scope_database_from_files(
                 con.execute(f'create table "{table}" as {_read_scope_files(dimension_rows[table])}')
                 continue
             copy_scope_rows(source, con, table, scope)
-        _create_derived_views(con, scope)
+        _create_derived_views(con, scope, {t: _read_scope_files(f) for t, f in derived_rows.items() if f})
     except BaseException:
         con.close()
         raise
@@ -333,6 +342,7 @@ def build_scope_database_from_files(
         source.close()
     create_macros(con)
     allowed = [str(folders[t]) + "/" for t in PARTITIONED if own and parts.get(t)]
+    allowed += [str(derived[t]) + "/" for t, f in derived_rows.items() if f]
     con.execute(f"set allowed_directories = [{', '.join(literal(a) for a in allowed)}]")
     harden(con)
     return con
@@ -358,7 +368,7 @@ def file_views(base: Path, scope: Scope) -> tuple[dict[str, str], list[str]]:
     if manifest is None or scope.key not in manifest.get("scopes", ()):
         return {}, []
     views, allowed = {}, []
-    for t in PARTITIONED:
+    for t in (*PARTITIONED, *DERIVED_PER_SCOPE):
         folder = scope_folder(base, t, scope.type, scope.id)
         files = sorted(folder.glob("*.parquet"))
         if files:
