@@ -340,3 +340,24 @@ def test_the_data_version_hashes_each_curated_files_path_size_and_time_in_path_o
     os.utime(cur / "t.parquet", ns=(0, 4_000_000_000))  # a rewritten file is a new version
     assert data_version(tmp_path) != hashlib.sha1(lines.encode()).hexdigest()[:12]
     assert data_version(tmp_path / "none") == hashlib.sha1(b"").hexdigest()[:12]
+
+
+def test_the_data_version_counts_the_scope_files_by_their_manifest(tmp_path):
+    """curated/scopes/ is replaced whole with a new manifest.json: the manifest's size and time stand for its files."""
+    import hashlib
+    import os
+
+    from dashboard.config import data_version
+
+    cur = tmp_path / "curated"
+    for rel, body in (("t.parquet", b"1"), ("scopes/manifest.json", b"{}"), ("scopes/a/s=1/d.parquet", b"12")):
+        (cur / rel).parent.mkdir(parents=True, exist_ok=True)
+        (cur / rel).write_bytes(body)
+    os.utime(cur / "t.parquet", ns=(0, 1_000_000_000))
+    os.utime(cur / "scopes" / "manifest.json", ns=(0, 2_000_000_000))
+    lines = "scopes/manifest.json|2|2000000000\nt.parquet|1|1000000000\n"  # the scope file itself not listed
+    assert data_version(tmp_path) == hashlib.sha1(lines.encode()).hexdigest()[:12]
+    (cur / "scopes" / "a" / "s=1" / "d.parquet").write_bytes(b"123")  # not a version of its own: ...
+    assert data_version(tmp_path) == hashlib.sha1(lines.encode()).hexdigest()[:12]
+    os.utime(cur / "scopes" / "manifest.json", ns=(0, 3_000_000_000))  # ... a rewritten folder has a new manifest
+    assert data_version(tmp_path) != hashlib.sha1(lines.encode()).hexdigest()[:12]

@@ -38,14 +38,15 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard import config
 from dashboard.config import QUERIES_DIR, curated_dir, table_files
 from dashboard.data.io import curated_select_sql
 from dashboard.data.macros import SCOPE_SQL_MACROS_THROUGH, create_macros
 from dashboard.data.rollups import DERIVED, ROLLUPS, source_fingerprint
 from dashboard.sqltext import literal
 
-SCOPE_DIR = "scopes"
-MANIFEST = "manifest.json"
+SCOPE_DIR = config.SCOPE_DIR  # data_version counts the scope files by their manifest: keep the names in one place
+MANIFEST = config.SCOPE_MANIFEST
 FORMAT = 2
 PARTITIONED = ("exchanges_daily", "exchanges_weekly", "dossiers_daily", "dossiers_weekly")
 SOURCES = ("agencies", "datasets", *PARTITIONED)  # the tables the files depend on (fingerprinted)
