@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from tiny_fixture import agencies_with_body_moved
 from tiny_fixture import tables as tiny_tables
 
 from dashboard.data.contract import polars_schema
@@ -303,13 +304,7 @@ def test_the_flows_rollup_is_stale_when_a_body_moves_and_the_kpis_follow(tmp_pat
     week3 = Period(dt.date(2026, 3, 9), dt.date(2026, 3, 15))  # only E7: P2C -> P2X 10/10
     p1 = Scope("province", "P1")
     assert _kpi(compute_kpis(base, week3, p1), "exchange_success_rate")["denominator"] == 0  # no row of P1
-    agencies = tiny_tables()["agencies"].with_columns(
-        pl.when(pl.col("agency_id") == "P2X")
-        .then(pl.lit("P1"))
-        .otherwise(pl.col("province_code"))
-        .alias("province_code")
-    )
-    write_table(base, "agencies", agencies)
+    write_table(base, "agencies", agencies_with_body_moved("P2X", "P1"))
     assert rollup_state(base, ROLLUPS["exchange_flows_weekly"]) == "stale"
     assert rollup_state(base, ROLLUPS["exchanges_weekly"]) == "fresh"  # it does not read agencies
     DATABASES.clear()

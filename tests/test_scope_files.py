@@ -12,10 +12,9 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pytest
 from test_scope_databases import assert_same_kpis_in_own_database
-from tiny_fixture import tables, write_tiny
+from tiny_fixture import agencies_with_body_moved, write_tiny
 
 from dashboard.data.io import write_table
 from dashboard.data.rollups import ROLLUPS, build_rollups
@@ -139,13 +138,7 @@ def test_a_body_inside_a_province_copies_its_rows_from_the_province(scoped_base)
 def test_scope_files_that_no_longer_match_are_not_trusted(tmp_path):
     base = _write(tmp_path / "data")
     # P1X moves to P2: P1's files would still hold its rows.
-    agencies = tables()["agencies"].with_columns(
-        pl.when(pl.col("agency_id") == "P1X")
-        .then(pl.lit("P2"))
-        .otherwise(pl.col("province_code"))
-        .alias("province_code")
-    )
-    write_table(base, "agencies", agencies)
+    write_table(base, "agencies", agencies_with_body_moved("P1X", "P2"))
     assert scope_files_state(base)[0] == "stale"
     DATABASES.clear()
     p1 = Scope("province", "P1")

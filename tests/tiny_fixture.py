@@ -291,3 +291,13 @@ def write_tiny(base: Path) -> None:
     """Write the tiny data set as `<base>/curated/<table>.parquet` for all 11 tables."""
     for name, df in tables().items():
         write_table(Path(base), name, df)
+
+
+def agencies_with_body_moved(agency_id: str, province_code: str) -> pl.DataFrame:
+    """tiny's agencies with one body in another province: the same size and row count, other rows."""
+    return tables()["agencies"].with_columns(
+        pl.when(pl.col("agency_id") == agency_id)
+        .then(pl.lit(province_code))
+        .otherwise(pl.col("province_code"))
+        .alias("province_code")
+    )
