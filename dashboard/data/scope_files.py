@@ -173,7 +173,7 @@ def build_scope_files(base: Path) -> dict[str, int]:
             counts[table] = con.execute(
                 f"select count(*) from read_parquet({literal(str(tmp / table / '**' / '*.parquet'))})"
             ).fetchall()[0][0]
-        counts |= _write_dimensions(con, base, tmp, scopes)
+        counts |= _write_scope_tables(con, base, tmp, scopes)
         manifest = {"format": FORMAT, "sources": sources, "scopes": scopes, "rows": counts}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     except BaseException:
@@ -191,7 +191,7 @@ def build_scope_files(base: Path) -> dict[str, int]:
     return counts
 
 
-def _write_dimensions(con: duckdb.DuckDBPyConnection, base: Path, tmp: Path, scopes: list[str]) -> dict[str, int]:
+def _write_scope_tables(con: duckdb.DuckDBPyConnection, base: Path, tmp: Path, scopes: list[str]) -> dict[str, int]:
     """Each scope's rows of DIMENSIONS, as its database would copy them: queries/scope/<table>.sql run over the
     scope's own exchanges_weekly just written (the whole dimension tables beside it, the macros it calls), and its
     DERIVED_PER_SCOPE rollups made from those rows, written to `<table>/scope_type=../scope_id=../data_0.parquet`
