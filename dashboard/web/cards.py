@@ -53,11 +53,15 @@ def kpi_card(
     kpi, lang = KPI_BY_ID[row["kpi_id"]], f.lang
     change = kpi_text.format_change(kpi.id, row.get("change"), lang)
     name = kpi_text.kpi_name(kpi.id, lang)
+    shown, exact = (
+        kpi_text.format_card_value(kpi.id, row["value"], lang),
+        kpi_text.format_value(kpi.id, row["value"], lang),
+    )
     with st.container(border=True):
         st.markdown(f"**{name}**")
         st.metric(
             name,
-            kpi_text.format_card_value(kpi.id, row["value"], lang),
+            shown,
             delta=change,
             delta_color="off" if not row.get("change") else "normal" if kpi.higher_is_better else "inverse",
             label_visibility="collapsed",
@@ -91,8 +95,7 @@ def kpi_card(
                         amber=fmt_percent(kpi.amber, lang, 0),
                     )
                 )
-            exact = kpi_text.format_value(kpi.id, row["value"], lang)
-            if exact != kpi_text.format_card_value(kpi.id, row["value"], lang):
+            if exact != shown:
                 st.caption(t("card.exact", lang, value=exact))
             if row["denominator"] is not None:
                 st.caption(
