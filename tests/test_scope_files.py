@@ -127,6 +127,35 @@ def test_a_province_reads_only_its_own_files(scoped_base):
         con.close()
 
 
+def _table_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    cur = con.cursor()
+    try:
+        frame = cur.sql(f'select * from "{table}"').pl()
+    finally:
+        cur.close()
+    frame = frame.select(sorted(frame.columns))
+    return sorted(frame.rows(), key=repr)
+
+
+@pytest.mark.parametrize("scope", SCOPES, ids=lambda s: s.key)
+def test_a_database_from_scope_files_holds_the_rows_copied_out_of_all(scoped_base, scope):
+    """Whatever a scope's database reads from its files, copies out of `all` (its small tables) or out of its
+    province's files (a body inside a province), every table holds exactly the rows of the database that copies
+    them all out of `all` with queries/scope/ (build_scope_database)."""
+    from dashboard.engine.db import _scope_tables, build_scope_database, build_scope_database_from_files
+
+    all_con = database(scoped_base, Scope())
+    from_files = build_scope_database_from_files(scoped_base, scope, all_con)
+    copied = build_scope_database(all_con, scope)
+    try:
+        assert from_files is not None
+        for table in (*_scope_tables(), *DERIVED_PER_SCOPE):
+            assert _table_rows(from_files, table) == _table_rows(copied, table), table
+    finally:
+        from_files.close()
+        copied.close()
+
+
 def test_a_body_inside_a_province_copies_its_rows_from_the_province(scoped_base):
     p1x = Scope("agency", "P1X")
     assert _kind(scoped_base, p1x, "exchanges_daily") == "table"

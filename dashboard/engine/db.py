@@ -8,7 +8,8 @@ A restricted scope (a province, an agency) gets a database holding only its rows
 * with fresh scope files (dashboard/data/scope_files.py, written at curation), a province or a body without a
   province reads its large tables (daily facts and rollups) through views over its own files, file access
   limited to those folders, and holds copies of its dimension rows: agencies and datasets read from its files
-  (written at curation by queries/scope/), the other small tables by queries/scope/ run over its own files;
+  (written at curation by queries/scope/), the other small tables copied out of `all` by queries/scope/ (they
+  depend on the small tables alone, which `all` holds in memory);
   a body inside a province copies all its rows out of its province's files;
 * without them (an older data dir, files changed by hand), it copies its rows out of `all` (queries/scope/)
   and has no file access at all.
@@ -280,8 +281,8 @@ def build_scope_database_from_files(
     when the data dir has no fresh scope files or none for this scope (the caller copies from `all` then).
 
     A province or a body without a province has its own files: its large tables are views over them (nothing
-    copied, nothing held in memory), its other tables copies of its rows.  A body inside a province copies its
-    rows out of its province's files.
+    copied, nothing held in memory), its agencies and datasets read from its files, its other small tables copied
+    out of `all`.  A body inside a province copies its rows out of its province's files.
     """
     manifest = _scope_files(base, all_con)
     if manifest is None:
@@ -316,36 +317,60 @@ def build_scope_database_from_files(
             empty = " limit 0" if table in PARTITIONED else ""
             return f"select * from read_parquet([{files}], union_by_name = true){empty}"
         empty = " limit 0" if table in PARTITIONED else ""  # the scope has no rows there: the columns only
-        return parquet_select_sql(base, table, source) + empty
+        return parquet_select_sql(base, table, con) + empty
 
-    source = hardened_connection(MEMORY_LIMIT_SCOPE)
     con = hardened_connection(MEMORY_LIMIT_SCOPE)
-    for c in (source, con):
-        _cache_footers(c)
+    _cache_footers(con)
+    source = None
     try:
-        for table in _scope_tables():
-            source.execute(f'create view "{table}" as {read(table)}')
-        create_macros(source, through=SCOPE_SQL_MACROS_THROUGH)
         for table in _scope_tables():
             if own and parts.get(table):
                 con.execute(f'create view "{table}" as {read(table)}')
-                continue
-            if own and dimension_rows.get(table):
+            elif own and dimension_rows.get(table):
                 con.execute(f'create table "{table}" as {_read_scope_files(dimension_rows[table])}')
-                continue
-            copy_scope_rows(source, con, table, scope)
+            elif own and table in PARTITIONED:  # the scope has no such rows: the columns only
+                con.execute(f'create table "{table}" as {read(table)}')
+            elif own and table not in DIMENSIONS:
+                # A small table's rows of the scope, by queries/scope/ over the small tables alone (the scope's
+                # bodies and datasets, or the whole table): `all` holds the same small tables, in memory, with the
+                # macros, so its cursor copies them without a source database of this scope's own (0.1 s of a
+                # province's build at scale 100, docs/performance.md, sixth pass).
+                copy_from = all_con.cursor()
+                try:
+                    copy_scope_rows(copy_from, con, table, scope)
+                finally:
+                    copy_from.close()
+            else:  # a body inside a province, or a scope without its dimension rows: out of the scope's own files
+                source = source or _scope_source(_scope_tables(), read)
+                copy_scope_rows(source, con, table, scope)
         _create_derived_views(con, scope, {t: _read_scope_files(f) for t, f in derived_rows.items() if f})
     except BaseException:
         con.close()
         raise
     finally:
-        source.close()
+        if source is not None:
+            source.close()
     create_macros(con)
     allowed = [str(folders[t]) + "/" for t in PARTITIONED if own and parts.get(t)]
     allowed += [str(derived[t]) + "/" for t, f in derived_rows.items() if f]
     con.execute(f"set allowed_directories = [{', '.join(literal(a) for a in allowed)}]")
     harden(con)
     return con
+
+
+def _scope_source(tables: tuple[str, ...], read) -> duckdb.DuckDBPyConnection:
+    """A database reading a scope's own files (`read(table)`: a select over them), with the macros queries/scope/
+    needs: what a scope's rows are copied out of when its files do not hold them as they are."""
+    source = hardened_connection(MEMORY_LIMIT_SCOPE)
+    _cache_footers(source)
+    try:
+        for table in tables:
+            source.execute(f'create view "{table}" as {read(table)}')
+        create_macros(source, through=SCOPE_SQL_MACROS_THROUGH)
+    except BaseException:
+        source.close()
+        raise
+    return source
 
 
 def _read_scope_files(files: list[Path]) -> str:
