@@ -13,6 +13,18 @@ DEFAULT_PORT = 8501
 # no CSV export or copy from a table's toolbar, so data leaves only through the audited download buttons.
 SERVER_FLAGS = ("--client.disableDataExport", "true")
 SHOW_ERROR_DETAILS = "none"  # also in .streamlit/config.toml
+# Options a server runs with unless .streamlit/config.toml or the environment sets them (both are in config.toml
+# too, which Streamlit reads from the working directory only):
+PRODUCTION_DEFAULTS = {
+    # Streamlit runs a full garbage collection (gc.collect(2)) after every script run: with the caches' objects in
+    # the heap that was half of a warm page run's CPU (py-spy, docs/performance.md). Python's own collector still
+    # runs.
+    "runner.postScriptGC": "false",
+    # Streamlit's source watcher: every new session walked every loaded module on the server's event loop and
+    # registered a watch for each, 0.35 s per fresh tab before its page was sent (py-spy, docs/performance.md,
+    # sixth pass). Sources do not change under a running server; `runOnSave` is off anyway.
+    "server.fileWatcherType": "none",
+}
 
 
 def serve(base: Path, port: int | None = None, extra: list[str] | None = None, workers: int = 1) -> int:
@@ -41,11 +53,7 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None, w
     sys.argv = argv + list(extra or []) + ["--client.showErrorDetails", SHOW_ERROR_DETAILS]
     # Secure by default: a login that cannot serve this data stops here, before the server starts.
     config.get_config_options()  # reads config.toml and the environment, so the cookie secret check sees them
-    if not config.is_manually_set("runner.postScriptGC"):
-        # Streamlit runs a full garbage collection (gc.collect(2)) after every script run: with the caches' objects
-        # in the heap that was half of a warm page run's CPU (py-spy, docs/performance.md). Python's own collector
-        # still runs; `runner.postScriptGC = true` in .streamlit/config.toml or the environment turns it back on.
-        sys.argv += ["--runner.postScriptGC", "false"]
+    sys.argv += production_flags(config.is_manually_set)
     try:
         mode = resolve_mode(base)
     except AuthConfigError as refused:
@@ -71,6 +79,16 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None, w
     except SystemExit as stop:
         return int(stop.code or 0)
     return 0
+
+
+def production_flags(is_manually_set) -> list[str]:
+    """The command-line flags of PRODUCTION_DEFAULTS that the configuration leaves unset."""
+    return [
+        flag
+        for option, value in PRODUCTION_DEFAULTS.items()
+        if not is_manually_set(option)
+        for flag in (f"--{option}", value)
+    ]
 
 
 def preload() -> None:
