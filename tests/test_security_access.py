@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from dashboard.access import audit, auth
-from dashboard.config import ROOT, data_version
+from dashboard.config import ROOT, SCOPE_DIR, data_version
 from dashboard.data import demo_marker
 from dashboard.i18n import t
 from dashboard.web import settings
@@ -297,6 +297,17 @@ def test_finding_12_demo_marker_checks_content_not_size_and_mtime(demo_base, tmp
     monkeypatch.setattr(demo_marker, "SETTLED_SECONDS", -60.0)
     assert auth.is_demo_data(copy) and auth.is_demo_data(copy)
     overwrite_keeping_size_and_mtime(target, bytes(changed))
+    assert not auth.is_demo_data(copy)
+    # a scope file, folders down, is covered the same way, and so is a file added beside it
+    overwrite_keeping_size_and_mtime(target, original)
+    assert auth.is_demo_data(copy)
+    nested = sorted((copy / "curated" / SCOPE_DIR).rglob("*.parquet"))[0]
+    kept = nested.read_bytes()
+    overwrite_keeping_size_and_mtime(nested, kept[:-9] + bytes(b ^ 0xFF for b in kept[-9:-8]) + kept[-8:])
+    assert not auth.is_demo_data(copy)
+    overwrite_keeping_size_and_mtime(nested, kept)
+    assert auth.is_demo_data(copy)
+    (nested.parent / "extra.parquet").write_bytes(kept)
     assert not auth.is_demo_data(copy)
     # the marker names every file with its content hash
     marker = json.loads((demo_base / "curated" / demo_marker.DEMO_MARKER).read_text())

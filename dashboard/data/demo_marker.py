@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -25,15 +26,36 @@ _HASHES_MAX = 4096
 _HASHES_LOCK = threading.Lock()
 
 
+def _curated_entries(base: Path) -> dict[str, tuple[Path, os.stat_result]]:
+    """Every Parquet file under curated/, scope files included: {path under curated/ (POSIX): (path, its stat)}.
+    Walked with os.scandir, since the gate asks on every run: Path.rglob and a stat of each took 16 ms for the 482
+    files of the scale-10 demo, a tenth of a warm page run (py-spy, docs/performance.md, sixth pass)."""
+    found: dict[str, tuple[Path, os.stat_result]] = {}
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, name + "/")
+                elif entry.name.endswith(".parquet"):
+                    found[name] = (Path(entry.path), entry.stat())
+
+    cur = curated_dir(base)
+    if cur.is_dir():
+        walk(str(cur), "")
+    return found
+
+
 def curated_files(base: Path) -> list[Path]:
     """The files the marker covers: every Parquet file under curated/ (the set data_version covers)."""
-    cur = curated_dir(base)
-    return sorted(cur.rglob("*.parquet")) if cur.is_dir() else []
+    return sorted(path for path, _ in _curated_entries(base).values())
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's content, cached while its size, times and inode stay the same."""
-    st = path.stat()
+def file_sha256(path: Path, st: os.stat_result | None = None) -> str:
+    """The SHA-256 of a file's content, cached while its size, times and inode stay the same (`st`: its stat, when
+    the caller has just taken it)."""
+    st = st if st is not None else path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
     with _HASHES_LOCK:
         known = _HASHES.get(key)
@@ -91,11 +113,10 @@ def is_demo_data(base: Path) -> bool:
     expected = marker.get("sha256") if isinstance(marker, dict) else None
     if not isinstance(expected, dict) or not expected:
         return False
-    cur = curated_dir(base)
-    files = {p.relative_to(cur).as_posix(): p for p in curated_files(base)}
+    files = _curated_entries(base)
     if set(files) != set(expected):
         return False
     try:
-        return all(file_sha256(path) == expected[name] for name, path in files.items())
+        return all(file_sha256(path, st) == expected[name] for name, (path, st) in files.items())
     except OSError:
         return False
