@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 
 import polars as pl
 import streamlit as st
+from streamlit import dataframe_util
+from streamlit.elements.lib import pandas_styler_utils
 
 from dashboard.access import audit
 from dashboard.config import data_dir
@@ -160,9 +162,31 @@ def prepared(styler):
                 cells.append({"id": c["id"], "display_value": c["display_value"]})
         body.append(cells)
     translated = {"body": body, **{k: full[k] for k in ("cellstyle", "table_styles") if k in full}}
+    # and the display values as the Arrow bytes streamlit makes of them, made here the way it makes them: its
+    # per-column pandas assignments and the Arrow conversion were a quarter of a warm page run under load (py-spy,
+    # docs/performance.md, sixth pass); `_marshall_display_values` below hands them over as they are
+    translated[DISPLAY_VALUES] = dataframe_util.convert_pandas_df_to_arrow_bytes(
+        pandas_styler_utils._use_display_values(styler.data, translated)
+    )
     styler._compute = lambda: styler
     styler._translate = lambda *args, **kwargs: translated
     return styler
+
+
+DISPLAY_VALUES = "dashboard_display_values"  # a key of a prepared Styler's translation: its display values' bytes
+_marshall_display_values_of_streamlit = pandas_styler_utils._marshall_display_values
+
+
+def _marshall_display_values(proto, df, styles) -> None:
+    """Streamlit's `_marshall_display_values`, which a prepared Styler answers with the bytes worked out once."""
+    ready = styles.get(DISPLAY_VALUES)
+    if ready is None:
+        _marshall_display_values_of_streamlit(proto, df, styles)
+    else:
+        proto.styler.display_values = ready
+
+
+pandas_styler_utils._marshall_display_values = _marshall_display_values
 
 
 def mark_style(text) -> str:
