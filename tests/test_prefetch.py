@@ -12,18 +12,18 @@ def _page() -> None:
 
     import streamlit as st
 
-    from dashboard.web.session import prefetch
+    from dashboard.web.session import RESULTS, prefetch
 
     calls = st.session_state.setdefault("calls", [])
 
-    @st.cache_data(show_spinner=False)
+    @RESULTS(show_spinner=False)  # the cache the pages' reads use
     def slow_square(x: int) -> int:
         start = time.perf_counter()
         time.sleep(0.3)
         calls.append((x, threading.current_thread().name, start, time.perf_counter()))
         return x * x
 
-    @st.cache_data(show_spinner=False)
+    @RESULTS(show_spinner=False)
     def broken(x: int) -> int:
         raise ValueError(f"broken read {x}")
 
@@ -72,11 +72,11 @@ def _page_twice() -> None:
 
     import streamlit as st
 
-    from dashboard.web.session import Read, prefetch
+    from dashboard.web.session import RESULTS, Read, prefetch
 
     calls = st.session_state.setdefault("calls", [])
 
-    @st.cache_data(show_spinner=False)
+    @RESULTS(show_spinner=False)
     def cube(x: int) -> int:
         calls.append(threading.current_thread().name)
         return x**3

@@ -11,7 +11,7 @@ get a default: see `DEFAULTS`) and `ui.kpis(` (the KPI table: current and compar
 
 Per page and scope it reports, in seconds:
 * `cold`: the page's queries right after start: the database cache (`dashboard.engine.db.DATABASES`) and the
-  UI's result cache (st.cache_data) cleared, so this includes building the scope's database;
+  UI's result caches (st.cache_data, st.cache_resource) cleared, so this includes building the scope's database;
 * `warm`: the same again through the UI's cache (what a leader waits for on a rerun);
 * `engine_warm`: the same again straight to the engine (database built, no result cache);
 * `baseline`: the same SQL in a fresh plain DuckDB connection over the raw daily Parquet (the
@@ -216,6 +216,7 @@ class _Bench:
 
         DATABASES.clear()
         st.cache_data.clear()
+        st.cache_resource.clear()  # the pages' results (web/session.py) and their built figures and tables
         t0 = time.perf_counter()
         through_ui()
         cold = time.perf_counter() - t0

@@ -1,7 +1,7 @@
 """Profile a warm run of each leader page: `python -m dashboard.devtools.profile --data-dir DIR [--runs 5]`.
 
 Each page is opened once in an AppTest session of app.py (cold: queries run and their results are cached), then
-run again `--runs` times in the same session (warm: every query and KPI table comes from st.cache_data, as for
+run again `--runs` times in the same session (warm: every query and KPI table comes from the result caches, as for
 the second leader who opens the page). The warm runs' script thread is profiled with cProfile on that thread's CPU
 time (`time.thread_time`: other processes on a shared machine do not inflate it); printed per page: the mean CPU
 seconds of a warm run's script (without cProfile's own cost, measured on separate runs), and the functions with

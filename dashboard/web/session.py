@@ -67,21 +67,27 @@ def leaving_page() -> bool:
 
 
 # ---- cached data access -------------------------------------------------------------------------
+#
+# st.cache_resource, not st.cache_data: st.cache_data pickles a result when it is stored and unpickles a copy for
+# every run that reads it, a tenth of a warm page run under load (py-spy, docs/performance.md, sixth pass). The
+# results are Polars frames (which cannot be changed in place) and a frozen dataclass, shared as they are: never
+# change what these return. The keys are the same: data dir, data version, scope, and the query's bound values.
+RESULTS = st.cache_resource
 
 
-@st.cache_data(show_spinner=False, max_entries=2048)
+@RESULTS(show_spinner=False, max_entries=2048)
 def cached_query(base: str, version: str, scope_key: str, name: str, params: tuple) -> pl.DataFrame:
     """One query's result, cached on the data dir, the data version, the scope, the name and the bound values."""
     return run_query(Path(base), Scope.parse(scope_key), name, dict(params))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@RESULTS(show_spinner=False, max_entries=512)
 def cached_kpis(base: str, version: str, scope_key: str, start: dt.date, end: dt.date, minutes: float) -> pl.DataFrame:
     """The KPI table, cached on the data dir, the data version, the scope, the period and the minutes per dossier."""
     return kpi_table(Path(base), Period(start, end), Scope.parse(scope_key), minutes_per_dossier=minutes)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@RESULTS(show_spinner=False, max_entries=512)
 def cached_late_summary(
     base: str, version: str, scope_key: str, end: dt.date, day: dt.date, late: int
 ) -> freshness.LateSummary:
@@ -179,7 +185,7 @@ def _read_quietly(read: Callable[[], object]) -> None:
         log.debug("a prefetched read failed; the page's own call reports it", exc_info=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@RESULTS(show_spinner=False, max_entries=512)
 def cached_series(base: str, version: str, scope_key: str, end: dt.date) -> pl.DataFrame:
     """kpi_id, week_end, value of the 12 weeks to `end` of every KPI the weekly rollups give (engine/pace.py's
     SERIES_KPIS): one read for all the KPI cards of a page (their sparklines) and the pace; cached on the data dir,
@@ -199,7 +205,7 @@ def series() -> pl.DataFrame:
     return series_read()()
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@RESULTS(show_spinner=False, max_entries=512)
 def cached_pace(
     base: str, version: str, scope_key: str, end: dt.date, series_end: dt.date | None = None
 ) -> pl.DataFrame:
