@@ -193,7 +193,7 @@ def test_finding_08_no_traceback_reaches_a_browser(tiny_base, monkeypatch):
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     from dashboard.web import serve
 
-    monkeypatch.setattr(serve, "preload", lambda: None)
+    monkeypatch.setattr(serve, "preload", lambda *names: None)
     assert serve.serve(tiny_base, 8999, ["--client.showErrorDetails", "full"]) == 0
     argv = seen["argv"]
     assert argv[-2:] == ["--client.showErrorDetails", "none"]  # last, so it wins over any extra argument

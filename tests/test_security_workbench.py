@@ -325,7 +325,7 @@ def test_finding_06_the_table_toolbar_export_is_switched_off_wherever_the_app_st
         raise SystemExit(0)
 
     monkeypatch.setattr(cli, "main", fake_main)
-    monkeypatch.setattr(serve, "preload", lambda: None)
+    monkeypatch.setattr(serve, "preload", lambda *names: None)
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tiny_base))
     assert serve.serve(tiny_base) == 0

@@ -69,11 +69,14 @@ def serve(base: Path, port: int | None = None, extra: list[str] | None = None, w
         address = str(config.get_option("server.address") or "") or None
         public_port = port or int(config.get_option("server.port") or DEFAULT_PORT)
         return cluster.run_cluster(base, public_port, count, cluster.find_nginx(), address)
-    preload()
+    # The `all` database ready before the first page asks (issue 11), built while the page libraries load: the
+    # build is mostly DuckDB's, which lets go of the GIL, the imports are Python's (docs/performance.md, sixth pass).
+    preload(DATABASE_LIBRARIES)
     from dashboard.config import data_dir
     from dashboard.engine.db import warm_all
 
-    warm_all(data_dir())  # the `all` database ready before the first page asks (issue 11)
+    warm_all(data_dir())
+    preload(PAGE_LIBRARIES)
     try:
         cli.main()
     except SystemExit as stop:
@@ -91,20 +94,26 @@ def production_flags(is_manually_set) -> list[str]:
     ]
 
 
-def preload() -> None:
+# Libraries only: our modules with Streamlit caches must be imported once the runtime runs. What building a database
+# imports comes first, so that the thread building `all` imports nothing while the others load.
+DATABASE_LIBRARIES = ("duckdb", "pyarrow", "polars")
+PAGE_LIBRARIES = (
+    "pandas",
+    "pandas.io.formats.style",
+    "xlsxwriter",
+    "plotly.graph_objects",
+    "plotly.io",
+    "pydantic",
+    "yaml",
+)
+
+
+def preload(names: tuple[str, ...] = DATABASE_LIBRARIES + PAGE_LIBRARIES) -> None:
     """Import what pages need, here, before sessions run pages in threads of their own. Many sessions' first runs
     at once otherwise import the same libraries concurrently, and some get a half-initialised module (pandas
     through Plotly: "partially initialized module 'pandas' has no attribute 'Series'"; found by
     `python -m dashboard loadtest` at 30 sessions)."""
     import importlib
 
-    for name in (
-        "pandas",
-        "pyarrow",
-        "xlsxwriter",
-        "plotly.graph_objects",
-        "plotly.io",
-        "polars",
-        "duckdb",
-    ):  # libraries only: our modules with Streamlit caches must be imported once the runtime runs
+    for name in names:
         importlib.import_module(name)
