@@ -333,12 +333,15 @@ create or replace macro connected_agency_ids(period_start, period_end) as table
     union
     select consumer_agency_id from edge_days where calls_ok > 0;
 
--- The (dataset, consumer) pairs with a successful call in the period: the whole weeks' from
--- dataset_consumers_weekly, the edge days' from exchanges_daily; a pair may come more than once (several weeks).
+-- The (dataset, consumer) pairs with a successful call in the period: the whole weeks' from dataset_consumer_spans
+-- (a span reaching into them: it starts by their last and ends by their first; none when the period has no whole
+-- week), the edge days' from exchanges_daily; a pair may come more than once (several spans, edge days).
 create or replace macro period_dataset_consumers(period_start, period_end) as table
     select dataset_id, consumer_agency_id
-    from dataset_consumers_weekly
-    where week_start between full_weeks_first(period_start) and full_weeks_last(period_end) - 6
+    from dataset_consumer_spans
+    where full_weeks_first(period_start) <= full_weeks_last(period_end) - 6
+      and first_week <= full_weeks_last(period_end) - 6
+      and last_week >= full_weeks_first(period_start)
     union all
     select dataset_id, consumer_agency_id
     from period_exchange_edge_days(period_start, period_end)

@@ -1,6 +1,6 @@
 -- Sharing KPIs and reuse_breadth: everything computed from the exchanges (metrics.md), whole weeks from the weekly
 -- rollups and the partial edge weeks from exchanges_daily: the sums by level from exchange_flows_weekly
--- (scope_exchange_flows), the distinct counts from dataset_consumers_weekly and exchange_agencies_weekly.
+-- (scope_exchange_flows), the distinct counts from dataset_consumer_spans and exchange_agencies_weekly.
 with
 
 operating_datasets as (

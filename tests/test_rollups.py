@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -164,6 +165,7 @@ def test_midweek_totals_by_hand(midweek_base):
         "exchanges_weekly": "fresh",
         "dossiers_weekly": "fresh",
         "dataset_consumers_weekly": "fresh",
+        "dataset_consumer_spans": "fresh",
         "exchange_agencies_weekly": "fresh",
         "exchange_flows_weekly": "fresh",
     }
@@ -216,6 +218,47 @@ def test_midweek_derived_rollups_by_hand(midweek_base):
         (w3, "P2C", True, dt.date(2026, 3, 13)),
         (w3, "P2X", True, dt.date(2026, 3, 9)),
     ]
+
+
+def test_midweek_consumer_spans_by_hand(midweek_base):
+    """dataset_consumer_spans: the pairs of dataset_consumers_weekly above, each run of consecutive weeks one row
+    (dataset, consumer, first week, last week), sorted."""
+    w1, w2, w3 = dt.date(2026, 2, 23), dt.date(2026, 3, 2), dt.date(2026, 3, 9)
+    assert _rollup_rows(midweek_base, "dataset_consumer_spans") == [
+        ("D1", "P1C", w1, w2),
+        ("D1", "P1X", w1, w1),
+        ("D1", "P2C", w2, w3),
+        ("D2", "P1C", w2, w2),
+        ("D4", "P1C", w2, w2),
+        ("D4", "P2X", w3, w3),
+    ]
+
+
+def test_consumer_spans_break_at_a_week_without_a_successful_call():
+    """The spans' SQL over weekly rows made by hand: a week with no row, or with failed calls only, ends a run; two
+    rows of one week (other providers, channels) are one week; a pair that never succeeds has no span."""
+    w1, w2, w3, w4 = (dt.date(2026, 1, 5) + dt.timedelta(weeks=i) for i in range(4))
+    rows = [  # week, provider, consumer, dataset, channel, calls_ok
+        (w1, "P", "A", "D1", "api", 5),
+        (w2, "P", "A", "D1", "api", 1),
+        (w2, "Q", "A", "D1", "file", 2),
+        (w3, "P", "A", "D1", "api", 0),
+        (w4, "P", "A", "D1", "api", 3),
+        (w3, "P", "B", "D2", "api", 1),
+        (w1, "P", "C", "D2", "api", 0),
+        (w2, "P", "C", "D2", "api", 0),
+    ]
+    con = duckdb.connect()
+    try:
+        con.execute(
+            "create table exchanges_weekly (week_start date, provider_agency_id varchar, consumer_agency_id varchar, "
+            "dataset_id varchar, channel varchar, calls_ok bigint)"
+        )
+        con.executemany("insert into exchanges_weekly values (?, ?, ?, ?, ?, ?)", rows)
+        got = con.execute(f"select * from ({ROLLUPS['dataset_consumer_spans'].sql()}) order by all").fetchall()
+    finally:
+        con.close()
+    assert got == [("D1", "A", w1, w2), ("D1", "A", w4, w4), ("D2", "B", w3, w3)]
 
 
 def test_midweek_flows_rollup_by_hand(midweek_base):

@@ -20,6 +20,10 @@ rows), so the writers of curated data also materialise, beside the facts in `<da
   at scale 100; `freshness_latest` groups 6 million weekly rows by pair no more).  Their source is
   still the daily fact (its fingerprint, so they are rebuilt with `exchanges_weekly`).  A scope's database
   does not read their files: it defines them as views over its own `exchanges_weekly` (the same SQL).
+* `dataset_consumer_spans`, made from `exchanges_weekly` too: each (dataset, consumer) pair's runs of consecutive
+  weeks with a successful call (`first_week`, `last_week`). A period's distinct consumers of a dataset are counted
+  over the spans reaching into its whole weeks, about a row per pair, instead of a row per pair and week of
+  `dataset_consumers_weekly` (which the weekly series still count: a week's pairs are its rows).
 * `exchange_flows_weekly`, made from `exchanges_weekly` and `agencies` (`dimensions`): the calls, successful calls
   and records per week and kind of flow (each end's level and province, and whether `agencies` knows it).  The
   scope rule of `all` and of a province, and every sum by level or province, need nothing finer: about 300 rows a
@@ -117,6 +121,14 @@ ROLLUPS: dict[str, Rollup] = {
             ("week_start", "dataset_id", "consumer_agency_id"),
             (),
             "the consumers of each dataset with a successful call, per ISO week",
+            built_from="exchanges_weekly",
+        ),
+        Rollup(
+            "dataset_consumer_spans",
+            "exchanges_daily",
+            ("dataset_id", "consumer_agency_id", "first_week"),
+            ("last_week",),
+            "each (dataset, consumer) pair's runs of consecutive ISO weeks with a successful call",
             built_from="exchanges_weekly",
         ),
         Rollup(

@@ -47,7 +47,7 @@ from dashboard.sqltext import literal
 
 SCOPE_DIR = config.SCOPE_DIR  # data_version counts the scope files by their manifest: keep the names in one place
 MANIFEST = config.SCOPE_MANIFEST
-FORMAT = 2
+FORMAT = 3  # 3: dataset_consumer_spans among the rollups written per scope
 PARTITIONED = ("exchanges_daily", "exchanges_weekly", "dossiers_daily", "dossiers_weekly")
 SOURCES = ("agencies", "datasets", *PARTITIONED)  # the tables the files depend on (fingerprinted)
 # The dimension rows a scope's database holds (queries/scope/<table>.sql: the scope's own and the ones its rows
