@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.engine.kpi_text import format_card_value
+from dashboard.engine.kpi_text import format_card_change, format_card_value
 
 
 def _card_app(value: float, lang: str) -> None:
@@ -32,6 +32,8 @@ def _run(value: float, lang: str) -> AppTest:
 def test_a_count_too_long_for_the_card_is_written_in_words_and_exactly_below():
     at = _run(1_076_861_234.0, "vi")
     assert [m.value for m in at.metric] == ["1,08 tỷ"]  # 1.076861234 billion, three significant digits
+    assert [m.delta for m in at.metric] == ["+57,2 triệu"]  # its change (57,235,003) in words too
+    assert "Thay đổi chính xác: +57.235.003" in [c.value for c in at.caption]
     assert "Số chính xác: 1.076.861.234" in [c.value for c in at.caption]
     at = _run(128_012_901.0, "en")
     assert [m.value for m in at.metric] == ["128 million"]
@@ -42,6 +44,7 @@ def test_a_count_that_fits_is_written_in_full_with_no_second_figure():
     at = _run(9_999_999.0, "vi")
     assert [m.value for m in at.metric] == ["9.999.999"]
     assert not any(c.value.startswith("Số chính xác") for c in at.caption)
+    assert "Thay đổi chính xác: +57.235.003" in [c.value for c in at.caption]  # the change (57 million) in words
 
 
 def test_card_values_by_unit():
@@ -50,3 +53,13 @@ def test_card_values_by_unit():
     assert format_card_value("hours_saved_estimate", 1_234_567.0, "en") == "1.23 million h"
     assert format_card_value("exchange_success_rate", 0.9312, "vi") == "93,1%"  # ratios are never in words
     assert format_card_value("records_exchanged", None, "vi") == "–"
+
+
+def test_card_changes_by_unit():
+    assert format_card_change("records_exchanged", 6_890_145_547.0, "vi") == "+6,89 tỷ"
+    assert format_card_change("records_exchanged", -12_345_678.0, "en") == "-12.3 million"
+    assert format_card_change("records_exchanged", 9_999_999.0, "vi") == "+9.999.999"  # fits: in full
+    assert format_card_change("hours_saved_estimate", 5_061.0, "vi") == "+5.061"
+    assert format_card_change("hours_saved_estimate", 2_500_000.0, "en") == "+2.50 million"  # three digits
+    assert format_card_change("exchange_success_rate", -0.003, "vi") == "-0,3 điểm %"  # ratios in points, as before
+    assert format_card_change("records_exchanged", None, "vi") is None

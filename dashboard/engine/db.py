@@ -333,7 +333,7 @@ def build_scope_database_from_files(
             elif own and table not in DIMENSIONS:
                 # A small table's rows of the scope, by queries/scope/ over the small tables alone (the scope's
                 # bodies and datasets, or the whole table): `all` holds the same small tables, in memory, with the
-                # macros, so its cursor copies them without a source database of this scope's own (0.1 s of a
+                # macros, so its cursor copies them without a source database of this scope's own (0.08 s of a
                 # province's build at scale 100, docs/performance.md, sixth pass).
                 copy_from = all_con.cursor()
                 try:

@@ -93,6 +93,15 @@ def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
     return f"{sign}{fmt_number(change, lang)}"
 
 
+def format_card_change(kpi_id: str, change: float | None, lang: str) -> str | None:
+    """A change on a card: as format_change, but a count or hours too long for the card in words as its value is
+    ('9,50 tỷ' over '+6,89 tỷ', not '+6.890.145.547'); the card's "how" section gives the exact values."""
+    unit = KPI_BY_ID[kpi_id].unit
+    if change is None or unit not in CARD_EXACT_BELOW or abs(change) < CARD_EXACT_BELOW[unit]:
+        return format_change(kpi_id, change, lang)
+    return f"{'+' if change >= 0 else ''}{fmt_compact(change, lang)}"
+
+
 def kpi_cell(kpi_id: str, value: float | None, lang: str) -> str:
     """A KPI value in a table cell with its mark and its word: '● 97,3% · Đạt' ('○ – · Không có dữ liệu')."""
     status = status_for(kpi_id, value)

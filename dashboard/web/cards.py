@@ -51,7 +51,7 @@ def kpi_card(
 
     `change_note`, when given, says what the change is against instead (a stored weekly snapshot)."""
     kpi, lang = KPI_BY_ID[row["kpi_id"]], f.lang
-    change = kpi_text.format_change(kpi.id, row.get("change"), lang)
+    change = kpi_text.format_card_change(kpi.id, row.get("change"), lang)
     name = kpi_text.kpi_name(kpi.id, lang)
     shown, exact = (
         kpi_text.format_card_value(kpi.id, row["value"], lang),
@@ -97,6 +97,9 @@ def kpi_card(
                 )
             if exact != shown:
                 st.caption(t("card.exact", lang, value=exact))
+            exact_change = kpi_text.format_change(kpi.id, row.get("change"), lang)
+            if change is not None and exact_change != change:
+                st.caption(t("card.exact_change", lang, value=exact_change))
             if row["denominator"] is not None:
                 st.caption(
                     t(
