@@ -284,6 +284,27 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+# Of a Sankey's height (360 px): node centres closer than this would print their labels over each other.
+LABEL_GAP = 0.08
+
+
+def crowded_labels(labels: list[str], ys: list[float], left: int) -> list[str]:
+    """Node labels, where nodes of one side sit closer than LABEL_GAP (thin ones, top to bottom): the first of a
+    run says all their names ("Trung ương, Cấp tỉnh"), the others none, so no two labels print over each other.
+    `ys` are the nodes' centres, the first `left` nodes the left side's."""
+    out = list(labels)
+    for side in (range(left), range(left, len(labels))):
+        first = previous = None
+        for i in sorted(side, key=lambda i: ys[i]):
+            if previous is not None and ys[i] - ys[previous] < LABEL_GAP:
+                out[first] = f"{out[first]}, {labels[i]}"
+                out[i] = ""
+            else:
+                first = i
+            previous = i
+    return out
+
+
 def level_flows(
     df: pl.DataFrame,
     *,
@@ -310,26 +331,30 @@ def level_flows(
             done += total
         return out
 
+    ys = centres(source, left) + centres(target, right)
+    full = [names[lv] for lv in left + right]
     fig = go.Figure(
         go.Sankey(
             arrangement="fixed",
             valueformat=",d",
             node={
-                "label": [names[lv] for lv in left + right],
+                "label": crowded_labels(full, ys, len(left)),
+                "customdata": full,  # every node's own name on hover, its label merged or not
                 "color": [LEVEL_COLOURS[lv] for lv in left + right],
                 "pad": 24,
                 "thickness": 22,
                 "line": {"width": 0},
                 "x": [0.001] * len(left) + [0.999] * len(right),
-                "y": centres(source, left) + centres(target, right),
-                "hovertemplate": "%{label}: %{value:,d}<extra></extra>",
+                "y": ys,
+                "hovertemplate": "%{customdata}: %{value:,d}<extra></extra>",
             },
             link={
                 "source": [index[("s", r[source])] for r in rows],
                 "target": [index[("t", r[target])] for r in rows],
                 "value": [r[value] for r in rows],
                 "color": [rgba(LEVEL_COLOURS[r[source]], 0.35) for r in rows],
-                "hovertemplate": "%{source.label} → %{target.label}: %{value:,d}<extra></extra>",
+                "customdata": [f"{names[r[source]]} → {names[r[target]]}" for r in rows],
+                "hovertemplate": "%{customdata}: %{value:,d}<extra></extra>",
             },
             textfont={"size": 14},  # the theme's text colour
         )
