@@ -1,6 +1,9 @@
 """Plotly figures with one look: RAG colours, locale number format, titles that say what to look at. The leader
 pages' charts (also drawn in the weekly report) and the analyst SQL pages' chart builders; the roadmap timeline is
-in web/gantt.py."""
+in web/gantt.py.
+
+Long: the leader pages' figures and the SQL pages' builders share the colours, the layout and the number format
+kept here; the SQL pages' builders (page_*) are the part to move out should it grow further."""
 
 from __future__ import annotations
 
