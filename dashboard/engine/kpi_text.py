@@ -72,13 +72,19 @@ def format_value(kpi_id: str, value: float | None, lang: str) -> str:
 CARD_EXACT_BELOW = {"count": 10_000_000, "hours": 1_000_000}
 
 
+def _fits_card(kpi_id: str, number: float | None) -> bool:
+    """Whether a KPI's value or change is written in full on a card (a ratio always; a count or hours below
+    CARD_EXACT_BELOW of its unit)."""
+    unit = KPI_BY_ID[kpi_id].unit
+    return number is None or unit not in CARD_EXACT_BELOW or abs(number) < CARD_EXACT_BELOW[unit]
+
+
 def format_card_value(kpi_id: str, value: float | None, lang: str) -> str:
     """A KPI value on a card: as format_value, but a count or hours too long for the card in three significant
     digits and a word ('128 triệu', '1,08 tỷ giờ'); the card's "how" section gives the exact number."""
-    unit = KPI_BY_ID[kpi_id].unit
-    if value is None or unit not in CARD_EXACT_BELOW or abs(value) < CARD_EXACT_BELOW[unit]:
+    if _fits_card(kpi_id, value):
         return format_value(kpi_id, value, lang)
-    if unit == "hours":
+    if KPI_BY_ID[kpi_id].unit == "hours":
         return t("card.hours", lang, value=fmt_compact(value, lang))
     return fmt_compact(value, lang)
 
@@ -96,8 +102,7 @@ def format_change(kpi_id: str, change: float | None, lang: str) -> str | None:
 def format_card_change(kpi_id: str, change: float | None, lang: str) -> str | None:
     """A change on a card: as format_change, but a count or hours too long for the card in words as its value is
     ('9,50 tỷ' over '+6,89 tỷ', not '+6.890.145.547'); the card's "how" section gives the exact values."""
-    unit = KPI_BY_ID[kpi_id].unit
-    if change is None or unit not in CARD_EXACT_BELOW or abs(change) < CARD_EXACT_BELOW[unit]:
+    if _fits_card(kpi_id, change):
         return format_change(kpi_id, change, lang)
     return f"{'+' if change >= 0 else ''}{fmt_compact(change, lang)}"
 
