@@ -28,8 +28,8 @@ _HASHES_LOCK = threading.Lock()
 
 def _curated_entries(base: Path) -> dict[str, tuple[Path, os.stat_result]]:
     """Every Parquet file under curated/, scope files included: {path under curated/ (POSIX): (path, its stat)}.
-    Walked with os.scandir, since the gate asks on every run: Path.rglob and a stat of each took 16 ms for the 482
-    files of the scale-10 demo, a tenth of a warm page run (py-spy, docs/performance.md, sixth pass)."""
+    Walked with os.scandir, since the gate asks on every run: Path.rglob and a stat of each took 25 ms for the
+    scale-10 demo's files, scope files included, this walk 10 ms (docs/performance.md, sixth pass)."""
     found: dict[str, tuple[Path, os.stat_result]] = {}
 
     def walk(folder: str, prefix: str) -> None:
@@ -45,11 +45,6 @@ def _curated_entries(base: Path) -> dict[str, tuple[Path, os.stat_result]]:
     if cur.is_dir():
         walk(str(cur), "")
     return found
-
-
-def curated_files(base: Path) -> list[Path]:
-    """The files the marker covers: every Parquet file under curated/ (the set data_version covers)."""
-    return sorted(path for path, _ in _curated_entries(base).values())
 
 
 def file_sha256(path: Path, st: os.stat_result | None = None) -> str:
@@ -76,8 +71,8 @@ def file_sha256(path: Path, st: os.stat_result | None = None) -> str:
 
 def content_hashes(base: Path) -> dict[str, str]:
     """Every curated Parquet file (path under curated/, POSIX) -> SHA-256 of its content."""
-    cur = curated_dir(base)
-    return {p.relative_to(cur).as_posix(): file_sha256(p) for p in curated_files(base)}
+    entries = sorted(_curated_entries(base).items(), key=lambda item: item[1][0])  # in path order, as written before
+    return {name: file_sha256(path, st) for name, (path, st) in entries}
 
 
 def write_demo_marker(base: Path, **about) -> None:
