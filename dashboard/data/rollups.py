@@ -281,7 +281,8 @@ def build_rollups(base: Path, names: list[str] | None = None) -> dict[str, int]:
             tmp = cur / f".{rollup.name}.parquet.tmp-{os.getpid()}"
             # Our own paths and a hex fingerprint: COPY takes no bound parameters.
             # A derived rollup's SQL has no order (a scope's database uses it as a view): its file is sorted here, by
-            # its grain, week first, so a period reads only its row groups.
+            # its grain: the same bytes on every run, and a weekly one week first, so a period reads only its row
+            # groups (the spans, a row per pair and run, are read whole).
             sql = (
                 f"select * from ({rollup.sql()}) order by {', '.join(rollup.grain)}"
                 if rollup.built_from
