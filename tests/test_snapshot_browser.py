@@ -95,6 +95,20 @@ def test_pdf_is_a4_with_page_numbers_and_vietnamese_text(folder):
     assert "93,3%" in text  # 196/210
 
 
+def test_pdf_holds_the_charts_as_drawn_not_their_empty_frames(folder):
+    """The charts are in the PDF as plotly.js drew them: their date axes' ticks ("20/02", "04/03") are worked out by
+    plotly.js in the browser (the page holds ISO dates), and nothing else in the report writes a day without its
+    year. The tiny fixture's report has three charts over weeks (shared calls, dossiers, quality by criterion)."""
+    ticks = [
+        line for line in "\n".join(pdf_pages(folder / "report.pdf")).splitlines() if re.search(DAY_MONTH_TICK, line)
+    ]
+    assert len(ticks) >= 3, ticks
+    assert not re.search(DAY_MONTH_TICK, (folder / "report.html").read_text(encoding="utf-8"))
+
+
+DAY_MONTH_TICK = r"(?<![/\d])\d\d/\d\d(?![/\d])"
+
+
 def test_pdf_margins_are_the_ones_the_charts_are_sized_for(folder):
     """The footer starts at the left margin the print layout assumes (12 mm); the layout test below sizes the charts
     for the width between the margins."""
