@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -41,11 +42,27 @@ def bind(sql: str, params: dict) -> dict:
     return {p: params[p] for p in wanted}
 
 
+# A statement run with `execute` and its rows taken as Arrow: DuckDB 2.0's `con.sql(...)` binds a query once to
+# describe the relation it returns and again to run it, a fifth of a page query's time (34 page queries at scale 100:
+# 917 -> 758 ms, docs/performance.md, seventh pass). DuckDB warns that Arrow out of an executed statement makes an
+# extra copy of its rows: a page query returns at most a few thousand rows, so the copy costs less than the bind.
+# The filter is put back whenever it is gone (pytest, for one, restores the filters after each test).
+_ARROW_COPY = "Arrow output on a DB-API result"
+_QUIET = ("ignore", re.compile(_ARROW_COPY, re.IGNORECASE), UserWarning, re.compile(__name__), 0)
+
+
+def _quiet_arrow_copy() -> None:
+    if _QUIET not in warnings.filters:
+        warnings.filterwarnings("ignore", message=_ARROW_COPY, category=UserWarning, module=__name__)
+
+
 def run_sql(base: Path, scope: Scope, sql: str, params: dict | None = None) -> pl.DataFrame:
     """Run one SELECT in the scope's database on its own cursor and return a Polars frame."""
     cur = database(base, scope).cursor()
     try:
-        return cur.sql(sql, params=bind(sql, params or {})).pl()
+        _quiet_arrow_copy()
+        cur.execute(sql, bind(sql, params or {}))
+        return pl.from_arrow(cur.to_arrow_table(), rechunk=False)
     finally:
         cur.close()
 
