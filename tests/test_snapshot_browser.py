@@ -98,7 +98,8 @@ def test_pdf_is_a4_with_page_numbers_and_vietnamese_text(folder):
 def test_pdf_holds_the_charts_as_drawn_not_their_empty_frames(folder):
     """The charts are in the PDF as plotly.js drew them: their date axes' ticks ("20/02", "04/03") are worked out by
     plotly.js in the browser (the page holds ISO dates), and nothing else in the report writes a day without its
-    year. The tiny fixture's report has three charts over weeks (shared calls, dossiers, quality by criterion)."""
+    year. The tiny fixture's report has three charts over weeks (successful calls, reuse and pre-filling, the four
+    criteria)."""
     ticks = [
         line for line in "\n".join(pdf_pages(folder / "report.pdf")).splitlines() if re.search(DAY_MONTH_TICK, line)
     ]

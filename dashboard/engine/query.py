@@ -43,9 +43,9 @@ def bind(sql: str, params: dict) -> dict:
 
 
 # A statement run with `execute` and its rows taken as Arrow: DuckDB 2.0's `con.sql(...)` binds a query once to
-# describe the relation it returns and again to run it, a fifth of a page query's time (34 page queries at scale 100:
-# 917 -> 758 ms, docs/performance.md, seventh pass). DuckDB warns that Arrow out of an executed statement makes an
-# extra copy of its rows: a page query returns at most a few thousand rows, so the copy costs less than the bind.
+# describe the relation it returns and again to run it, about a sixth of a page query's time (34 page queries at
+# scale 100: 917 -> 758 ms, docs/performance.md, seventh pass). DuckDB warns that Arrow out of an executed statement
+# makes an extra copy of its rows: a page query returns at most a few thousand rows, the copy costs less than a bind.
 # The filter is put back whenever it is gone (pytest, for one, restores the filters after each test).
 _ARROW_COPY = "Arrow output on a DB-API result"
 _QUIET = ("ignore", re.compile(_ARROW_COPY, re.IGNORECASE), UserWarning, re.compile(__name__), 0)

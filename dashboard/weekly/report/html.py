@@ -288,7 +288,7 @@ def print_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None) -> N
             # The charts are drawn by inline scripts before the load event, so Chromium prints them without any wait
             # (the same pictures with no budget, 1 ms or 15 s); a short budget is left for a chart drawn on a timer.
             # Chromium spends most of the budget in real time on a large report: 15 s of it cost 9 s of the
-            # scale-100 snapshot's 27 s (docs/performance.md, seventh pass).
+            # scale-100 snapshot's 27-31 s (docs/performance.md, seventh pass).
             f"--virtual-time-budget={PRINT_BUDGET_MS}",
             f"--print-to-pdf={pdf_path}",
             html_path.resolve().as_uri(),
