@@ -36,6 +36,7 @@ for _p in (str(ROOT), str(ROOT / "tests")):
 
 from dashboard.engine import db  # noqa: E402
 from dashboard.engine.kpis import NOT_READY_THRESHOLD, READY_THRESHOLD, compute_kpis  # noqa: E402
+from dashboard.engine.pace import series_week_ends  # noqa: E402
 from dashboard.engine.query import bind, load_sql, run_query  # noqa: E402
 from dashboard.period import Period  # noqa: E402
 from dashboard.scope import Scope  # noqa: E402
@@ -80,6 +81,7 @@ def query_params(base: Path, period: Period, scope: Scope) -> dict:
         "ready_threshold": READY_THRESHOLD,
         "not_ready_threshold": NOT_READY_THRESHOLD,
         "trend_start": min(period.start, period.end - dt.timedelta(days=83)),
+        "week_ends": series_week_ends(period.end),  # the pace queries' weeks, as engine/pace.py gives them
         "dataset_id": "",
         "item_id": "",
     }

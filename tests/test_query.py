@@ -76,42 +76,22 @@ def test_run_queries_returns_each_frame_in_call_order_and_raises_a_failing_query
         run_queries(tiny_base, [*calls, (Scope(), "no_such_query", {})], threads=3)
 
 
-def every_query_name() -> list[str]:
-    """Every query of queries/ a page or the engine runs by name (not the rollups' and scope tables' SQL)."""
-    from dashboard.config import QUERIES_DIR
-
-    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if not p.name.startswith("_"))
-
-
 @pytest.mark.parametrize("scope", [Scope(), Scope("province", "P1")], ids=str)
 def test_every_query_gives_the_frame_the_relation_gives(tiny_base, scope):
     """run_sql executes the statement and takes its rows as Arrow (one bind, not two): every query's frame is the
     one DuckDB's relation gives (`.pl()`, the former way), columns, types and rows, on the tiny fixture's
-    reference period; and no warning of that Arrow output reaches the caller."""
+    reference period with the parameters of tests/stress_determinism.py; and no warning of that Arrow output
+    reaches the caller."""
     import warnings
 
     import polars.testing
+    from stress_determinism import query_names, query_params
 
     from dashboard.engine.db import database
 
-    period = Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8))
-    params = {
-        **period.params(),
-        **scope.params(),
-        "lang": "vi",
-        "week_ends": [dt.date(2026, 3, 1), dt.date(2026, 3, 8)],
-        "trend_start": dt.date(2026, 2, 9),
-        "ready_threshold": 0.9,
-        "not_ready_threshold": 0.75,
-        "minutes_per_dossier": 15.0,
-        "limit": 10,
-        "role": "provider",
-        "search": "",
-        "dataset_id": "D1",
-        "item_id": "RM1",
-    }
+    params = query_params(tiny_base, Period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)), scope)
     with_rows = 0
-    for name in every_query_name():
+    for name in query_names():
         sql = load_sql(name)
         with warnings.catch_warnings(record=True) as caught:
             ours = run_query(tiny_base, scope, name, params)
