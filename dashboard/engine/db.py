@@ -321,7 +321,7 @@ def build_scope_database_from_files(
 
     con = hardened_connection(MEMORY_LIMIT_SCOPE)
     _cache_footers(con)
-    source = None
+    source = from_all = None
     try:
         for table in _scope_tables():
             if own and parts.get(table):
@@ -335,11 +335,8 @@ def build_scope_database_from_files(
                 # bodies and datasets, or the whole table): `all` holds the same small tables, in memory, with the
                 # macros, so its cursor copies them without a source database of this scope's own (0.08 s of a
                 # province's build at scale 100, docs/performance.md, sixth pass).
-                copy_from = all_con.cursor()
-                try:
-                    copy_scope_rows(copy_from, con, table, scope)
-                finally:
-                    copy_from.close()
+                from_all = from_all or all_con.cursor()
+                copy_scope_rows(from_all, con, table, scope)
             else:  # a body inside a province, or a scope without its dimension rows: out of the scope's own files
                 source = source or _scope_source(_scope_tables(), read)
                 copy_scope_rows(source, con, table, scope)
@@ -348,8 +345,9 @@ def build_scope_database_from_files(
         con.close()
         raise
     finally:
-        if source is not None:
-            source.close()
+        for opened in (source, from_all):
+            if opened is not None:
+                opened.close()
     create_macros(con)
     allowed = [str(folders[t]) + "/" for t in PARTITIONED if own and parts.get(t)]
     allowed += [str(derived[t]) + "/" for t, f in derived_rows.items() if f]
