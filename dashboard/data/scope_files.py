@@ -222,27 +222,23 @@ def _write_scope_tables(con: duckdb.DuckDBPyConnection, base: Path, tmp: Path, s
                 out = tmp / table / f"scope_type={scope_type}" / f"scope_id={scope_id}"
                 out.mkdir(parents=True, exist_ok=True)
                 params = {"scope_type": scope_type, "scope_id": scope_id}
-                scoped.execute(f"create or replace temp table found as {sqls[table]}", params)
-                # Our own paths: COPY takes no bound parameters. Sorted: the same bytes on every run.
-                scoped.execute(
-                    f"copy (select * from found order by all) to {literal(str(out / 'data_0.parquet'))} "
-                    f"(format parquet, compression zstd)"
-                )
-                counts[table] += scoped.execute("select count(*) from found").fetchall()[0][0]
+                # Sorted: the same bytes on every run. COPY answers the number of rows it wrote.
+                counts[table] += scoped.execute(
+                    f"copy (select * from ({sqls[table]}) order by all) to {literal(str(out / 'data_0.parquet'))} "
+                    f"(format parquet, compression zstd)",
+                    params,
+                ).fetchall()[0][0]
             for name in DERIVED_PER_SCOPE if part else ():
                 rollup = ROLLUPS[name]
                 out = tmp / name / f"scope_type={scope_type}" / f"scope_id={scope_id}"
                 out.mkdir(parents=True, exist_ok=True)
                 # The rollup's own SQL over the scope's rows (agencies whole: every body its rows name is there),
                 # sorted by its grain (a weekly one week first, so a period reads only its row groups).
-                scoped.execute(
-                    f"copy (select * from ({rollup.sql()}) order by {', '.join(rollup.grain)}) "
-                    f"to {literal(str(out / 'data_0.parquet'))} (format parquet, compression zstd)"
-                )
                 counts[name] = (
                     counts.get(name, 0)
                     + scoped.execute(
-                        f"select count(*) from read_parquet({literal(str(out / 'data_0.parquet'))})"
+                        f"copy (select * from ({rollup.sql()}) order by {', '.join(rollup.grain)}) "
+                        f"to {literal(str(out / 'data_0.parquet'))} (format parquet, compression zstd)"
                     ).fetchall()[0][0]
                 )
     finally:
