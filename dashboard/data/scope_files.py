@@ -222,7 +222,8 @@ def _write_scope_tables(con: duckdb.DuckDBPyConnection, base: Path, tmp: Path, s
                 out = tmp / table / f"scope_type={scope_type}" / f"scope_id={scope_id}"
                 out.mkdir(parents=True, exist_ok=True)
                 params = {"scope_type": scope_type, "scope_id": scope_id}
-                # Sorted: the same bytes on every run. COPY answers the number of rows it wrote.
+                # Sorted: the same bytes on every run. The query of a COPY takes bound parameters, its file name
+                # does not (our own path, as a literal); a COPY answers the number of rows it wrote.
                 counts[table] += scoped.execute(
                     f"copy (select * from ({sqls[table]}) order by all) to {literal(str(out / 'data_0.parquet'))} "
                     f"(format parquet, compression zstd)",
