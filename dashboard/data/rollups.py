@@ -89,6 +89,11 @@ class Rollup:
     def sql(self) -> str:
         return self.sql_path.read_text(encoding="utf-8")
 
+    def sorted_sql(self) -> str:
+        """Its SQL with the rows in the order of its grain, as its files are written: the same bytes on every run,
+        and a weekly rollup week first, so a period reads only its row groups."""
+        return f"select * from ({self.sql()}) order by {', '.join(self.grain)}"
+
 
 ROLLUPS: dict[str, Rollup] = {
     r.name: r
@@ -281,13 +286,8 @@ def build_rollups(base: Path, names: list[str] | None = None) -> dict[str, int]:
             tmp = cur / f".{rollup.name}.parquet.tmp-{os.getpid()}"
             # Our own paths and a hex fingerprint: COPY takes no bound parameters.
             # A derived rollup's SQL has no order (a scope's database uses it as a view): its file is sorted here, by
-            # its grain: the same bytes on every run, and a weekly one week first, so a period reads only its row
-            # groups (the spans, a row per pair and run, are read whole).
-            sql = (
-                f"select * from ({rollup.sql()}) order by {', '.join(rollup.grain)}"
-                if rollup.built_from
-                else rollup.sql()
-            )
+            # its grain (the spans, a row per pair and run, are read whole).
+            sql = rollup.sorted_sql() if rollup.built_from else rollup.sql()
             con.execute(
                 f"copy ({sql}) to {literal(str(tmp))} (format parquet, compression zstd, "
                 f"row_group_size 122880, kv_metadata {{{FINGERPRINT_KEY}: {literal(fingerprint)}}})"

@@ -234,11 +234,11 @@ def _write_scope_tables(con: duckdb.DuckDBPyConnection, base: Path, tmp: Path, s
                 out = tmp / name / f"scope_type={scope_type}" / f"scope_id={scope_id}"
                 out.mkdir(parents=True, exist_ok=True)
                 # The rollup's own SQL over the scope's rows (agencies whole: every body its rows name is there),
-                # sorted by its grain (a weekly one week first, so a period reads only its row groups).
+                # sorted by its grain as its file in curated/ is.
                 counts[name] = (
                     counts.get(name, 0)
                     + scoped.execute(
-                        f"copy (select * from ({rollup.sql()}) order by {', '.join(rollup.grain)}) "
+                        f"copy ({rollup.sorted_sql()}) "
                         f"to {literal(str(out / 'data_0.parquet'))} (format parquet, compression zstd)"
                     ).fetchall()[0][0]
                 )
