@@ -288,14 +288,14 @@ def build_rollups(base: Path, names: list[str] | None = None) -> dict[str, int]:
             # A derived rollup's SQL has no order (a scope's database uses it as a view): its file is sorted here, by
             # its grain (the spans, a row per pair and run, are read whole).
             sql = rollup.sorted_sql() if rollup.built_from else rollup.sql()
-            con.execute(
+            # A COPY answers the number of rows it wrote.
+            counts[name] = con.execute(
                 f"copy ({sql}) to {literal(str(tmp))} (format parquet, compression zstd, "
                 f"row_group_size 122880, kv_metadata {{{FINGERPRINT_KEY}: {literal(fingerprint)}}})"
-            )
+            ).fetchall()[0][0]
             if (cur / rollup.name).is_dir():
                 shutil.rmtree(cur / rollup.name)
             os.replace(tmp, target)
-            counts[name] = con.execute(f"select count(*) from read_parquet({literal(str(target))})").fetchall()[0][0]
     finally:
         con.close()
         shutil.rmtree(tmp_dir, ignore_errors=True)
