@@ -29,6 +29,7 @@ from dashboard.engine.kpi_text import (
 )
 from dashboard.engine.kpis import status_for
 from dashboard.i18n import t
+from dashboard.web import light_tables
 from dashboard.web.memo import shared
 from dashboard.web.session import FILTERS_KEY, current_user, filters
 
@@ -95,6 +96,20 @@ def table(
     )
     download_buttons(shown.rename(labels), name)
     return event if on_select != "ignore" else None
+
+
+def light_table(df: pl.DataFrame, name: str, labels: dict[str, str], formats: dict[str, str] | None = None) -> None:
+    """A short list drawn in HTML (web/light_tables.py), with the CSV and XLSX downloads of its raw values: for a
+    first screen whose cards would otherwise wait for st.dataframe's grid (the overview's "needs attention" lists).
+    Same columns, labels and formats as `table`, written the same way; not sortable (a few rows)."""
+    f = filters()
+    if df.is_empty():
+        st.info(f.tr("app.empty"))
+        return
+    shown = df.select(list(labels))
+    formats = {c: kind for c, kind in (formats or {}).items() if c in labels}
+    st.markdown(shared(light_tables.table_html, shown, dict(labels), formats, f.lang), unsafe_allow_html=True)
+    download_buttons(shown.rename(labels), name)
 
 
 BAR_WIDTH = 56  # px: a bar column, narrow so that a table of five shares still fits at 1400 px

@@ -1,7 +1,7 @@
 """The face pages use (`from dashboard.web import ui`; `ui.query(...)`): the public building blocks of
 web/session.py (filters, cached queries, the signed-in user, URL-kept widgets, parts of a page), web/sidebar.py (the
-global filters), web/cards.py (KPI cards), web/tables.py (tables with downloads) and web/memo.py (built charts
-shared between runs). Nothing is defined here.
+global filters), web/cards.py (KPI cards), web/tables.py (tables with downloads, and short lists in HTML) and
+web/memo.py (built charts shared between runs). Nothing is defined here.
 
 A test may monkeypatch a name here (e.g. `ui.query`): pages look it up through this module when they call it."""
 
@@ -34,7 +34,16 @@ from dashboard.web.session import (
     week_summary,
 )
 from dashboard.web.sidebar import global_filters, open_scope
-from dashboard.web.tables import XLSX_MIME, audited, coded, download, download_buttons, kpi_styler, table
+from dashboard.web.tables import (
+    XLSX_MIME,
+    audited,
+    coded,
+    download,
+    download_buttons,
+    kpi_styler,
+    light_table,
+    table,
+)
 
 __all__ = [
     "CARD_WIDTH",
@@ -57,6 +66,7 @@ __all__ = [
     "kpi_cards",
     "kpis",
     "kpis_read",
+    "light_table",
     "late_provinces",
     "late_summary",
     "markdown_text",

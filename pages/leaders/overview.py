@@ -1,5 +1,6 @@
 """Overview: the leader's first screen. Queries: kpis_*, summary_slipped_milestones and provinces_scorecard (the
-week in words), sharing_weekly, roadmap_by_phase, attention_*. Its two charts are HTML (web/light_charts.py)."""
+week in words), sharing_weekly, roadmap_by_phase, attention_*. Its two charts (web/light_charts.py) and its three
+lists (web/light_tables.py) are HTML: the cards of a fresh tab wait for neither Plotly's bundle nor the grid's."""
 
 import datetime as dt
 
@@ -119,7 +120,7 @@ with right, ui.part(f.tr("overview.roadmap_heading")):
 st.subheader(f.tr("overview.attention"))
 with ui.part(f.tr("overview.attention_quality")):
     st.markdown(f"**{f.tr('overview.attention_quality')}**")
-    ui.table(
+    ui.light_table(
         ui.query("attention_datasets", limit=5).with_columns(pl.col("owner_name").fill_null(f.tr("column.no_owner"))),
         "attention_datasets",
         {
@@ -132,7 +133,7 @@ with ui.part(f.tr("overview.attention_quality")):
     )
 with ui.part(f.tr("overview.attention_milestones")):
     st.markdown(f"**{f.tr('overview.attention_milestones')}**")
-    ui.table(
+    ui.light_table(
         ui.query("attention_milestones", limit=10),
         "attention_milestones",
         {
@@ -147,7 +148,7 @@ with ui.part(f.tr("overview.attention_milestones")):
     )
 with ui.part(f.tr("overview.attention_provinces")):
     st.markdown(f"**{f.tr('overview.attention_provinces')}**")
-    ui.table(
+    ui.light_table(
         ui.query("attention_provinces", limit=5),
         "attention_provinces",
         {

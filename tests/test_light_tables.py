@@ -1,0 +1,116 @@
+"""The overview's short lists in HTML (dashboard/web/light_tables.py): each cell written as the grid writes it,
+worked out by hand on two rows; and the overview draws its three lists that way, with their downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.web.charts import PRIMARY
+from dashboard.web.light_tables import table_html
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FRAME = pl.DataFrame(
+    {
+        "dataset": ["Hồ sơ <đảng viên> & thẻ", None],
+        "quality": [0.601, None],
+        "weakest": ["live", None],
+        "due": [dt.date(2026, 6, 30), None],
+        "days": [1234, 16],
+        "growth": [1.5, 0.25],
+        "state": ["● Đạt", "◆ Quá hạn"],
+    },
+    schema_overrides={"quality": pl.Float64},
+)
+LABELS = {
+    "dataset": "Cơ sở dữ liệu",
+    "quality": "Chỉ số chất lượng",
+    "weakest": "Tiêu chí yếu nhất",
+    "due": "Hạn",
+    "days": "Số ngày",
+    "growth": "Tăng",
+    "state": "Tình trạng",
+}
+FORMATS = {"quality": "percent", "weakest": "criterion", "due": "date", "days": "number", "growth": "percent"}
+
+
+def rows(markup: str) -> list[list[str]]:
+    """The body's cells, each as its markup inside <td>...</td>, with the td's attributes in front: 'attrs|inner'."""
+    body = markup.split("<tbody>", 1)[1]
+    return [
+        [f"{attrs.strip()}|{inner}" for attrs, inner in re.findall(r"<td([^>]*)>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+
+
+def test_cells_are_written_as_the_grid_writes_them_in_vietnamese():
+    markup = table_html(FRAME, LABELS, FORMATS, "vi")
+    first, second = rows(markup)
+    assert first == [
+        "|Hồ sơ &lt;đảng viên&gt; &amp; thẻ",  # escaped, as it is
+        # 0.601 -> 60,1 % with a bar 60.1 % wide after it (a column of shares: every value from 0 to 1)
+        'class="lt-num"|60,1%<span class="lt-bar" aria-hidden="true"><i style="width:60.1%"></i></span>',
+        "|Sống",  # the criterion's code in words
+        "|30/06/2026",
+        'class="lt-num"|1.234',  # a thousands dot
+        'class="lt-num"|150,0%',  # 1.5 is not a share: the column has no bars
+        'style="color:#258a3e"|● Đạt',  # a status mark in its colour
+    ]
+    assert second == [
+        "|–",  # a missing name, share, criterion and date read '–'; a missing share draws no bar
+        'class="lt-num"|–',
+        "|–",
+        "|–",
+        'class="lt-num"|16',
+        'class="lt-num"|25,0%',
+        'style="color:#dc3b42"|◆ Quá hạn',
+    ]
+
+
+def test_headers_are_the_labels_numbers_right_aligned():
+    markup = table_html(FRAME, LABELS, FORMATS, "vi")
+    heads = re.findall(r"<th(\s[^>]*)>(.*?)</th>", markup)
+    assert [h for _, h in heads] == list(LABELS.values())
+    assert [h for attrs, h in heads if "lt-num" in attrs] == ["Chỉ số chất lượng", "Số ngày", "Tăng"]
+    assert all('scope="col"' in attrs for attrs, _ in heads)
+    assert PRIMARY in markup  # the bar in the charts' blue
+
+
+def test_english_numbers_dates_and_words():
+    first, _ = rows(table_html(FRAME, LABELS, FORMATS, "en"))
+    assert first[1].startswith('class="lt-num"|60.1%<span')
+    assert first[2:6] == ["|Live", "|30 Jun 2026", 'class="lt-num"|1,234', 'class="lt-num"|150.0%']
+
+
+def test_a_column_without_a_format_is_written_by_its_type():
+    frame = pl.DataFrame({"n": [2.5, 3.0], "d": [dt.date(2026, 1, 5), dt.date(2026, 1, 6)]})
+    cells = rows(table_html(frame, {"n": "N", "d": "D"}, {}, "vi"))
+    assert cells == [['class="lt-num"|2,5', "|05/01/2026"], ['class="lt-num"|3', "|06/01/2026"]]
+
+
+@pytest.fixture
+def overview(tiny_base, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tiny_base))
+    monkeypatch.setenv("DASHBOARD_TODAY", "2026-03-10")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"period": "custom", "start": "2026-03-02", "end": "2026-03-08"})
+    return at.run()
+
+
+def test_the_overview_draws_its_lists_in_html_with_their_downloads(overview):
+    """The cards of a fresh tab would wait for the grid's code (issue 11): no st.dataframe on the overview."""
+    at = overview
+    assert not at.exception
+    assert not at.dataframe
+    lists = [m.value for m in at.markdown if '<table class="lt">' in m.value]
+    # the tiny fixture has datasets with quality checks and overdue milestones; its provinces all exchange
+    assert len(lists) >= 2
+    assert "Cơ sở dữ liệu" in lists[0] and "Chỉ số chất lượng" in lists[0]
+    # each list with its CSV and XLSX downloads
+    assert len(at.get("download_button")) == 2 * len(lists)
