@@ -4,7 +4,10 @@ worked out by hand on two rows; and the overview draws its three lists that way,
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -114,3 +117,21 @@ def test_the_overview_draws_its_lists_in_html_with_their_downloads(overview):
     assert "Cơ sở dữ liệu" in lists[0] and "Chỉ số chất lượng" in lists[0]
     # each list with its CSV and XLSX downloads
     assert len(at.get("download_button")) == 2 * len(lists)
+
+
+def test_the_overview_of_a_fresh_process_does_not_import_pandas(tiny_base):
+    """pandas is imported for the grid's Styler (web/tables.py); the overview has no grid, so a fresh server's first
+    overview does without pandas' half second of imports (issue 11, app start: docs/performance.md, ninth pass)."""
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=120)\n"
+        "at.query_params.update({'period': 'custom', 'start': '2026-03-02', 'end': '2026-03-08'})\n"
+        "at.run()\n"
+        "assert not at.exception and len(at.metric) == 13, (at.exception, len(at.metric))\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    env = {**os.environ, "DASHBOARD_DATA_DIR": str(tiny_base), "DASHBOARD_TODAY": "2026-03-10"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "False"
