@@ -22,14 +22,16 @@ import polars as pl
 from dashboard.engine.kpi_text import NUMBER_KINDS, format_cell, formatted, is_code_kind, is_share_column, mark_colour
 from dashboard.web.charts import PRIMARY
 
-# Selectors under .lt-wrap: more specific than Streamlit's own rules for a table in markdown, which they replace.
+# Selectors under .lt-wrap: more specific than Streamlit's own rules for a table in markdown, which they replace. A
+# text cell keeps some width on a narrow screen (the list scrolls sideways rather than a title a word a line).
 _STYLE = f"""<style>
 .lt-wrap{{overflow-x:auto;margin:0 0 0.5rem 0}}
 .lt-wrap .lt{{border-collapse:collapse;width:100%;font-size:0.875rem;line-height:1.35;margin:0;border:none}}
 .lt-wrap .lt th{{text-align:left;font-weight:600;padding:0.35rem 0.6rem;border:none;
-border-bottom:1px solid rgba(128,128,128,0.45);white-space:nowrap;background:none}}
+border-bottom:1px solid rgba(128,128,128,0.45);vertical-align:bottom;background:none}}
 .lt-wrap .lt td{{padding:0.35rem 0.6rem;border:none;border-bottom:1px solid rgba(128,128,128,0.18);
 vertical-align:middle}}
+.lt-wrap .lt td:not(.lt-num){{min-width:8rem}}
 .lt-wrap .lt .lt-num{{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}}
 .lt-wrap .lt-bar{{display:inline-block;width:56px;height:0.55rem;margin-left:0.45rem;vertical-align:middle;
 border-radius:2px;background:rgba(128,128,128,0.2);overflow:hidden}}
