@@ -112,9 +112,13 @@ def test_the_overview_draws_its_lists_in_html_with_their_downloads(overview):
     assert not at.exception
     assert not at.dataframe
     lists = [m.value for m in at.markdown if '<table class="lt">' in m.value]
-    # the tiny fixture has datasets with quality checks and overdue milestones; its provinces all exchange
-    assert len(lists) >= 2
+    assert len(lists) == 3  # lowest-quality datasets, overdue milestones, provinces sharing the least
     assert "Cơ sở dữ liệu" in lists[0] and "Chỉ số chất lượng" in lists[0]
+    # Tỉnh P1: exchange rows with P1C or P1X at one end, in the period: E1 98/100, E3 18/20, E4 30/30 -> 146 of 150
+    # calls ok (tests/test_app.py): 97,3 % with its bar, and 146 successful calls
+    p1 = next(r for r in rows(lists[2]) if r[0] == "|Tỉnh P1")
+    assert p1[3] == 'class="lt-num"|97,3%<span class="lt-bar" aria-hidden="true"><i style="width:97.3%"></i></span>'
+    assert p1[4] == 'class="lt-num"|146'
     # each list with its CSV and XLSX downloads
     assert len(at.get("download_button")) == 2 * len(lists)
 

@@ -3,7 +3,7 @@
 Why (issue 11, fresh tab): Streamlit draws a page's elements once the code of every kind of element among them has
 loaded, and st.dataframe's grid is the largest there is (DataFrame.js, 486 kB, and a canvas to lay out). On the
 overview it came with the three "needs attention" lists right under the cards, so the cards waited for it:
-measured in turns on the demo data (docs/performance.md, ninth pass), the cards of a fresh tab showed about 0.3 s
+measured in turns on the demo data (docs/performance.md, ninth pass), the cards of a fresh tab showed about 0.4 s
 sooner with these lists in HTML. They are five to ten rows a leader reads, not a grid to sort or search; the
 downloads beside them (web/tables.py `light_table`) carry the raw values.
 
@@ -54,9 +54,8 @@ def table_html(shown: pl.DataFrame, labels: dict[str, str], formats: dict[str, s
     words = formatted(shown.select(list(codes)), codes, lang) if codes else None
     numeric = {c for c in shown.columns if c not in codes and _is_number(kinds[c], shown[c].dtype)}
 
-    head = "".join(
-        f'<th scope="col"{" class=lt-num" if c in numeric else ""}>{html.escape(labels[c])}</th>' for c in shown.columns
-    )
+    num = ' class="lt-num"'
+    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(labels[c])}</th>' for c in shown.columns)
     rows = []
     for i, row in enumerate(shown.iter_rows(named=True)):
         cells = []
@@ -69,8 +68,7 @@ def table_html(shown: pl.DataFrame, labels: dict[str, str], formats: dict[str, s
             bar = ""
             if c in bars and value is not None and value == value:  # a missing share draws no bar
                 bar = f'<span class="lt-bar" aria-hidden="true"><i style="width:{100 * value:.1f}%"></i></span>'
-            num = ' class="lt-num"' if c in numeric else ""
-            cells.append(f"<td{num}{style}>{html.escape(text)}{bar}</td>")
+            cells.append(f"<td{num if c in numeric else ''}{style}>{html.escape(text)}{bar}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         f'{_STYLE}<div class="lt-wrap"><table class="lt"><thead><tr>{head}</tr></thead>'
