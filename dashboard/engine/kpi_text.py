@@ -213,14 +213,6 @@ def rows_mapped(df: pl.DataFrame, columns: Iterable[str], fn: Callable, name: st
     return pl.Series(name, [fn(row) for row in df.select(list(columns)).iter_rows(named=True)], dtype=pl.String)
 
 
-CODE_KINDS = ("roadmap_status", "criterion", "phase")  # kinds whose values are codes, written as their text
-
-
-def is_code_kind(kind: str | None) -> bool:
-    """Whether `formatted` writes a column of this kind as the text of its codes (a CODE_KINDS or 'code:<prefix>')."""
-    return kind in CODE_KINDS or (kind or "").startswith("code:")
-
-
 def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFrame:
     """Columns formatted for reading by `format_cell`; code kinds ('roadmap_status', 'criterion', 'phase', or any
     text prefix given as 'code:<prefix>') replaced by their text in the language. Other columns as they are."""
@@ -228,7 +220,7 @@ def formatted(df: pl.DataFrame, formats: dict[str, str], lang: str) -> pl.DataFr
     for name in df.columns:
         kind = formats.get(name)
         col = df[name]
-        if is_code_kind(kind):
+        if kind in ("roadmap_status", "criterion", "phase") or (kind or "").startswith("code:"):
             prefix = kind.removeprefix("code:")
             col = values_mapped(col, lambda v, p=prefix: None if v is None else t(f"{p}.{v}", lang))
         elif kind is not None:

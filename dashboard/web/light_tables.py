@@ -19,7 +19,7 @@ import html
 
 import polars as pl
 
-from dashboard.engine.kpi_text import NUMBER_KINDS, format_cell, formatted, is_code_kind, is_share_column, mark_colour
+from dashboard.engine.kpi_text import NUMBER_KINDS, format_cell, formatted, is_share_column, mark_colour
 from dashboard.web.charts import PRIMARY
 
 # Selectors under .lt-wrap: more specific than Streamlit's own rules for a table in markdown, which they replace. A
@@ -49,10 +49,9 @@ def table_html(shown: pl.DataFrame, labels: dict[str, str], formats: dict[str, s
     a column without one is written by its type. Numbers right-aligned; shares with a bar; every text escaped."""
     kinds = {c: formats.get(c) for c in shown.columns}
     bars = {c for c, k in kinds.items() if k == "percent" and is_share_column(shown[c].to_list())}
-    # codes to words (formatted's text kinds); value kinds and unformatted columns below, cell by cell
-    codes = {c: k for c, k in kinds.items() if is_code_kind(k)}
-    words = formatted(shown.select(list(codes)), codes, lang) if codes else None
-    numeric = {c for c in shown.columns if c not in codes and _is_number(kinds[c], shown[c].dtype)}
+    # the columns with a kind as the grid writes them (codes in words, values in the locale); the others by type below
+    texts = formatted(shown, {c: k for c, k in kinds.items() if k is not None}, lang)
+    numeric = {c for c in shown.columns if _is_number(kinds[c], shown[c].dtype)}
 
     num = ' class="lt-num"'
     head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(labels[c])}</th>' for c in shown.columns)
@@ -61,7 +60,7 @@ def table_html(shown: pl.DataFrame, labels: dict[str, str], formats: dict[str, s
         cells = []
         for c in shown.columns:
             value = row[c]
-            text = words[c][i] if c in codes else format_cell(value, kinds[c], lang)
+            text = texts[c][i] if kinds[c] is not None else format_cell(value, None, lang)
             text = "–" if text is None else str(text)
             colour = mark_colour(text)
             style = f' style="color:{colour}"' if colour else ""
